@@ -1,0 +1,67 @@
+use kreplay_recipe::{Catalog, ParamSpec};
+use kreplay_runner::{catalog, Result, RunError};
+
+fn params(params: &[ParamSpec]) {
+    for p in params {
+        println!(
+            "    {:<22} {:<34} {:<12} {}",
+            p.name,
+            p.ty.to_string(),
+            p.default_text(),
+            p.doc
+        );
+    }
+}
+
+fn unknown(what: &str, kind: &str, hint: String) -> RunError {
+    RunError::data(what.to_string(), format!("no {what} kind `{kind}`; {hint}"))
+}
+
+pub fn steps(only: Option<&str>) -> Result<()> {
+    let c = catalog();
+    if let Some(k) = only {
+        c.step(k)
+            .ok_or_else(|| unknown("step", k, c.step_hint(k)))?;
+    }
+    println!("Every step takes `id`, `kind` and, if it learns from data, `fit_on` = fold (default) | train | train+test | each.\n");
+    for s in c
+        .steps()
+        .iter()
+        .filter(|s| only.is_none_or(|k| k == s.kind))
+    {
+        println!(
+            "{}  {}{}",
+            s.kind,
+            s.summary,
+            if s.learns { "  [learns]" } else { "" }
+        );
+        params(s.params);
+        println!();
+    }
+    Ok(())
+}
+
+pub fn models(only: Option<&str>) -> Result<()> {
+    let c = catalog();
+    if let Some(k) = only {
+        c.model(k)
+            .ok_or_else(|| unknown("model", k, c.model_hint(k)))?;
+    }
+    for m in c
+        .models()
+        .iter()
+        .filter(|m| only.is_none_or(|k| k == m.kind))
+    {
+        let tasks: Vec<&str> = m.tasks.iter().map(|t| t.name()).collect();
+        println!(
+            "{}  {}  [{}; {}]",
+            m.kind,
+            m.summary,
+            tasks.join(", "),
+            m.engine
+        );
+        params(m.params);
+        println!();
+    }
+    Ok(())
+}

@@ -1,0 +1,57 @@
+use kreplay_recipe::{Library, Recipe};
+use kreplay_runner::{catalog, Result};
+
+pub fn run(json: bool) -> Result<()> {
+    let lib = Library::from_env();
+    let mut rows = Vec::new();
+    for (name, _) in lib.names() {
+        let (source, name) = lib.load(&name)?;
+        let recipe = Recipe::parse(source.clone(), &name, None, &[], catalog())?;
+        for v in &recipe.variants {
+            rows.push(Recipe::parse(
+                source.clone(),
+                &name,
+                Some(v),
+                &[],
+                catalog(),
+            )?);
+        }
+        rows.insert(rows.len() - recipe.variants.len(), recipe);
+    }
+    if json {
+        let out: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "name": r.display_name(),
+                    "competition": r.competition(),
+                    "title": r.title(),
+                    "author": r.author(),
+                    "model": r.model.kind,
+                    "published": r.published.iter().map(|p| serde_json::json!({"what": p.what.label(), "value": p.value})).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&out).expect("JSON"));
+        return Ok(());
+    }
+    println!(
+        "{:<44} {:<22} {:<22} published",
+        "recipe", "author", "model"
+    );
+    for r in &rows {
+        let published: Vec<String> = r
+            .published
+            .iter()
+            .map(|p| format!("{} {}", p.what.label(), p.value))
+            .collect();
+        println!(
+            "{:<44} {:<22} {:<22} {}",
+            r.display_name(),
+            r.author(),
+            r.model.kind,
+            published.join(", ")
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,32 @@
+pub mod kinds;
+pub mod list;
+pub mod replay;
+pub mod show;
+
+use kreplay_recipe::{Library, Override, Recipe, RecipeRef};
+use kreplay_runner::{catalog, Result};
+
+/// Finds, parses and validates a recipe with its variant and overrides.
+pub fn load(reference: &str, set: &[String]) -> Result<Recipe> {
+    let r = RecipeRef::parse(reference);
+    let (source, name) = Library::from_env().load(&r.name)?;
+    let overrides = set
+        .iter()
+        .map(|s| Override::parse(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let recipe = Recipe::parse(source, &name, r.variant.as_deref(), &overrides, catalog())?;
+    kreplay_runner::check(&recipe)?;
+    Ok(recipe)
+}
+
+/// `kind(param=value, ...)` with the explicitly set parameters.
+pub fn model_label(recipe: &Recipe) -> String {
+    let explicit: Vec<String> = recipe
+        .model
+        .params
+        .iter()
+        .filter(|p| p.explicit)
+        .map(|p| format!("{}={}", p.name, p.value))
+        .collect();
+    format!("{}({})", recipe.model.kind, explicit.join(", "))
+}

@@ -1,0 +1,158 @@
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use kreplay_recipe::{PublishedKind, Recipe};
+use kreplay_runner::{data, record, replay, ReplayOptions, ReplayReport, Result};
+
+use super::{load, model_label};
+
+pub struct Args {
+    pub recipe: String,
+    pub data: Option<PathBuf>,
+    pub set: Vec<String>,
+    pub output: Option<PathBuf>,
+    pub no_submission: bool,
+    pub no_record: bool,
+    pub json: bool,
+}
+
+/// submissions/<competition>/<recipe file stem>[-<variant>].csv
+fn default_output(r: &Recipe) -> PathBuf {
+    let stem = r.name.rsplit('/').next().unwrap_or(&r.name);
+    let file = match &r.variant {
+        Some(v) => format!("{stem}-{v}.csv"),
+        None => format!("{stem}.csv"),
+    };
+    PathBuf::from("submissions")
+        .join(r.competition())
+        .join(file)
+}
+
+pub fn run(a: Args) -> Result<()> {
+    let recipe = load(&a.recipe, &a.set)?;
+    let dir = if recipe.data.builtin.is_some() {
+        None
+    } else {
+        let mirror = std::env::var_os("KREPLAY_MIRROR").map(PathBuf::from);
+        Some(data::locate(
+            recipe.competition(),
+            a.data.as_deref(),
+            mirror.as_deref(),
+            &kreplay_kaggle::cache::competitions_dir(),
+        )?)
+    };
+    let frames = data::load(&recipe, dir.as_deref())?;
+    let bar = (!a.json && std::io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("  {spinner} {msg} [{bar:30}] {pos}/{len} fits")
+                .expect("valid template"),
+        );
+        bar.set_message(recipe.display_name());
+        bar
+    });
+    let progress = |done: usize, total: usize| {
+        if let Some(b) = &bar {
+            b.set_length(total as u64);
+            b.set_position(done as u64);
+        }
+    };
+    let opts = ReplayOptions {
+        output: (!a.no_submission)
+            .then(|| a.output.clone().unwrap_or_else(|| default_output(&recipe))),
+        runs_dir: (!a.no_record).then(record::default_dir),
+        progress: Some(&progress),
+    };
+    let report = replay(&recipe, &frames, &opts)?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json(&recipe, &report)).expect("JSON")
+        );
+    } else {
+        print(&recipe, &report);
+    }
+    Ok(())
+}
+
+fn json(r: &Recipe, rep: &ReplayReport) -> serde_json::Value {
+    serde_json::json!({
+        "recipe": r.display_name(),
+        "hash": r.hash,
+        "metric": rep.metric.name(),
+        "folds": rep.fold_scores,
+        "cv_mean": rep.cv.map(|c| c.0),
+        "cv_std": rep.cv.map(|c| c.1),
+        "train": rep.train_score,
+        "features": rep.features,
+        "published": r.published.iter().map(|p| serde_json::json!({"what": p.what.label(), "value": p.value})).collect::<Vec<_>>(),
+        "submission": rep.submission.as_ref().map(|s| serde_json::json!({"path": s.path, "rows": s.rows, "sha256": s.sha256})),
+        "record": rep.record,
+        "seconds": rep.elapsed.as_secs_f64(),
+    })
+}
+
+fn print(r: &Recipe, rep: &ReplayReport) {
+    println!(
+        "{}  ·  {}  ·  {}",
+        r.display_name(),
+        model_label(r),
+        r.validation.describe()
+    );
+    if !rep.fold_scores.is_empty() {
+        let folds: Vec<String> = rep.fold_scores.iter().map(|s| format!("{s:.4}")).collect();
+        println!("  fold scores   {}", folds.join(" "));
+    }
+    let cv = rep
+        .cv
+        .map(|(m, s)| format!("CV {m:.4} ± {s:.4}"))
+        .unwrap_or_else(|| "CV -".into());
+    println!("  replayed      {cv:<24} train {:.4}", rep.train_score);
+    let published_cv = r.published(PublishedKind::CvMean).map(|p| p.value);
+    let published_train = r.published(PublishedKind::Train).map(|p| p.value);
+    if published_cv.is_some() || published_train.is_some() {
+        let fmt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.4}"));
+        println!(
+            "  published     CV {:<21} train {}",
+            fmt(published_cv),
+            fmt(published_train)
+        );
+        let delta = |mine: Option<f64>, theirs: Option<f64>| match (mine, theirs) {
+            // Rounded first, so a difference below display precision never prints as -0.0000.
+            (Some(m), Some(t)) => format!("{:+.4}", ((m - t) * 1e4).round() / 1e4 + 0.0),
+            _ => "-".into(),
+        };
+        println!(
+            "  difference    CV {:<21} train {}",
+            delta(rep.cv.map(|c| c.0), published_cv),
+            delta(Some(rep.train_score), published_train)
+        );
+    }
+    for p in r
+        .published
+        .iter()
+        .filter(|p| !matches!(p.what, PublishedKind::CvMean | PublishedKind::Train))
+    {
+        println!(
+            "  published     {} {}  ({})",
+            p.what.label(),
+            p.value,
+            p.source
+        );
+    }
+    match &rep.submission {
+        Some(s) => println!("  submission    {} ({} rows)", s.path.display(), s.rows),
+        None if r.data.test.is_none() => {
+            println!("  submission    none (this data has no test file)")
+        }
+        None => println!("  submission    not written"),
+    }
+    if let Some(rec) = &rep.record {
+        println!("  run record    {}", rec.display());
+    }
+    println!("  time          {:.2} s", rep.elapsed.as_secs_f64());
+}

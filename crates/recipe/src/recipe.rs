@@ -1,0 +1,551 @@
+//! A validated recipe: every section checked, every parameter resolved, overrides applied.
+
+use std::fmt;
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use crate::catalog::Catalog;
+use crate::error::{suggestion, RecipeError, Result};
+use crate::params::Params;
+use crate::path::Override;
+use crate::schema::{check_table, loc_of};
+use crate::sections::*;
+use crate::source::{Loc, Source};
+use crate::tree::{Key, Node, NodeValue, Origin};
+
+const TOP_KEYS: &[&str] = &[
+    "recipe",
+    "data",
+    "steps",
+    "model",
+    "validation",
+    "submission",
+    "published",
+    "variants",
+];
+const VARIANT_KEYS: &[&str] = &["model", "published", "notes"];
+pub const FIT_SCOPES: &[&str] = &["fold", "train", "train+test", "each"];
+
+/// What a step learns from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FitScope {
+    /// The training rows of the current fold (all train rows in the final fit): no leakage.
+    Fold,
+    /// All train rows, also inside CV (e.g. `fillna(train.median())` before CV).
+    Train,
+    /// Train and test rows together (`pd.concat([train, test])`).
+    TrainTest,
+    /// Each frame learns from itself (`for df in [train, test]: ...`).
+    Each,
+}
+
+impl FitScope {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "fold" => Self::Fold,
+            "train" => Self::Train,
+            "train+test" => Self::TrainTest,
+            "each" => Self::Each,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Fold => "fold",
+            Self::Train => "train",
+            Self::TrainTest => "train+test",
+            Self::Each => "each",
+        }
+    }
+
+    /// The leakage this scope lets through, if any.
+    pub fn leakage(self) -> Option<&'static str> {
+        match self {
+            Self::Fold => None,
+            Self::Train => Some("learns from validation rows too: CV scores are optimistic"),
+            Self::TrainTest => Some("learns from test rows: CV and test predictions see test data"),
+            Self::Each => Some("test rows are transformed with statistics of the test set itself"),
+        }
+    }
+}
+
+impl fmt::Display for FitScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One feature step as declared: its kind's parameters are checked, not yet built.
+#[derive(Debug, Clone)]
+pub struct StepDecl {
+    pub id: String,
+    pub kind: String,
+    pub fit_on: FitScope,
+    pub learns: bool,
+    pub params: Params,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone)]
+pub struct Recipe {
+    pub source: Arc<Source>,
+    /// `competition/name`, as `kreplay list` shows it.
+    pub name: String,
+    pub variant: Option<String>,
+    pub variants: Vec<String>,
+    pub meta: Params,
+    pub seed: u64,
+    pub data: DataSection,
+    pub steps: Vec<StepDecl>,
+    pub model: ModelDecl,
+    pub validation: ValidationSection,
+    pub submission: SubmissionSection,
+    pub published: Vec<Published>,
+    pub overrides: Vec<String>,
+    /// sha256 of the resolved configuration: equal hashes mean the same replay.
+    pub hash: String,
+}
+
+impl Recipe {
+    /// Parses and validates a recipe, with an optional variant and overrides applied first.
+    pub fn parse(
+        source: Arc<Source>,
+        name: &str,
+        variant: Option<&str>,
+        overrides: &[Override],
+        catalog: &dyn Catalog,
+    ) -> Result<Recipe> {
+        let mut doc = Node::parse(&source.text).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            RecipeError::new(
+                Loc::in_source(&source, &span),
+                format!("invalid TOML: {}", e.message().trim()),
+            )
+        })?;
+        let root_loc = Loc::in_source(&source, &(0..0));
+        let top = doc
+            .table()
+            .ok_or_else(|| RecipeError::new(root_loc.clone(), "a recipe is a TOML table"))?;
+        for (key, _) in top {
+            if !TOP_KEYS.contains(&key.name.as_str()) {
+                return Err(RecipeError::new(
+                    loc_of(&source, &key.origin),
+                    format!("unknown section `{}`", key.name),
+                )
+                .with_help(suggestion(&key.name, TOP_KEYS)));
+            }
+        }
+        let variants = check_variants(&source, &doc, catalog)?;
+        if let Some(v) = variant {
+            select_variant(&source, &mut doc, v, &variants)?;
+        }
+        for o in overrides {
+            o.apply(&mut doc, &source)?;
+        }
+
+        let section = |name: &str| -> Node {
+            doc.get(name).cloned().unwrap_or(Node {
+                origin: Origin::File(0..0),
+                value: NodeValue::Table(Vec::new()),
+            })
+        };
+        let required = |name: &str| -> Result<Node> {
+            doc.get(name).cloned().ok_or_else(|| {
+                RecipeError::new(
+                    root_loc.clone(),
+                    format!("the recipe has no [{name}] section"),
+                )
+            })
+        };
+        let meta = check_table(
+            &source,
+            &required("recipe")?,
+            RECIPE_PARAMS,
+            &[],
+            "[recipe]",
+        )?;
+        let seed = meta.usize("seed")? as u64;
+        let data = DataSection::from_params(check_table(
+            &source,
+            &required("data")?,
+            DATA_PARAMS,
+            &[],
+            "[data]",
+        )?)?;
+        let steps = check_steps(&source, doc.get("steps"), catalog)?;
+        let model = check_model(&source, &required("model")?, data.task, catalog)?;
+        let validation = ValidationSection::from_params(
+            check_table(
+                &source,
+                &required("validation")?,
+                VALIDATION_PARAMS,
+                &[],
+                "[validation]",
+            )?,
+            seed,
+        )?;
+        check_metric(&validation, data.task)?;
+        let submission = SubmissionSection::from_params(
+            check_table(
+                &source,
+                &section("submission"),
+                SUBMISSION_PARAMS,
+                &[],
+                "[submission]",
+            )?,
+            &data,
+        )?;
+        let published = match doc.get("published") {
+            None => Vec::new(),
+            Some(node) => check_published(&source, node)?,
+        };
+        let mut recipe = Recipe {
+            source,
+            name: name.to_string(),
+            variant: variant.map(str::to_string),
+            variants,
+            meta,
+            seed,
+            data,
+            steps,
+            model,
+            validation,
+            submission,
+            published,
+            overrides: overrides.iter().map(|o| o.text.clone()).collect(),
+            hash: String::new(),
+        };
+        recipe.hash = hex(&Sha256::digest(
+            recipe.resolved_json().to_string().as_bytes(),
+        ));
+        Ok(recipe)
+    }
+
+    pub fn title(&self) -> &str {
+        self.meta.str("title").unwrap_or("")
+    }
+
+    pub fn author(&self) -> &str {
+        self.meta.str("author").unwrap_or("")
+    }
+
+    pub fn competition(&self) -> &str {
+        self.meta.str("competition").unwrap_or("")
+    }
+
+    pub fn notes(&self) -> &str {
+        self.meta.str("notes").unwrap_or("")
+    }
+
+    /// `name` or `name:variant`.
+    pub fn display_name(&self) -> String {
+        match &self.variant {
+            Some(v) => format!("{}:{v}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    /// The published score of a kind, if the author gave one.
+    pub fn published(&self, what: PublishedKind) -> Option<&Published> {
+        self.published.iter().find(|p| p.what == what)
+    }
+
+    /// Every resolved parameter, as run records and the recipe hash see them.
+    pub fn resolved_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "recipe": self.meta.to_json(),
+            "data": self.data.params.to_json(),
+            "steps": self.steps.iter().map(|s| serde_json::json!({
+                "id": s.id, "kind": s.kind, "fit_on": s.fit_on.name(), "params": s.params.to_json(),
+            })).collect::<Vec<_>>(),
+            "model": { "kind": self.model.kind, "params": self.model.params.to_json() },
+            "validation": self.validation.params.to_json(),
+            "submission": self.submission.params.to_json(),
+        })
+    }
+}
+
+fn check_steps(
+    source: &Arc<Source>,
+    node: Option<&Node>,
+    catalog: &dyn Catalog,
+) -> Result<Vec<StepDecl>> {
+    let Some(node) = node else {
+        return Ok(Vec::new());
+    };
+    let NodeValue::Array(items) = &node.value else {
+        return Err(RecipeError::new(
+            loc_of(source, &node.origin),
+            "`steps` must be an array of tables, written [[steps]]",
+        ));
+    };
+    let mut steps: Vec<StepDecl> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let loc = loc_of(source, &item.origin);
+        if item.table().is_none() {
+            return Err(RecipeError::new(
+                loc,
+                format!("step {} must be a table", i + 1),
+            ));
+        }
+        let id = required_str(source, item, "id", &format!("step {}", i + 1))?;
+        if !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(RecipeError::new(
+                loc_of(source, &item.get("id").expect("checked").origin),
+                format!("step id `{id}` may only use letters, digits, `_` and `-`"),
+            )
+            .with_help("ids appear in parameter paths such as steps.<id>.<param>"));
+        }
+        if steps.iter().any(|s| s.id == id) {
+            return Err(RecipeError::new(
+                loc_of(source, &item.get("id").expect("checked").origin),
+                format!("duplicate step id `{id}`"),
+            ));
+        }
+        let kind = required_str(source, item, "kind", &format!("steps.{id}"))?;
+        let spec = catalog.step(&kind).ok_or_else(|| {
+            RecipeError::new(
+                loc_of(source, &item.get("kind").expect("checked").origin),
+                format!("unknown step kind `{kind}` in steps.{id}"),
+            )
+            .with_help(format!(
+                "{} (see `kreplay steps`)",
+                catalog.step_hint(&kind)
+            ))
+        })?;
+        let fit_on = match item.get("fit_on") {
+            None => FitScope::Fold,
+            Some(n) => {
+                let at = loc_of(source, &n.origin);
+                let s = n.as_str().ok_or_else(|| {
+                    RecipeError::new(at.clone(), format!("steps.{id}.fit_on must be a string"))
+                })?;
+                let scope = FitScope::parse(s).ok_or_else(|| {
+                    RecipeError::new(at.clone(), format!("steps.{id}.fit_on cannot be {s:?}"))
+                        .with_help(suggestion(s, FIT_SCOPES))
+                })?;
+                if !spec.learns {
+                    return Err(RecipeError::new(
+                        at,
+                        format!("steps.{id} ({kind}) learns nothing from data, so `fit_on` has no effect"),
+                    )
+                    .with_help("remove `fit_on` from this step"));
+                }
+                scope
+            }
+        };
+        let owner = format!("steps.{id} ({kind})");
+        let params = check_table(source, item, spec.params, &["id", "kind", "fit_on"], &owner)?;
+        steps.push(StepDecl {
+            id,
+            kind,
+            fit_on,
+            learns: spec.learns,
+            params,
+            loc,
+        });
+    }
+    Ok(steps)
+}
+
+fn check_model(
+    source: &Arc<Source>,
+    node: &Node,
+    task: Task,
+    catalog: &dyn Catalog,
+) -> Result<ModelDecl> {
+    let kind = required_str(source, node, "kind", "[model]")?;
+    let kind_loc = || loc_of(source, &node.get("kind").expect("checked").origin);
+    let spec = catalog.model(&kind).ok_or_else(|| {
+        RecipeError::new(kind_loc(), format!("unknown model kind `{kind}`")).with_help(format!(
+            "{} (see `kreplay models`)",
+            catalog.model_hint(&kind)
+        ))
+    })?;
+    if !spec.tasks.contains(&task) {
+        let tasks: Vec<&str> = spec.tasks.iter().map(|t| t.name()).collect();
+        return Err(RecipeError::new(
+            kind_loc(),
+            format!(
+                "model `{kind}` cannot do a {} task (data.task)",
+                task.name()
+            ),
+        )
+        .with_help(format!("`{kind}` supports: {}", tasks.join(", "))));
+    }
+    let params = check_table(
+        source,
+        node,
+        spec.params,
+        &["kind"],
+        &format!("model ({kind})"),
+    )?;
+    Ok(ModelDecl { kind, params })
+}
+
+fn check_metric(v: &ValidationSection, task: Task) -> Result<()> {
+    let classification = matches!(
+        v.metric,
+        Metric::Accuracy | Metric::RocAuc | Metric::LogLoss
+    );
+    if classification != task.is_classification()
+        || (v.metric.needs_probability() && task == Task::Multiclass)
+    {
+        return Err(v
+            .params
+            .error(
+                "metric",
+                format!("`{}` does not suit a {} task", v.metric, task.name()),
+            )
+            .with_help(if task.is_classification() {
+                "classification metrics: accuracy, roc_auc, log_loss (binary only)"
+            } else {
+                "regression metrics: rmse, rmse_log, rmsle"
+            }));
+    }
+    if let Scheme::KFold {
+        stratified: true, ..
+    }
+    | Scheme::Holdout {
+        stratified: true, ..
+    } = v.scheme
+    {
+        if !task.is_classification() {
+            return Err(v.params.error(
+                "stratified",
+                "stratified splits need a classification target",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_published(source: &Arc<Source>, node: &Node) -> Result<Vec<Published>> {
+    let NodeValue::Array(items) = &node.value else {
+        return Err(RecipeError::new(
+            loc_of(source, &node.origin),
+            "`published` must be an array of tables, written [[published]]",
+        ));
+    };
+    items
+        .iter()
+        .map(|item| {
+            Published::from_params(&check_table(
+                source,
+                item,
+                PUBLISHED_PARAMS,
+                &[],
+                "[[published]]",
+            )?)
+        })
+        .collect()
+}
+
+/// Checks every `[variants.<name>]` and returns their names.
+fn check_variants(source: &Arc<Source>, doc: &Node, catalog: &dyn Catalog) -> Result<Vec<String>> {
+    let Some(node) = doc.get("variants") else {
+        return Ok(Vec::new());
+    };
+    let table = node.table().ok_or_else(|| {
+        RecipeError::new(loc_of(source, &node.origin), "`variants` must be a table")
+    })?;
+    let task = doc
+        .get("data")
+        .and_then(|d| d.get("task"))
+        .and_then(Node::as_str)
+        .and_then(Task::parse);
+    let mut names = Vec::new();
+    for (key, v) in table {
+        let entries = v.table().ok_or_else(|| {
+            RecipeError::new(
+                loc_of(source, &v.origin),
+                format!("variants.{} must be a table", key.name),
+            )
+        })?;
+        for (k, _) in entries {
+            if !VARIANT_KEYS.contains(&k.name.as_str()) {
+                return Err(RecipeError::new(
+                    loc_of(source, &k.origin),
+                    format!("unknown key `{}` in variants.{}", k.name, key.name),
+                )
+                .with_help(suggestion(&k.name, VARIANT_KEYS)));
+            }
+        }
+        let model = v.get("model").ok_or_else(|| {
+            RecipeError::new(
+                loc_of(source, &v.origin),
+                format!("variants.{} has no [model]", key.name),
+            )
+        })?;
+        if let Some(task) = task {
+            check_model(source, model, task, catalog)?;
+        }
+        if let Some(p) = v.get("published") {
+            check_published(source, p)?;
+        }
+        names.push(key.name.clone());
+    }
+    Ok(names)
+}
+
+fn select_variant(
+    source: &Arc<Source>,
+    doc: &mut Node,
+    name: &str,
+    variants: &[String],
+) -> Result<()> {
+    let variant = doc
+        .get("variants")
+        .and_then(|v| v.get(name))
+        .cloned()
+        .ok_or_else(|| {
+            let names: Vec<&str> = variants.iter().map(String::as_str).collect();
+            RecipeError::new(
+                Loc::in_source(source, &(0..0)),
+                format!("the recipe has no variant `{name}`"),
+            )
+            .with_help(if names.is_empty() {
+                "this recipe has no [variants]".to_string()
+            } else {
+                suggestion(name, &names)
+            })
+        })?;
+    let key = |k: &str| Key {
+        name: k.to_string(),
+        origin: Origin::File(0..0),
+    };
+    doc.set(key("model"), variant.get("model").expect("checked").clone());
+    let published = variant.get("published").cloned().unwrap_or(Node {
+        origin: Origin::File(0..0),
+        value: NodeValue::Array(Vec::new()),
+    });
+    doc.set(key("published"), published);
+    Ok(())
+}
+
+fn required_str(source: &Arc<Source>, node: &Node, key: &str, owner: &str) -> Result<String> {
+    match node.get(key) {
+        Some(n) => n.as_str().map(str::to_string).ok_or_else(|| {
+            RecipeError::new(
+                loc_of(source, &n.origin),
+                format!(
+                    "{owner}.{key} must be a string, found {}",
+                    n.value.type_name()
+                ),
+            )
+        }),
+        None => Err(RecipeError::new(
+            loc_of(source, &node.origin),
+            format!("{owner} is missing the required key `{key}`"),
+        )),
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

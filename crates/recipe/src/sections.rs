@@ -1,0 +1,465 @@
+//! The fixed sections of a recipe: `[recipe]`, `[data]`, `[validation]`, `[submission]`,
+//! `[[published]]`, and their definitions.
+
+use std::fmt;
+
+use crate::error::Result;
+use crate::params::Params;
+use crate::schema::{Lit, ParamSpec, Ty};
+
+pub const RECIPE_PARAMS: &[ParamSpec] = &[
+    ParamSpec::required("title", Ty::Str, "the notebook's title"),
+    ParamSpec::required("author", Ty::Str, "who published it"),
+    ParamSpec::required("source", Ty::Str, "URL of the published notebook or post"),
+    ParamSpec::optional("date", Ty::Date, Lit::None, "when it was published"),
+    ParamSpec::required(
+        "competition",
+        Ty::Str,
+        "Kaggle competition slug, e.g. titanic",
+    ),
+    ParamSpec::optional(
+        "notes",
+        Ty::Str,
+        Lit::Str(""),
+        "the author's quirks the replay reproduces",
+    ),
+    ParamSpec::optional(
+        "seed",
+        Ty::Int,
+        Lit::Int(0),
+        "seed for every random source that has no seed of its own",
+    )
+    .min(0.0),
+    ParamSpec::optional(
+        "parent",
+        Ty::Str,
+        Lit::None,
+        "the recipe this one was derived from",
+    ),
+];
+
+pub const TASKS: &[&str] = &["binary", "multiclass", "regression"];
+
+pub const DATA_PARAMS: &[ParamSpec] = &[
+    ParamSpec::optional(
+        "train",
+        Ty::Str,
+        Lit::Str("train.csv"),
+        "training file in the competition folder",
+    ),
+    ParamSpec::optional(
+        "test",
+        Ty::Str,
+        Lit::Str("test.csv"),
+        "test file in the competition folder (\"\" for none)",
+    ),
+    ParamSpec::required("id", Ty::Str, "row id column, written to the submission"),
+    ParamSpec::required("target", Ty::Str, "column to predict"),
+    ParamSpec::required(
+        "task",
+        Ty::Choice(TASKS),
+        "binary, multiclass or regression",
+    ),
+    ParamSpec::optional(
+        "builtin",
+        Ty::Choice(&["winequality"]),
+        Lit::None,
+        "a data set shipped inside kreplay instead of competition files",
+    ),
+];
+
+pub const SCHEMES: &[&str] = &["kfold", "holdout", "none"];
+pub const METRICS: &[&str] = &[
+    "accuracy", "roc_auc", "log_loss", "rmse", "rmse_log", "rmsle",
+];
+
+pub const VALIDATION_PARAMS: &[ParamSpec] = &[
+    ParamSpec::optional(
+        "scheme",
+        Ty::Choice(SCHEMES),
+        Lit::Str("kfold"),
+        "kfold, holdout, or none (training score only)",
+    ),
+    ParamSpec::optional("k", Ty::Int, Lit::Int(5), "number of folds").min(2.0),
+    ParamSpec::optional(
+        "shuffle",
+        Ty::Bool,
+        Lit::Bool(false),
+        "shuffle rows before splitting",
+    ),
+    ParamSpec::optional(
+        "stratified",
+        Ty::Bool,
+        Lit::Bool(false),
+        "keep class proportions in every fold (sklearn's StratifiedKFold)",
+    ),
+    ParamSpec::optional(
+        "fraction",
+        Ty::Float,
+        Lit::Float(0.25),
+        "holdout: share of rows held out",
+    )
+    .min(0.0)
+    .max(1.0),
+    ParamSpec::optional(
+        "seed",
+        Ty::OptInt,
+        Lit::None,
+        "shuffle seed (default: recipe.seed)",
+    ),
+    ParamSpec::required("metric", Ty::Choice(METRICS), "score to report"),
+];
+
+pub const SUBMISSION_PARAMS: &[ParamSpec] = &[
+    ParamSpec::optional(
+        "columns",
+        Ty::StrList,
+        Lit::EmptyList,
+        "output header (default: [id, target])",
+    ),
+    ParamSpec::optional(
+        "values",
+        Ty::ScalarMap,
+        Lit::None,
+        "map predictions to output values, e.g. { 1 = \"True\", 0 = \"False\" }",
+    ),
+    ParamSpec::optional(
+        "inverse",
+        Ty::Choice(&["none", "exp", "expm1"]),
+        Lit::Str("none"),
+        "undo a target transform before writing",
+    ),
+    ParamSpec::optional(
+        "clip_min",
+        Ty::Float,
+        Lit::None,
+        "lower bound applied after the inverse transform",
+    ),
+    ParamSpec::optional(
+        "probability",
+        Ty::Bool,
+        Lit::Bool(false),
+        "binary: write P(class 1) instead of labels",
+    ),
+];
+
+pub const PUBLISHED_KINDS: &[&str] = &[
+    "train",
+    "cv_mean",
+    "cv_std",
+    "holdout",
+    "public_lb",
+    "private_lb",
+];
+
+pub const PUBLISHED_PARAMS: &[ParamSpec] = &[
+    ParamSpec::required(
+        "what",
+        Ty::Choice(PUBLISHED_KINDS),
+        "which score: train, cv_mean, cv_std, holdout, public_lb, private_lb",
+    ),
+    ParamSpec::required(
+        "value",
+        Ty::Float,
+        "the score as published (as a fraction, not a percentage)",
+    ),
+    ParamSpec::required("where", Ty::Str, "where the author stated it"),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    Binary,
+    Multiclass,
+    Regression,
+}
+
+impl Task {
+    pub fn parse(s: &str) -> Option<Task> {
+        match s {
+            "binary" => Some(Task::Binary),
+            "multiclass" => Some(Task::Multiclass),
+            "regression" => Some(Task::Regression),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Task::Binary => "binary",
+            Task::Multiclass => "multiclass",
+            Task::Regression => "regression",
+        }
+    }
+
+    pub fn is_classification(self) -> bool {
+        self != Task::Regression
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DataSection {
+    pub train: String,
+    pub test: Option<String>,
+    pub id: String,
+    pub target: String,
+    pub task: Task,
+    pub builtin: Option<String>,
+    pub params: Params,
+}
+
+impl DataSection {
+    pub fn from_params(p: Params) -> Result<Self> {
+        let test = p.str("test")?.to_string();
+        let builtin = p.opt_str("builtin")?.map(str::to_string);
+        Ok(DataSection {
+            train: p.str("train")?.to_string(),
+            test: if test.is_empty() || builtin.is_some() {
+                None
+            } else {
+                Some(test)
+            },
+            id: p.str("id")?.to_string(),
+            target: p.str("target")?.to_string(),
+            task: Task::parse(p.str("task")?).ok_or_else(|| p.error("task", "unknown task"))?,
+            builtin,
+            params: p,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    Accuracy,
+    RocAuc,
+    LogLoss,
+    Rmse,
+    RmseLog,
+    Rmsle,
+}
+
+impl Metric {
+    pub fn parse(s: &str) -> Option<Metric> {
+        Some(match s {
+            "accuracy" => Metric::Accuracy,
+            "roc_auc" => Metric::RocAuc,
+            "log_loss" => Metric::LogLoss,
+            "rmse" => Metric::Rmse,
+            "rmse_log" => Metric::RmseLog,
+            "rmsle" => Metric::Rmsle,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Accuracy => "accuracy",
+            Metric::RocAuc => "roc_auc",
+            Metric::LogLoss => "log_loss",
+            Metric::Rmse => "rmse",
+            Metric::RmseLog => "rmse_log",
+            Metric::Rmsle => "rmsle",
+        }
+    }
+
+    pub fn higher_is_better(self) -> bool {
+        matches!(self, Metric::Accuracy | Metric::RocAuc)
+    }
+
+    /// Whether the metric reads class probabilities rather than labels or values.
+    pub fn needs_probability(self) -> bool {
+        matches!(self, Metric::RocAuc | Metric::LogLoss)
+    }
+}
+
+impl fmt::Display for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scheme {
+    KFold {
+        k: usize,
+        shuffle: bool,
+        stratified: bool,
+        seed: u64,
+    },
+    Holdout {
+        fraction: f64,
+        shuffle: bool,
+        stratified: bool,
+        seed: u64,
+    },
+    None,
+}
+
+#[derive(Debug, Clone)]
+pub struct ValidationSection {
+    pub scheme: Scheme,
+    pub metric: Metric,
+    pub params: Params,
+}
+
+impl ValidationSection {
+    pub fn from_params(p: Params, recipe_seed: u64) -> Result<Self> {
+        let seed = p.opt_usize("seed")?.map_or(recipe_seed, |s| s as u64);
+        let scheme = match p.str("scheme")? {
+            "kfold" => Scheme::KFold {
+                k: p.usize("k")?,
+                shuffle: p.bool("shuffle")?,
+                stratified: p.bool("stratified")?,
+                seed,
+            },
+            "holdout" => {
+                let fraction = p.f64("fraction")?;
+                if fraction <= 0.0 || fraction >= 1.0 {
+                    return Err(p.error("fraction", "must be strictly between 0 and 1"));
+                }
+                Scheme::Holdout {
+                    fraction,
+                    shuffle: p.bool("shuffle")?,
+                    stratified: p.bool("stratified")?,
+                    seed,
+                }
+            }
+            _ => Scheme::None,
+        };
+        let metric =
+            Metric::parse(p.str("metric")?).ok_or_else(|| p.error("metric", "unknown metric"))?;
+        Ok(ValidationSection {
+            scheme,
+            metric,
+            params: p,
+        })
+    }
+
+    pub fn describe(&self) -> String {
+        match &self.scheme {
+            Scheme::KFold {
+                k,
+                shuffle,
+                stratified,
+                seed,
+            } => format!(
+                "{k}-fold{}{} CV, {}",
+                if *stratified { " stratified" } else { "" },
+                if *shuffle {
+                    format!(" shuffled (seed {seed})")
+                } else {
+                    String::new()
+                },
+                self.metric
+            ),
+            Scheme::Holdout { fraction, .. } => {
+                format!("holdout {:.0}%, {}", fraction * 100.0, self.metric)
+            }
+            Scheme::None => format!("training score only, {}", self.metric),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SubmissionSection {
+    pub columns: Vec<String>,
+    pub values: Vec<(String, String)>,
+    pub inverse: String,
+    pub clip_min: Option<f64>,
+    pub probability: bool,
+    pub params: Params,
+}
+
+impl SubmissionSection {
+    pub fn from_params(p: Params, data: &DataSection) -> Result<Self> {
+        let mut columns = p.strs("columns")?;
+        if columns.is_empty() {
+            columns = vec![data.id.clone(), data.target.clone()];
+        }
+        if columns.len() != 2 {
+            return Err(p.error(
+                "columns",
+                "must name exactly two columns: the id and the prediction",
+            ));
+        }
+        let values = p
+            .map("values")?
+            .into_iter()
+            .map(|(k, v)| {
+                let out = match v {
+                    crate::params::Value::Str(s) => s,
+                    other => other.to_string(),
+                };
+                (k, out)
+            })
+            .collect();
+        Ok(SubmissionSection {
+            columns,
+            values,
+            inverse: p.str("inverse")?.to_string(),
+            clip_min: p.opt_f64("clip_min")?,
+            probability: p.bool("probability")?,
+            params: p,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishedKind {
+    Train,
+    CvMean,
+    CvStd,
+    Holdout,
+    PublicLb,
+    PrivateLb,
+}
+
+impl PublishedKind {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "train" => Self::Train,
+            "cv_mean" => Self::CvMean,
+            "cv_std" => Self::CvStd,
+            "holdout" => Self::Holdout,
+            "public_lb" => Self::PublicLb,
+            "private_lb" => Self::PrivateLb,
+            _ => return None,
+        })
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Train => "train",
+            Self::CvMean => "CV",
+            Self::CvStd => "CV std",
+            Self::Holdout => "holdout",
+            Self::PublicLb => "public LB",
+            Self::PrivateLb => "private LB",
+        }
+    }
+}
+
+/// A score the author published. Provenance only: printed beside the replayed score.
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub what: PublishedKind,
+    pub value: f64,
+    pub source: String,
+}
+
+impl Published {
+    pub fn from_params(p: &Params) -> Result<Self> {
+        Ok(Published {
+            what: PublishedKind::parse(p.str("what")?)
+                .ok_or_else(|| p.error("what", "unknown kind"))?,
+            value: p.f64("value")?,
+            source: p.str("where")?.to_string(),
+        })
+    }
+}
+
+/// The model a recipe (or the chosen variant) trains.
+#[derive(Debug, Clone)]
+pub struct ModelDecl {
+    pub kind: String,
+    pub params: Params,
+}

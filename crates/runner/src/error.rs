@@ -1,0 +1,68 @@
+//! Errors of a replay. Each names the step, column or file at fault and what to do.
+
+use std::path::PathBuf;
+
+use kreplay_recipe::RecipeError;
+
+pub type Result<T, E = RunError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Recipe(#[from] RecipeError),
+
+    #[error("no data for competition `{competition}`: looked in {looked}")]
+    DataMissing {
+        competition: String,
+        looked: String,
+        help: String,
+    },
+
+    #[error("cannot read {path}: {message}")]
+    Read { path: PathBuf, message: String },
+
+    #[error("cannot write {path}: {message}")]
+    Write { path: PathBuf, message: String },
+
+    #[error("{context}: {message}")]
+    Data { context: String, message: String },
+
+    #[error("model {model}: {message}")]
+    Model { model: String, message: String },
+}
+
+impl RunError {
+    pub fn data(context: impl Into<String>, message: impl Into<String>) -> Self {
+        RunError::Data {
+            context: context.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn model(model: impl Into<String>, message: impl Into<String>) -> Self {
+        RunError::Model {
+            model: model.into(),
+            message: message.into(),
+        }
+    }
+
+    /// What the user can do about it, when there is something to say.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            RunError::Recipe(e) => e.help.clone(),
+            RunError::DataMissing { help, .. } => Some(help.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// Adds context (a step id, a file) to a polars error.
+pub trait Context<T> {
+    fn ctx(self, context: impl FnOnce() -> String) -> Result<T>;
+}
+
+impl<T> Context<T> for polars::prelude::PolarsResult<T> {
+    fn ctx(self, context: impl FnOnce() -> String) -> Result<T> {
+        self.map_err(|e| RunError::data(context(), e.to_string()))
+    }
+}

@@ -1,0 +1,202 @@
+//! Seeded train/validation splits: k-fold (plain, shuffled, stratified) and holdout.
+//!
+//! Unshuffled splits follow scikit-learn exactly (KFold's fold sizes, StratifiedKFold's
+//! allocation), because published CV numbers depend on which rows land in which fold.
+//! Shuffled splits use the recipe's seed with this project's RNG, so they are reproducible but
+//! not numpy's permutation.
+
+use kreplay_recipe::Scheme;
+
+use crate::rng;
+
+/// One split: training rows and validation rows, as indices into the train frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Split {
+    pub train: Vec<usize>,
+    pub valid: Vec<usize>,
+}
+
+/// `y` is only read for stratification (class labels).
+pub fn splits(scheme: &Scheme, y: &[f64]) -> Vec<Split> {
+    let n = y.len();
+    match scheme {
+        Scheme::None => Vec::new(),
+        Scheme::KFold {
+            k,
+            shuffle,
+            stratified,
+            seed,
+        } => {
+            let fold_of = if *stratified {
+                stratified_folds(y, *k, shuffle.then_some(*seed))
+            } else {
+                plain_folds(n, *k, shuffle.then_some(*seed))
+            };
+            (0..*k).map(|f| split_where(&fold_of, |g| g == f)).collect()
+        }
+        Scheme::Holdout {
+            fraction,
+            shuffle,
+            stratified,
+            seed,
+        } => {
+            let n_valid = ((n as f64) * fraction).ceil() as usize;
+            let valid_of = if *stratified {
+                // Two "folds" with the holdout share: reuse the stratified allocation over
+                // round(1/fraction) folds and hold out the first.
+                let k = (1.0 / fraction).round().max(2.0) as usize;
+                stratified_folds(y, k, shuffle.then_some(*seed))
+                    .into_iter()
+                    .map(|f| if f == 0 { 0 } else { 1 })
+                    .collect::<Vec<_>>()
+            } else {
+                let mut order: Vec<usize> = (0..n).collect();
+                if *shuffle {
+                    rng::shuffle(&mut rng::seeded(*seed), &mut order);
+                }
+                let mut valid_of = vec![1; n];
+                for &i in &order[..n_valid.min(n)] {
+                    valid_of[i] = 0;
+                }
+                valid_of
+            };
+            vec![split_where(&valid_of, |g| g == 0)]
+        }
+    }
+}
+
+fn split_where(group: &[usize], is_valid: impl Fn(usize) -> bool) -> Split {
+    let (mut train, mut valid) = (Vec::new(), Vec::new());
+    for (i, &g) in group.iter().enumerate() {
+        if is_valid(g) {
+            valid.push(i)
+        } else {
+            train.push(i)
+        }
+    }
+    Split { train, valid }
+}
+
+/// sklearn KFold: contiguous folds, the first `n % k` one row larger.
+fn plain_folds(n: usize, k: usize, seed: Option<u64>) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    if let Some(seed) = seed {
+        rng::shuffle(&mut rng::seeded(seed), &mut order);
+    }
+    let mut fold_of = vec![0; n];
+    let mut start = 0;
+    for f in 0..k {
+        let size = n / k + usize::from(f < n % k);
+        for &i in &order[start..start + size] {
+            fold_of[i] = f;
+        }
+        start += size;
+    }
+    fold_of
+}
+
+/// sklearn StratifiedKFold (>= 0.22): classes in order of first appearance are dealt round-robin
+/// over the folds by sorted label, so each fold gets an almost equal share of every class.
+fn stratified_folds(y: &[f64], k: usize, seed: Option<u64>) -> Vec<usize> {
+    let mut classes: Vec<f64> = Vec::new();
+    let encoded: Vec<usize> = y
+        .iter()
+        .map(|v| match classes.iter().position(|c| c == v) {
+            Some(i) => i,
+            None => {
+                classes.push(*v);
+                classes.len() - 1
+            }
+        })
+        .collect();
+    let mut sorted = encoded.clone();
+    sorted.sort_unstable();
+    // allocation[f][c]: rows of class c in fold f
+    let mut allocation = vec![vec![0usize; classes.len()]; k];
+    for (f, row) in allocation.iter_mut().enumerate() {
+        for &c in sorted.iter().skip(f).step_by(k) {
+            row[c] += 1;
+        }
+    }
+    let mut rng = seed.map(rng::seeded);
+    let mut fold_of = vec![0; y.len()];
+    for c in 0..classes.len() {
+        let mut folds: Vec<usize> = allocation
+            .iter()
+            .enumerate()
+            .flat_map(|(f, row)| std::iter::repeat_n(f, row[c]))
+            .collect();
+        if let Some(rng) = rng.as_mut() {
+            rng::shuffle(rng, &mut folds);
+        }
+        let rows = encoded
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| **e == c)
+            .map(|(i, _)| i);
+        for (i, f) in rows.zip(folds) {
+            fold_of[i] = f;
+        }
+    }
+    fold_of
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kfold(k: usize, shuffle: bool, stratified: bool) -> Scheme {
+        Scheme::KFold {
+            k,
+            shuffle,
+            stratified,
+            seed: 7,
+        }
+    }
+
+    #[test]
+    fn plain_kfold_matches_sklearn_sizes() {
+        let s = splits(&kfold(3, false, false), &[0.0; 10]);
+        assert_eq!(s[0].valid, vec![0, 1, 2, 3]);
+        assert_eq!(s[1].valid, vec![4, 5, 6]);
+        assert_eq!(s[2].valid, vec![7, 8, 9]);
+        assert_eq!(s[2].train, vec![0, 1, 2, 3, 4, 5, 6]);
+    }
+
+    #[test]
+    fn stratified_kfold_matches_sklearn() {
+        // StratifiedKFold(3) on [1,1,1,0,0,0,0,1,0], worked through sklearn's algorithm:
+        // class 1 (first seen) gets folds [0,0,1,2], class 0 gets [0,1,1,2,2].
+        let y = [1., 1., 1., 0., 0., 0., 0., 1., 0.];
+        let s = splits(&kfold(3, false, true), &y);
+        assert_eq!(s[0].valid, vec![0, 1, 3]);
+        assert_eq!(s[1].valid, vec![2, 4, 5]);
+        assert_eq!(s[2].valid, vec![6, 7, 8]);
+    }
+
+    #[test]
+    fn shuffled_folds_are_seeded_partitions() {
+        let y: Vec<f64> = (0..50).map(|i| (i % 2) as f64).collect();
+        let a = splits(&kfold(5, true, false), &y);
+        assert_eq!(a, splits(&kfold(5, true, false), &y));
+        let mut all: Vec<usize> = a.iter().flat_map(|s| s.valid.clone()).collect();
+        all.sort();
+        assert_eq!(all, (0..50).collect::<Vec<_>>());
+        assert_ne!(a[0].valid, (0..10).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn holdout_takes_the_fraction() {
+        let s = splits(
+            &Scheme::Holdout {
+                fraction: 0.25,
+                shuffle: true,
+                stratified: false,
+                seed: 1,
+            },
+            &[0.0; 100],
+        );
+        assert_eq!(s[0].valid.len(), 25);
+        assert_eq!(s[0].train.len(), 75);
+    }
+}

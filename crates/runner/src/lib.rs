@@ -1,0 +1,33 @@
+//! Runs kreplay recipes.
+//!
+//! This crate owns everything between a validated [`kreplay_recipe::Recipe`] and its results:
+//!
+//! * [`data`]: finding and loading competition files into polars frames (and the built-in data sets);
+//! * [`steps`]: feature steps on polars. Each step kind is defined once (name, parameters, docs,
+//!   fit, apply); a step fits on the rows its scope allows and then applies to any frame;
+//! * [`models`]: the model zoo behind one trait, on linfa where linfa is faithful to the
+//!   published (scikit-learn) semantics, and on the project's own seeded implementations where it
+//!   is not (each model file says which and why);
+//! * [`pipeline`], [`folds`], [`metrics`]: cross-validation with fit scopes, seeded splits, f64 metrics;
+//! * [`replay`]: one replay end to end: scores, submission (temp file + rename), run record.
+//!
+//! [`catalog()`] is the registry of step and model definitions the recipe parser checks against.
+
+pub mod atomic;
+pub mod catalog;
+pub mod data;
+pub mod error;
+pub mod folds;
+pub mod matrix;
+pub mod metrics;
+pub mod models;
+pub mod pipeline;
+pub mod record;
+pub mod replay;
+pub mod rng;
+pub mod steps;
+pub mod submission;
+
+pub use catalog::{catalog, Registry};
+pub use error::{Result, RunError};
+pub use replay::{check, replay, ReplayOptions, ReplayReport};

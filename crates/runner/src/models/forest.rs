@@ -1,0 +1,83 @@
+//! Random forests on the project's own CART, because linfa's forest samples features per tree
+//! (a random subspace) where scikit-learn samples them at every split, is classification-only
+//! and votes through a HashMap. Bootstrap draws become sample weights and class probabilities
+//! are averaged over trees, as in sklearn. Trees grow in parallel from seeds drawn in order, so
+//! the forest is identical whatever the thread count.
+
+use rand::Rng as _;
+use rayon::prelude::*;
+
+use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
+
+use super::cart::{tree_seeds, Target, Tree};
+use super::tree::{TreeEnsemble, TreeSettings, TREE_PARAMS};
+use super::{seed_of, Classes, Model, ModelDef, Trained, Training};
+use crate::error::Result;
+use crate::rng;
+
+pub static RANDOM_FOREST: ModelDef = ModelDef {
+    spec: ModelSpec {
+        kind: "random_forest",
+        summary: "random forest (sklearn RandomForestClassifier/Regressor): bootstrap + per-split feature sampling",
+        params: &[
+            ParamSpec::optional("n_estimators", Ty::Int, Lit::Int(100), "number of trees").min(1.0),
+            TREE_PARAMS[0],
+            TREE_PARAMS[1],
+            TREE_PARAMS[2],
+            TREE_PARAMS[3],
+            TREE_PARAMS[4],
+            ParamSpec::optional("max_features", Ty::FloatOr(&["sqrt", "log2", "all"]), Lit::Str("sqrt"), "features searched per split: a count, a fraction, sqrt, log2 or all (sklearn: sqrt for classifiers, all for regressors)"),
+            ParamSpec::optional("bootstrap", Ty::Bool, Lit::Bool(true), "draw each tree's rows with replacement"),
+            ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed (sklearn's random_state; default: recipe.seed)"),
+        ],
+        tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
+        engine: "kreplay CART forest (deterministic, sklearn semantics)",
+    },
+    build: |p, seed| {
+        Ok(Box::new(RandomForest {
+            n_estimators: p.usize("n_estimators")?,
+            settings: TreeSettings::new(p)?,
+            bootstrap: p.bool("bootstrap")?,
+            seed: seed_of(p, seed)?,
+        }))
+    },
+};
+
+struct RandomForest {
+    n_estimators: usize,
+    settings: TreeSettings,
+    bootstrap: bool,
+    seed: u64,
+}
+
+impl Model for RandomForest {
+    fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
+        let params = self.settings.resolve(t.task, t.x.cols, "random_forest")?;
+        let classes = if t.task.is_classification() {
+            Some(Classes::new(t.y, "random_forest")?)
+        } else {
+            None
+        };
+        let target = match &classes {
+            Some(c) => Target::Classes(&c.index, c.labels.len()),
+            None => Target::Values(t.y),
+        };
+        let n = t.x.rows;
+        let trees: Vec<Tree> = tree_seeds(self.seed, self.n_estimators)
+            .into_par_iter()
+            .map(|seed| {
+                let mut rng = rng::seeded(seed);
+                let mut weight = vec![0.0; n];
+                if self.bootstrap {
+                    for _ in 0..n {
+                        weight[rng.gen_range(0..n)] += 1.0;
+                    }
+                } else {
+                    weight.iter_mut().for_each(|w| *w = 1.0);
+                }
+                Tree::grow(t.x, &target, &weight, &params, &mut rng)
+            })
+            .collect();
+        Ok(Box::new(TreeEnsemble { trees, classes }))
+    }
+}

@@ -1,0 +1,72 @@
+//! A rule: predictions from a SQL expression over the frame, for baselines like the gender model.
+
+use polars::prelude::*;
+
+use kreplay_recipe::{ModelSpec, ParamSpec, Task, Ty};
+
+use super::{Model, ModelDef, Prediction, Trained, Training};
+use crate::error::{Result, RunError};
+use crate::matrix::{numeric_column, Matrix};
+
+pub static RULE: ModelDef = ModelDef {
+    spec: ModelSpec {
+        kind: "rule",
+        summary: "predict with a SQL expression, learning nothing (e.g. the gender baseline)",
+        params: &[ParamSpec::required("expr", Ty::Str, "SQL expression giving the prediction, e.g. \"CASE WHEN Sex = 'female' THEN 1 ELSE 0 END\"")],
+        tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
+        engine: "polars SQL",
+    },
+    build: |p, _| {
+        let sql = p.str("expr")?.to_string();
+        let expr = polars::sql::sql_expr(&sql).map_err(|e| p.error("expr", format!("not a valid SQL expression: {e}")))?;
+        Ok(Box::new(Rule { sql, expr }))
+    },
+};
+
+#[derive(Clone)]
+struct Rule {
+    sql: String,
+    expr: Expr,
+}
+
+impl Model for Rule {
+    fn fit(&self, _: &Training) -> Result<Box<dyn Trained>> {
+        Ok(Box::new(self.clone()))
+    }
+
+    fn reads_features(&self) -> bool {
+        false
+    }
+}
+
+impl Trained for Rule {
+    fn predict(&self, frame: &DataFrame, _: &Matrix) -> Result<Prediction> {
+        const OUT: &str = "__kreplay_rule";
+        let out = frame
+            .clone()
+            .lazy()
+            .select([self.expr.clone().alias(OUT)])
+            .collect()
+            .map_err(|e| {
+                RunError::model(
+                    "rule",
+                    format!(
+                        "`{}`: {}",
+                        self.sql,
+                        e.to_string().lines().next().unwrap_or("")
+                    ),
+                )
+            })?;
+        let values = numeric_column(&out, OUT, "rule")?;
+        if values.iter().any(|v| v.is_nan()) {
+            return Err(RunError::model(
+                "rule",
+                format!("`{}` gives missing values for some rows", self.sql),
+            ));
+        }
+        Ok(Prediction {
+            values,
+            proba: None,
+        })
+    }
+}

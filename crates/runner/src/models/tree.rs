@@ -1,0 +1,219 @@
+//! Decision trees (classifier and regressor) on the project's own CART (see `cart.rs` for why
+//! not linfa's).
+
+use polars::prelude::DataFrame;
+
+use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Params, Task, Ty, Value};
+
+use super::cart::{resolve_max_features, Criterion, Target, Tree, TreeParams};
+use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
+use crate::error::{Result, RunError};
+use crate::matrix::Matrix;
+use crate::rng;
+
+pub const CRITERIA: &[&str] = &["gini", "entropy", "squared_error"];
+
+/// Tree parameters shared by the tree and the forest, so each is declared once.
+pub const TREE_PARAMS: [ParamSpec; 5] = [
+    ParamSpec::optional(
+        "criterion",
+        Ty::Choice(CRITERIA),
+        Lit::None,
+        "split quality (default: gini for classification, squared_error for regression)",
+    ),
+    ParamSpec::optional(
+        "max_depth",
+        Ty::OptInt,
+        Lit::None,
+        "depth limit (none: grow until pure)",
+    )
+    .min(1.0),
+    ParamSpec::optional(
+        "min_samples_split",
+        Ty::Int,
+        Lit::Int(2),
+        "fewest samples a node needs to be split",
+    )
+    .min(2.0),
+    ParamSpec::optional(
+        "min_samples_leaf",
+        Ty::Int,
+        Lit::Int(1),
+        "fewest samples in each child",
+    )
+    .min(1.0),
+    ParamSpec::optional(
+        "min_impurity_decrease",
+        Ty::Float,
+        Lit::Float(0.0),
+        "a split must decrease weighted impurity by at least this",
+    )
+    .min(0.0),
+];
+
+pub static DECISION_TREE: ModelDef = ModelDef {
+    spec: ModelSpec {
+        kind: "decision_tree",
+        summary: "CART decision tree (sklearn DecisionTreeClassifier/Regressor)",
+        params: &[
+            TREE_PARAMS[0],
+            TREE_PARAMS[1],
+            TREE_PARAMS[2],
+            TREE_PARAMS[3],
+            TREE_PARAMS[4],
+            ParamSpec::optional(
+                "max_features",
+                Ty::FloatOr(&["sqrt", "log2", "all"]),
+                Lit::Str("all"),
+                "features searched per split: a count, a fraction, sqrt, log2 or all",
+            ),
+            ParamSpec::optional(
+                "seed",
+                Ty::OptInt,
+                Lit::None,
+                "seed for the feature order (default: recipe.seed)",
+            ),
+        ],
+        tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
+        engine: "kreplay CART (deterministic, sklearn semantics)",
+    },
+    build: |p, seed| {
+        Ok(Box::new(DecisionTree {
+            settings: TreeSettings::new(p)?,
+            seed: seed_of(p, seed)?,
+        }))
+    },
+};
+
+/// Tree settings before the number of features is known.
+#[derive(Clone)]
+pub struct TreeSettings {
+    criterion: Option<Criterion>,
+    max_depth: Option<usize>,
+    min_samples_split: usize,
+    min_samples_leaf: usize,
+    min_impurity_decrease: f64,
+    max_features: Value,
+}
+
+impl TreeSettings {
+    pub fn new(p: &Params) -> Result<Self> {
+        let criterion = p.opt_str("criterion")?.map(|c| match c {
+            "gini" => Criterion::Gini,
+            "entropy" => Criterion::Entropy,
+            _ => Criterion::SquaredError,
+        });
+        Ok(TreeSettings {
+            criterion,
+            max_depth: p.opt_usize("max_depth")?,
+            min_samples_split: p.usize("min_samples_split")?,
+            min_samples_leaf: p.usize("min_samples_leaf")?,
+            min_impurity_decrease: p.f64("min_impurity_decrease")?,
+            max_features: p
+                .get("max_features")
+                .map(|v| v.value.clone())
+                .unwrap_or(Value::Str("all".into())),
+        })
+    }
+
+    pub fn resolve(&self, task: Task, n_features: usize, model: &str) -> Result<TreeParams> {
+        let criterion = match (self.criterion, task.is_classification()) {
+            (None, true) => Criterion::Gini,
+            (None, false) => Criterion::SquaredError,
+            (Some(Criterion::SquaredError), true) => {
+                return Err(RunError::model(
+                    model,
+                    "criterion squared_error is for regression; use gini or entropy",
+                ))
+            }
+            (Some(Criterion::Gini | Criterion::Entropy), false) => {
+                return Err(RunError::model(
+                    model,
+                    "gini and entropy are for classification; use squared_error",
+                ))
+            }
+            (Some(c), _) => c,
+        };
+        Ok(TreeParams {
+            criterion,
+            max_depth: self.max_depth,
+            min_samples_split: self.min_samples_split,
+            min_samples_leaf: self.min_samples_leaf,
+            max_features: resolve_max_features(&self.max_features, n_features),
+            min_impurity_decrease: self.min_impurity_decrease,
+        })
+    }
+}
+
+struct DecisionTree {
+    settings: TreeSettings,
+    seed: u64,
+}
+
+/// Trees plus what is needed to turn leaf outputs into predictions.
+pub struct TreeEnsemble {
+    pub trees: Vec<Tree>,
+    pub classes: Option<Classes>,
+}
+
+impl TreeEnsemble {
+    /// Averages the trees' leaf outputs (class probabilities or values), as sklearn does.
+    pub fn predict(&self, x: &Matrix) -> Prediction {
+        let width = self.classes.as_ref().map_or(1, |c| c.labels.len());
+        let mut values = Vec::with_capacity(x.rows);
+        let mut probas = Vec::with_capacity(x.rows);
+        for i in 0..x.rows {
+            let mut acc = vec![0.0; width];
+            for t in &self.trees {
+                for (a, v) in acc.iter_mut().zip(t.leaf(x.row(i))) {
+                    *a += v;
+                }
+            }
+            acc.iter_mut().for_each(|a| *a /= self.trees.len() as f64);
+            match &self.classes {
+                Some(c) => values.push(c.argmax(&acc)),
+                None => values.push(acc[0]),
+            }
+            probas.push(acc);
+        }
+        let proba = self
+            .classes
+            .as_ref()
+            .and_then(|c| c.positive_proba(&probas));
+        Prediction { values, proba }
+    }
+}
+
+impl Trained for TreeEnsemble {
+    fn predict(&self, _: &DataFrame, x: &Matrix) -> Result<Prediction> {
+        Ok(TreeEnsemble::predict(self, x))
+    }
+}
+
+impl Model for DecisionTree {
+    fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
+        let params = self.settings.resolve(t.task, t.x.cols, "decision_tree")?;
+        let weight = vec![1.0; t.x.rows];
+        let mut rng = rng::seeded(self.seed);
+        let (tree, classes) = if t.task.is_classification() {
+            let classes = Classes::new(t.y, "decision_tree")?;
+            let tree = Tree::grow(
+                t.x,
+                &Target::Classes(&classes.index, classes.labels.len()),
+                &weight,
+                &params,
+                &mut rng,
+            );
+            (tree, Some(classes))
+        } else {
+            (
+                Tree::grow(t.x, &Target::Values(t.y), &weight, &params, &mut rng),
+                None,
+            )
+        };
+        Ok(Box::new(TreeEnsemble {
+            trees: vec![tree],
+            classes,
+        }))
+    }
+}

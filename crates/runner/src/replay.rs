@@ -1,0 +1,217 @@
+//! One replay end to end: steps, cross-validation, final fit, training score, submission, run record.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use kreplay_recipe::{Metric, Recipe};
+
+use crate::data::CompetitionData;
+use crate::error::{Result, RunError};
+use crate::folds;
+use crate::matrix::{numeric_column, Matrix};
+use crate::metrics;
+use crate::models::{self, Model, Training};
+use crate::pipeline::{take_rows, Pipeline};
+use crate::steps::strings;
+
+pub struct ReplayOptions<'a> {
+    /// Where to write the submission; `None` = no submission.
+    pub output: Option<PathBuf>,
+    /// Where to write the run record; `None` = no record.
+    pub runs_dir: Option<PathBuf>,
+    /// Called with (finished, total) as CV folds and the final fit complete.
+    pub progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SubmissionInfo {
+    pub path: PathBuf,
+    pub rows: usize,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReplayReport {
+    pub metric: Metric,
+    pub fold_scores: Vec<f64>,
+    /// Mean and population std of the fold scores.
+    pub cv: Option<(f64, f64)>,
+    /// The metric on the training rows, model fitted on all of them.
+    pub train_score: f64,
+    pub features: Vec<String>,
+    pub submission: Option<SubmissionInfo>,
+    pub record: Option<PathBuf>,
+    pub elapsed: Duration,
+    pub cv_time: Duration,
+}
+
+/// Every column but the id and the target, in frame order; none for models that read the frame.
+fn feature_columns(
+    train: &polars::prelude::DataFrame,
+    recipe: &Recipe,
+    model: &dyn Model,
+) -> Vec<String> {
+    if !model.reads_features() {
+        return Vec::new();
+    }
+    train
+        .get_column_names()
+        .into_iter()
+        .filter(|n| n.as_str() != recipe.data.id && n.as_str() != recipe.data.target)
+        .map(|n| n.to_string())
+        .collect()
+}
+
+fn score(recipe: &Recipe, truth: &[f64], pred: &models::Prediction) -> Result<f64> {
+    metrics::score(
+        recipe.validation.metric,
+        truth,
+        &pred.values,
+        pred.proba.as_deref(),
+    )
+    .map_err(|m| RunError::model(&recipe.model.kind, m))
+}
+
+fn build_model(recipe: &Recipe) -> Result<Box<dyn Model>> {
+    let def = models::def(&recipe.model.kind).ok_or_else(|| {
+        RunError::model(&recipe.model.kind, "no implementation for this model kind")
+    })?;
+    (def.build)(&recipe.model.params, recipe.seed)
+}
+
+/// Builds every step and the model without data, so that what only their constructors can
+/// check (a regex, a SQL expression) is reported before any data is read.
+pub fn check(recipe: &Recipe) -> Result<()> {
+    Pipeline::build(recipe)?;
+    build_model(recipe)?;
+    Ok(())
+}
+
+pub fn replay(
+    recipe: &Recipe,
+    data: &CompetitionData,
+    opts: &ReplayOptions,
+) -> Result<ReplayReport> {
+    let start = Instant::now();
+    let model = build_model(recipe)?;
+    let pipeline = Pipeline::build(recipe)?;
+    let target = &recipe.data.target;
+    let task = recipe.data.task;
+
+    // Splits come from the raw target, before any step touches it.
+    let raw_y = numeric_column(&data.train, target, "target")?;
+    let splits = folds::splits(&recipe.validation.scheme, &raw_y);
+    let total = splits.len() + 1;
+    let done = AtomicUsize::new(0);
+    let tick = || {
+        let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+        if let Some(p) = opts.progress {
+            p(n, total);
+        }
+    };
+
+    let prefix = pipeline.shared_prefix();
+    let (train0, test0) = pipeline.run(0..prefix, data.train.clone(), data.test.clone(), None)?;
+
+    let cv_start = Instant::now();
+    let fold_scores: Vec<f64> = splits
+        .par_iter()
+        .map(|split| {
+            let (train, _) = pipeline.run(
+                prefix..pipeline.len(),
+                train0.clone(),
+                test0.clone(),
+                Some(&split.train),
+            )?;
+            let features = feature_columns(&train, recipe, model.as_ref());
+            let x = Matrix::from_frame(&train, &features, "model input")?;
+            let y = numeric_column(&train, target, "target")?;
+            let pick = |idx: &[usize]| idx.iter().map(|&i| y[i]).collect::<Vec<f64>>();
+            let fit_frame = take_rows(&train, &split.train)?;
+            let fit_x = x.take(&split.train);
+            let fit_y = pick(&split.train);
+            let trained = model.fit(&Training {
+                frame: &fit_frame,
+                x: &fit_x,
+                y: &fit_y,
+                task,
+            })?;
+            let valid_frame = take_rows(&train, &split.valid)?;
+            let pred = trained.predict(&valid_frame, &x.take(&split.valid))?;
+            let s = score(recipe, &pick(&split.valid), &pred)?;
+            tick();
+            Ok(s)
+        })
+        .collect::<Result<_>>()?;
+    let cv_time = cv_start.elapsed();
+    let cv = (!fold_scores.is_empty()).then(|| metrics::mean_std(&fold_scores));
+
+    // Final fit on every train row.
+    let (train, test) = pipeline.run(prefix..pipeline.len(), train0, test0, None)?;
+    let features = feature_columns(&train, recipe, model.as_ref());
+    if features.is_empty() && model.reads_features() {
+        return Err(RunError::data(
+            "model input",
+            "no feature columns are left after the steps",
+        ));
+    }
+    let x = Matrix::from_frame(&train, &features, "model input (train)")?;
+    let y = numeric_column(&train, target, "target")?;
+    let trained = model.fit(&Training {
+        frame: &train,
+        x: &x,
+        y: &y,
+        task,
+    })?;
+    let train_score = score(recipe, &y, &trained.predict(&train, &x)?)?;
+    tick();
+
+    let submission = match (&test, &opts.output) {
+        (Some(test), Some(path)) => {
+            let tx = Matrix::from_frame(test, &features, "model input (test)")?;
+            let pred = trained.predict(test, &tx)?;
+            let raw_test = data
+                .test
+                .as_ref()
+                .expect("test frame present when transformed test is");
+            let ids: Vec<String> = strings(raw_test, &recipe.data.id, "submission ids")?
+                .into_iter()
+                .map(|v| v.unwrap_or_default())
+                .collect();
+            let text = crate::submission::render(
+                &ids,
+                &pred.values,
+                pred.proba.as_deref(),
+                &recipe.submission,
+                task,
+            )?;
+            crate::submission::write(path, &text)?;
+            Some(SubmissionInfo {
+                path: path.clone(),
+                rows: ids.len(),
+                sha256: kreplay_recipe::recipe::hex(&Sha256::digest(text.as_bytes())),
+            })
+        }
+        _ => None,
+    };
+
+    let mut report = ReplayReport {
+        metric: recipe.validation.metric,
+        fold_scores,
+        cv,
+        train_score,
+        features,
+        submission,
+        record: None,
+        elapsed: start.elapsed(),
+        cv_time,
+    };
+    if let Some(dir) = &opts.runs_dir {
+        report.record = Some(crate::record::write(dir, recipe, &data.files, &report)?);
+    }
+    Ok(report)
+}

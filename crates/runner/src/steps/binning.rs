@@ -1,0 +1,175 @@
+//! Binning: fixed thresholds (`bin`) and quantiles learned from data (`qbin`, pandas qcut).
+
+use polars::prelude::*;
+
+use kreplay_recipe::{Lit, ParamSpec, Params, StepSpec, Ty};
+
+use super::text::Io;
+use super::{float_series, numbers, put, Ctx, FitData, Fitted, Stateless, Step, StepDef};
+use crate::error::{Result, RunError};
+
+const INTO: ParamSpec = ParamSpec::optional(
+    "into",
+    Ty::Str,
+    Lit::None,
+    "output column (default: overwrite the input)",
+);
+
+pub static BIN: StepDef = StepDef {
+    spec: StepSpec {
+        kind: "bin",
+        summary: "band a number by fixed edges: <= e0 -> 0, (e0, e1] -> 1, ..., > last -> len(edges)",
+        params: &[
+            ParamSpec::required("column", Ty::Str, "numeric column"),
+            ParamSpec::required("edges", Ty::FloatList, "increasing upper edges of the bands"),
+            ParamSpec::optional(
+                "above",
+                Ty::Choice(&["band", "keep"]),
+                Lit::Str("band"),
+                "values above the last edge: their own band, or keep the raw value (a notebook that forgot the last assignment)",
+            ),
+            INTO,
+        ],
+        learns: false,
+    },
+    build: |p| {
+        let edges = p.f64s("edges")?;
+        if edges.is_empty() || edges.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(p.error("edges", "must be a non-empty, strictly increasing list").into());
+        }
+        Ok(Box::new(Bin { io: Io::new(p)?, edges, keep_above: p.str("above")? == "keep" }))
+    },
+};
+
+pub static QBIN: StepDef = StepDef {
+    spec: StepSpec {
+        kind: "qbin",
+        summary: "band a number by quantiles learned on the fit rows (pandas qcut, labels 0..q-1)",
+        params: &[
+            ParamSpec::required("column", Ty::Str, "numeric column"),
+            ParamSpec::required("q", Ty::Int, "number of quantile bands").min(2.0),
+            INTO,
+        ],
+        learns: true,
+    },
+    build: |p: &Params| {
+        Ok(Box::new(QBin {
+            io: Io::new(p)?,
+            q: p.usize("q")?,
+        }))
+    },
+};
+
+#[derive(Clone)]
+struct Bin {
+    io: Io,
+    edges: Vec<f64>,
+    keep_above: bool,
+}
+
+/// Band of `v`: the first edge it does not exceed, right-closed like pd.cut.
+fn band(edges: &[f64], v: f64) -> Option<usize> {
+    edges.iter().position(|e| v <= *e)
+}
+
+impl Stateless for Bin {
+    fn run(&self, df: DataFrame, _: &Ctx) -> Result<DataFrame> {
+        let values = numbers(&df, &self.io.column, "bin")?;
+        let out = values
+            .into_iter()
+            .map(|v| {
+                v.map(|x| match band(&self.edges, x) {
+                    Some(b) => b as f64,
+                    None if self.keep_above => x,
+                    None => self.edges.len() as f64,
+                })
+            })
+            .collect();
+        put(df, float_series(&self.io.into, out))
+    }
+}
+
+#[derive(Clone)]
+struct QBin {
+    io: Io,
+    q: usize,
+}
+
+/// numpy's default (linear) quantile of sorted values.
+fn quantile(sorted: &[f64], p: f64) -> f64 {
+    let pos = p * (sorted.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
+
+impl Step for QBin {
+    fn fit(&self, data: &FitData, _: &Ctx) -> Result<Box<dyn Fitted>> {
+        let frame = data.stacked()?;
+        let mut values: Vec<f64> = numbers(&frame, &self.io.column, "qbin")?
+            .into_iter()
+            .flatten()
+            .collect();
+        if values.len() < self.q {
+            return Err(RunError::data(
+                format!("qbin: column `{}`", self.io.column),
+                "fewer values than bands",
+            ));
+        }
+        values.sort_by(f64::total_cmp);
+        let edges: Vec<f64> = (0..=self.q)
+            .map(|i| quantile(&values, i as f64 / self.q as f64))
+            .collect();
+        if edges.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(RunError::data(
+                format!("qbin: column `{}`", self.io.column),
+                format!("quantile edges are not unique ({edges:?}); use fewer bands"),
+            ));
+        }
+        Ok(Box::new(FittedQBin {
+            io: self.io.clone(),
+            edges,
+        }))
+    }
+}
+
+struct FittedQBin {
+    io: Io,
+    edges: Vec<f64>,
+}
+
+impl Fitted for FittedQBin {
+    fn apply(&self, df: DataFrame, _: &Ctx) -> Result<DataFrame> {
+        let values = numbers(&df, &self.io.column, "qbin")?;
+        let first = self.edges[0];
+        let inner = &self.edges[1..];
+        // qcut includes the lowest edge; values outside the learned range become missing.
+        let out = values
+            .into_iter()
+            .map(|v| {
+                v.and_then(|x| {
+                    if x < first {
+                        None
+                    } else {
+                        band(inner, x).map(|b| b as f64)
+                    }
+                })
+            })
+            .collect();
+        put(df, float_series(&self.io.into, out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bands_are_right_closed() {
+        let e = [16.0, 32.0];
+        assert_eq!(band(&e, 16.0), Some(0));
+        assert_eq!(band(&e, 16.5), Some(1));
+        assert_eq!(band(&e, 40.0), None);
+        assert_eq!(quantile(&[1.0, 2.0, 3.0, 4.0], 0.5), 2.5);
+    }
+}

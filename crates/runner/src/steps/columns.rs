@@ -1,0 +1,90 @@
+//! Keeping and dropping columns.
+
+use polars::prelude::*;
+
+use kreplay_recipe::{Lit, ParamSpec, Params, StepSpec, Ty};
+
+use super::{require, Ctx, Stateless, StepDef};
+use crate::error::{Context, Result};
+
+pub static DROP: StepDef = StepDef {
+    spec: StepSpec {
+        kind: "drop",
+        summary: "remove columns",
+        params: &[
+            ParamSpec::required("columns", Ty::Columns, "columns to remove"),
+            ParamSpec::optional(
+                "missing_ok",
+                Ty::Bool,
+                Lit::Bool(false),
+                "skip columns a frame does not have",
+            ),
+        ],
+        learns: false,
+    },
+    build: |p| {
+        Ok(Box::new(DropColumns {
+            columns: p.strs("columns")?,
+            missing_ok: p.bool("missing_ok")?,
+        }))
+    },
+};
+
+pub static SELECT: StepDef = StepDef {
+    spec: StepSpec {
+        kind: "select",
+        summary: "keep only these columns (plus the id and target)",
+        params: &[ParamSpec::required(
+            "columns",
+            Ty::Columns,
+            "columns to keep, in this order",
+        )],
+        learns: false,
+    },
+    build: |p: &Params| {
+        Ok(Box::new(Select {
+            columns: p.strs("columns")?,
+        }))
+    },
+};
+
+#[derive(Clone)]
+struct DropColumns {
+    columns: Vec<String>,
+    missing_ok: bool,
+}
+
+impl Stateless for DropColumns {
+    fn run(&self, df: DataFrame, _: &Ctx) -> Result<DataFrame> {
+        let present: Vec<String> = if self.missing_ok {
+            self.columns
+                .iter()
+                .filter(|c| df.column(c).is_ok())
+                .cloned()
+                .collect()
+        } else {
+            require(&df, &self.columns, "drop")?;
+            self.columns.clone()
+        };
+        Ok(df.drop_many(present))
+    }
+}
+
+#[derive(Clone)]
+struct Select {
+    columns: Vec<String>,
+}
+
+impl Stateless for Select {
+    fn run(&self, df: DataFrame, ctx: &Ctx) -> Result<DataFrame> {
+        require(&df, &self.columns, "select")?;
+        let mut keep: Vec<String> = Vec::new();
+        for c in [ctx.id, ctx.target] {
+            if df.column(c).is_ok() && !self.columns.iter().any(|k| k == c) {
+                keep.push(c.to_string());
+            }
+        }
+        keep.extend(self.columns.iter().cloned());
+        df.select(keep).ctx(|| "select".into())
+    }
+}

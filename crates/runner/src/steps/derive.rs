@@ -1,0 +1,70 @@
+//! Derived columns written as SQL expressions, parsed by polars' own SQL support.
+
+use polars::prelude::*;
+
+use kreplay_recipe::{ParamSpec, Params, StepSpec, Ty, Value};
+
+use super::{Ctx, Stateless, StepDef};
+use crate::error::{Result, RunError};
+
+pub static DERIVE: StepDef = StepDef {
+    spec: StepSpec {
+        kind: "derive",
+        summary: "new columns from SQL expressions, in order (later ones may use earlier ones)",
+        params: &[ParamSpec::required(
+            "columns",
+            Ty::ScalarMap,
+            "name = \"SQL expression\", e.g. { FamilySize = \"SibSp + Parch + 1\" }",
+        )],
+        learns: false,
+    },
+    build: build_derive,
+};
+
+fn build_derive(p: &Params) -> Result<Box<dyn super::Step>> {
+    let mut exprs = Vec::new();
+    for (name, v) in p.map("columns")? {
+        let Value::Str(sql) = v else {
+            return Err(p
+                .error(
+                    "columns",
+                    format!("`{name}` must be a SQL expression in a string"),
+                )
+                .into());
+        };
+        let expr = polars::sql::sql_expr(&sql).map_err(|e| {
+            p.error(
+                "columns",
+                format!("`{name} = {sql:?}` is not a valid SQL expression: {e}"),
+            )
+        })?;
+        exprs.push((name, sql, expr));
+    }
+    if exprs.is_empty() {
+        return Err(p.error("columns", "names no column").into());
+    }
+    Ok(Box::new(Derive { exprs }))
+}
+
+#[derive(Clone)]
+struct Derive {
+    exprs: Vec<(String, String, Expr)>,
+}
+
+impl Stateless for Derive {
+    fn run(&self, mut df: DataFrame, _: &Ctx) -> Result<DataFrame> {
+        for (name, sql, expr) in &self.exprs {
+            df = df
+                .lazy()
+                .with_column(expr.clone().alias(name.as_str()))
+                .collect()
+                .map_err(|e| {
+                    RunError::data(
+                        format!("derive: `{name} = {sql:?}`"),
+                        e.to_string().lines().next().unwrap_or("").to_string(),
+                    )
+                })?;
+        }
+        Ok(df)
+    }
+}

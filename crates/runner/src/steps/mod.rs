@@ -1,0 +1,203 @@
+//! Feature steps on polars.
+//!
+//! A step kind is defined once, in its own file, as a [`StepDef`]: the [`StepSpec`] (name,
+//! parameters with types and defaults, docs) that the recipe parser and `kreplay steps` read, and
+//! the `build` function that turns checked parameters into a [`Step`]. A step is fitted on the
+//! frame its `fit_on` scope allows ([`FitData`]) and returns a [`Fitted`] transform, which then
+//! applies to any frame: prep and bake, as in tidymodels recipes.
+
+mod binning;
+mod columns;
+mod derive;
+mod encode;
+mod fill;
+mod mapping;
+mod text;
+mod transform;
+
+use polars::prelude::*;
+
+use kreplay_recipe::{Params, StepSpec};
+
+use crate::error::{Context, Result, RunError};
+
+/// The rows a step learns from.
+pub struct FitData<'a> {
+    /// Train rows the scope allows (the fold's training rows, all train rows, or the frame itself).
+    pub train: &'a DataFrame,
+    /// Test rows, for `fit_on = "train+test"` only.
+    pub test: Option<&'a DataFrame>,
+}
+
+impl FitData<'_> {
+    /// Train and test rows stacked (over the columns they share), as `pd.concat` would.
+    pub fn stacked(&self) -> Result<DataFrame> {
+        let Some(test) = self.test else {
+            return Ok(self.train.clone());
+        };
+        let shared: Vec<PlSmallStr> = self
+            .train
+            .get_column_names()
+            .into_iter()
+            .filter(|n| test.column(n).is_ok())
+            .cloned()
+            .collect();
+        let a = self
+            .train
+            .select(shared.clone())
+            .ctx(|| "stacking train and test".into())?;
+        let b = test
+            .select(shared)
+            .ctx(|| "stacking train and test".into())?;
+        a.vstack(&b).ctx(|| "stacking train and test".into())
+    }
+}
+
+/// What every apply needs to know about the frame's role.
+pub struct Ctx<'a> {
+    pub id: &'a str,
+    pub target: &'a str,
+}
+
+pub trait Step: Send + Sync {
+    fn fit(&self, data: &FitData, ctx: &Ctx) -> Result<Box<dyn Fitted>>;
+}
+
+pub trait Fitted: Send + Sync {
+    fn apply(&self, df: DataFrame, ctx: &Ctx) -> Result<DataFrame>;
+}
+
+/// A step kind: its definition and how to build it from checked parameters.
+pub struct StepDef {
+    pub spec: StepSpec,
+    pub build: fn(&Params) -> Result<Box<dyn Step>>,
+}
+
+/// Every step kind, in the order `kreplay steps` lists them.
+pub static STEPS: &[&StepDef] = &[
+    &columns::DROP,
+    &columns::SELECT,
+    &derive::DERIVE,
+    &text::REGEX_EXTRACT,
+    &text::STR_LEN,
+    &text::FIRST_CHAR,
+    &text::SPLIT,
+    &mapping::REPLACE,
+    &mapping::MAP,
+    &fill::FILL,
+    &transform::CAST,
+    &binning::BIN,
+    &binning::QBIN,
+    &encode::ONE_HOT,
+    &encode::LABEL_ENCODE,
+    &transform::LOG,
+    &transform::LOG1P,
+    &transform::STANDARD_SCALE,
+];
+
+pub fn def(kind: &str) -> Option<&'static StepDef> {
+    STEPS.iter().copied().find(|d| d.spec.kind == kind)
+}
+
+/// A stateless step is its own fitted transform.
+pub(crate) trait Stateless: Clone + Send + Sync + 'static {
+    fn run(&self, df: DataFrame, ctx: &Ctx) -> Result<DataFrame>;
+}
+
+impl<T: Stateless> Step for T {
+    fn fit(&self, _: &FitData, _: &Ctx) -> Result<Box<dyn Fitted>> {
+        Ok(Box::new(StatelessFitted(self.clone())))
+    }
+}
+
+struct StatelessFitted<T>(T);
+
+impl<T: Stateless> Fitted for StatelessFitted<T> {
+    fn apply(&self, df: DataFrame, ctx: &Ctx) -> Result<DataFrame> {
+        self.0.run(df, ctx)
+    }
+}
+
+/// A column by name, or an error listing the columns there are (with a did-you-mean).
+pub fn column<'a>(df: &'a DataFrame, name: &str, what: &str) -> Result<&'a Column> {
+    df.column(name).map_err(|_| {
+        let names: Vec<&str> = df
+            .get_column_names()
+            .into_iter()
+            .map(|n| n.as_str())
+            .collect();
+        let hint = kreplay_recipe::error::suggestion(name, &names);
+        RunError::data(
+            what.to_string(),
+            format!("no column `{name}` at this point of the pipeline; {hint}"),
+        )
+    })
+}
+
+/// A column's cells as text (numbers formatted as pandas would print them as labels), nulls as None.
+pub fn strings(df: &DataFrame, name: &str, what: &str) -> Result<Vec<Option<String>>> {
+    let col = column(df, name, what)?;
+    if col.dtype().is_float() {
+        let ca = col.cast(&DataType::Float64).ctx(|| what.into())?;
+        return Ok(ca
+            .f64()
+            .ctx(|| what.into())?
+            .iter()
+            .map(|v| v.map(label_of))
+            .collect());
+    }
+    let cast = col
+        .cast(&DataType::String)
+        .ctx(|| format!("{what}: column `{name}`"))?;
+    let ca = cast.str().ctx(|| format!("{what}: column `{name}`"))?;
+    Ok(ca.iter().map(|v| v.map(str::to_string)).collect())
+}
+
+/// A number as a category label: integral values without a decimal point.
+pub fn label_of(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// A numeric (or boolean) column's cells, nulls as None; text is an error naming the column.
+pub fn numbers(df: &DataFrame, name: &str, what: &str) -> Result<Vec<Option<f64>>> {
+    let col = column(df, name, what)?;
+    let dtype = col.dtype();
+    if !(dtype.is_primitive_numeric() || *dtype == DataType::Boolean || *dtype == DataType::Null) {
+        return Err(RunError::data(
+            format!("{what}: column `{name}`"),
+            format!("is {dtype}, expected numbers; convert it first (e.g. a `map` or `cast` step)"),
+        ));
+    }
+    let cast = col
+        .cast(&DataType::Float64)
+        .ctx(|| format!("{what}: column `{name}`"))?;
+    Ok(cast.f64().ctx(|| what.into())?.iter().collect())
+}
+
+/// Sets (replaces or appends) a column.
+pub fn put(mut df: DataFrame, series: Series) -> Result<DataFrame> {
+    let name = series.name().to_string();
+    df.with_column(series.into_column())
+        .ctx(|| format!("writing column `{name}`"))?;
+    Ok(df)
+}
+
+pub fn float_series(name: &str, values: Vec<Option<f64>>) -> Series {
+    Series::new(name.into(), values)
+}
+
+pub fn string_series(name: &str, values: Vec<Option<String>>) -> Series {
+    Series::new(name.into(), values)
+}
+
+/// Checks that every named column exists, naming the first that does not.
+pub fn require(df: &DataFrame, names: &[String], what: &str) -> Result<()> {
+    for n in names {
+        column(df, n, what)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,219 @@
+//! Numeric transforms: casts, logarithms, standard scaling.
+
+use polars::prelude::*;
+
+use kreplay_recipe::{Lit, ParamSpec, StepSpec, Ty};
+
+use super::{
+    column, float_series, numbers, put, strings, Ctx, FitData, Fitted, Stateless, Step, StepDef,
+};
+use crate::error::{Result, RunError};
+
+pub static CAST: StepDef = StepDef {
+    spec: StepSpec {
+        kind: "cast",
+        summary: "change column types; int truncates toward zero like pandas astype(int)",
+        params: &[
+            ParamSpec::required("columns", Ty::Columns, "columns to cast"),
+            ParamSpec::required(
+                "to",
+                Ty::Choice(&["int", "float", "str"]),
+                "int, float or str",
+            ),
+        ],
+        learns: false,
+    },
+    build: |p| {
+        Ok(Box::new(Cast {
+            columns: p.strs("columns")?,
+            to: p.str("to")?.to_string(),
+        }))
+    },
+};
+
+const TARGET_OK: &str = "columns to transform; the target is skipped in frames that lack it (test)";
+
+pub static LOG: StepDef = StepDef {
+    spec: StepSpec {
+        kind: "log",
+        summary: "natural logarithm; values <= 0 are an error",
+        params: &[ParamSpec::required("columns", Ty::Columns, TARGET_OK)],
+        learns: false,
+    },
+    build: |p| {
+        Ok(Box::new(Unary {
+            columns: p.strs("columns")?,
+            f: Func::Ln,
+        }))
+    },
+};
+
+pub static LOG1P: StepDef = StepDef {
+    spec: StepSpec {
+        kind: "log1p",
+        summary: "log(1 + x), e.g. for a price target",
+        params: &[ParamSpec::required("columns", Ty::Columns, TARGET_OK)],
+        learns: false,
+    },
+    build: |p| {
+        Ok(Box::new(Unary {
+            columns: p.strs("columns")?,
+            f: Func::Ln1p,
+        }))
+    },
+};
+
+pub static STANDARD_SCALE: StepDef = StepDef {
+    spec: StepSpec {
+        kind: "standard_scale",
+        summary: "subtract the mean and divide by the standard deviation (sklearn StandardScaler)",
+        params: &[ParamSpec::optional(
+            "columns",
+            Ty::Columns,
+            Lit::EmptyList,
+            "columns to scale (default: every numeric column but the id and target)",
+        )],
+        learns: true,
+    },
+    build: |p| {
+        Ok(Box::new(StandardScale {
+            columns: p.strs("columns")?,
+        }))
+    },
+};
+
+#[derive(Clone)]
+struct Cast {
+    columns: Vec<String>,
+    to: String,
+}
+
+impl Stateless for Cast {
+    fn run(&self, mut df: DataFrame, _: &Ctx) -> Result<DataFrame> {
+        for c in &self.columns {
+            let series = match self.to.as_str() {
+                "str" => Series::new(c.as_str().into(), strings(&df, c, "cast")?),
+                to => {
+                    let values = numbers(&df, c, "cast")?;
+                    if to == "int" {
+                        Series::new(
+                            c.as_str().into(),
+                            values
+                                .iter()
+                                .map(|v| v.map(|x| x.trunc() as i64))
+                                .collect::<Vec<_>>(),
+                        )
+                    } else {
+                        float_series(c, values)
+                    }
+                }
+            };
+            df = put(df, series)?;
+        }
+        Ok(df)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Func {
+    Ln,
+    Ln1p,
+}
+
+#[derive(Clone)]
+struct Unary {
+    columns: Vec<String>,
+    f: Func,
+}
+
+impl Stateless for Unary {
+    fn run(&self, mut df: DataFrame, ctx: &Ctx) -> Result<DataFrame> {
+        for c in &self.columns {
+            if c == ctx.target && df.column(c).is_err() {
+                continue;
+            }
+            let values = numbers(&df, c, "log")?;
+            let (name, bound) = match self.f {
+                Func::Ln => ("log", 0.0),
+                Func::Ln1p => ("log1p", -1.0),
+            };
+            if let Some(bad) = values.iter().flatten().find(|v| **v <= bound) {
+                return Err(RunError::data(
+                    format!("{name}: column `{c}`"),
+                    format!("{bad} is outside the domain of {name} (must be > {bound})"),
+                ));
+            }
+            let out = values
+                .into_iter()
+                .map(|v| {
+                    v.map(|x| match self.f {
+                        Func::Ln => x.ln(),
+                        Func::Ln1p => x.ln_1p(),
+                    })
+                })
+                .collect();
+            df = put(df, float_series(c, out))?;
+        }
+        Ok(df)
+    }
+}
+
+#[derive(Clone)]
+struct StandardScale {
+    columns: Vec<String>,
+}
+
+impl Step for StandardScale {
+    fn fit(&self, data: &FitData, ctx: &Ctx) -> Result<Box<dyn Fitted>> {
+        let frame = data.stacked()?;
+        let columns: Vec<String> = if self.columns.is_empty() {
+            frame
+                .columns()
+                .iter()
+                .filter(|c| {
+                    c.dtype().is_primitive_numeric() && c.name() != ctx.id && c.name() != ctx.target
+                })
+                .map(|c| c.name().to_string())
+                .collect()
+        } else {
+            self.columns.clone()
+        };
+        let mut stats = Vec::new();
+        for c in columns {
+            column(&frame, &c, "standard_scale")?;
+            let values: Vec<f64> = numbers(&frame, &c, "standard_scale")?
+                .into_iter()
+                .flatten()
+                .collect();
+            let n = values.len().max(1) as f64;
+            let mean = values.iter().sum::<f64>() / n;
+            let std = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+            // sklearn leaves constant columns unscaled (scale 1).
+            stats.push((c, mean, if std == 0.0 { 1.0 } else { std }));
+        }
+        Ok(Box::new(FittedScale { stats }))
+    }
+}
+
+struct FittedScale {
+    stats: Vec<(String, f64, f64)>,
+}
+
+impl Fitted for FittedScale {
+    fn apply(&self, mut df: DataFrame, _: &Ctx) -> Result<DataFrame> {
+        for (c, mean, std) in &self.stats {
+            let values = numbers(&df, c, "standard_scale")?;
+            df = put(
+                df,
+                float_series(
+                    c,
+                    values
+                        .into_iter()
+                        .map(|v| v.map(|x| (x - mean) / std))
+                        .collect(),
+                ),
+            )?;
+        }
+        Ok(df)
+    }
+}

@@ -1,0 +1,106 @@
+//! Writing the submission file in the competition's format.
+
+use std::path::Path;
+
+use kreplay_recipe::{SubmissionSection, Task};
+
+use crate::error::{Result, RunError};
+use crate::steps::label_of;
+
+/// The CSV text: header, then one row per test id, in test order.
+pub fn render(
+    ids: &[String],
+    values: &[f64],
+    proba: Option<&[f64]>,
+    s: &SubmissionSection,
+    task: Task,
+) -> Result<String> {
+    if s.probability && proba.is_none() {
+        return Err(RunError::model(
+            "submission",
+            "submission.probability = true, but this model gives no probabilities",
+        ));
+    }
+    let mut out = format!("{},{}\n", csv_cell(&s.columns[0]), csv_cell(&s.columns[1]));
+    for (i, id) in ids.iter().enumerate() {
+        let text = match (proba, s.probability) {
+            (Some(p), true) => format!("{}", p[i]),
+            _ if task.is_classification() => label_of(values[i]),
+            _ => {
+                let mut v = match s.inverse.as_str() {
+                    "exp" => values[i].exp(),
+                    "expm1" => values[i].exp_m1(),
+                    _ => values[i],
+                };
+                if let Some(lo) = s.clip_min {
+                    v = v.max(lo);
+                }
+                format!("{v}")
+            }
+        };
+        let mapped = s
+            .values
+            .iter()
+            .find(|(k, _)| *k == text)
+            .map_or(text, |(_, v)| v.clone());
+        out.push_str(&format!("{},{}\n", csv_cell(id), csv_cell(&mapped)));
+    }
+    Ok(out)
+}
+
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Writes the submission atomically (temp file, then rename).
+pub fn write(path: &Path, text: &str) -> Result<()> {
+    crate::atomic::write(path, text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kreplay_recipe::{Params, SubmissionSection};
+
+    fn section(values: Vec<(String, String)>, inverse: &str) -> SubmissionSection {
+        SubmissionSection {
+            columns: vec!["Id".into(), "Target".into()],
+            values,
+            inverse: inverse.into(),
+            clip_min: Some(0.0),
+            probability: false,
+            params: Params::new("[submission]", vec![]),
+        }
+    }
+
+    #[test]
+    fn labels_map_and_regression_inverts() {
+        let s = section(
+            vec![("1".into(), "True".into()), ("0".into(), "False".into())],
+            "none",
+        );
+        let text = render(
+            &["a".into(), "b,c".into()],
+            &[1.0, 0.0],
+            None,
+            &s,
+            Task::Binary,
+        )
+        .unwrap();
+        assert_eq!(text, "Id,Target\na,True\n\"b,c\",False\n");
+        let s = section(vec![], "expm1");
+        let text = render(
+            &["1".into(), "2".into()],
+            &[0.0, -50.0],
+            None,
+            &s,
+            Task::Regression,
+        )
+        .unwrap();
+        assert_eq!(text, "Id,Target\n1,0\n2,0\n");
+    }
+}

@@ -1,0 +1,61 @@
+//! Helpers for the end-to-end tests: run the real binary against the real competition files.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The mirror of real competition files: `$KREPLAY_MIRROR`, default `../shared/data`.
+/// A missing mirror fails the test: these tests never skip silently.
+pub fn mirror() -> PathBuf {
+    let dir = std::env::var_os("KREPLAY_MIRROR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
+    assert!(
+        dir.join("titanic/train.csv").is_file(),
+        "competition data not found at {} (set KREPLAY_MIRROR)",
+        dir.display()
+    );
+    dir
+}
+
+/// A scratch folder for one test.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kreplay-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs kreplay in `dir` with the mirror set and run records kept inside `dir`.
+pub fn kreplay(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kreplay"))
+        .args(args)
+        .current_dir(dir)
+        .env("KREPLAY_MIRROR", mirror())
+        .env("KREPLAY_HOME", dir.join("home"))
+        .env("KREPLAY_CACHE", dir.join("cache"))
+        .env_remove("KREPLAY_RECIPES")
+        .output()
+        .expect("kreplay runs")
+}
+
+/// Replays with `--json` and returns the report.
+pub fn replay_json(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["replay", "--json"];
+    all.extend_from_slice(args);
+    let out = kreplay(dir, &all);
+    assert!(
+        out.status.success(),
+        "kreplay {all:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("replay --json prints JSON")
+}
+
+pub fn close(actual: f64, expected: f64, tol: f64, what: &str) {
+    assert!(
+        (actual - expected).abs() <= tol,
+        "{what}: replayed {actual:.5}, expected {expected} ± {tol}"
+    );
+}
