@@ -32,23 +32,17 @@ enum Command {
     /// Show a recipe in plain words: steps with their fit scope and leakage marks, the model,
     /// validation and every resolved parameter.
     Show {
-        /// `competition/name[:variant]` or a path to a recipe file.
-        recipe: String,
-        /// Override a parameter: `path=value` (e.g. `model.max_depth=5`).
-        #[arg(short = 'S', long = "set", value_name = "PATH=VALUE")]
-        set: Vec<String>,
+        #[command(flatten)]
+        recipe: RecipeArgs,
     },
     /// Replay a recipe: cross-validate, fit, print the scores beside the published ones,
     /// write the submission and a run record.
     Replay {
-        /// `competition/name[:variant]` or a path to a recipe file.
-        recipe: String,
+        #[command(flatten)]
+        recipe: RecipeArgs,
         /// Folder with the competition's files (default: $KREPLAY_MIRROR/<competition>, then the fetch cache).
         #[arg(long, value_name = "DIR")]
         data: Option<PathBuf>,
-        /// Override a parameter: `path=value` (e.g. `model.max_depth=5`, `steps.fare.fit_on=fold`).
-        #[arg(short = 'S', long = "set", value_name = "PATH=VALUE")]
-        set: Vec<String>,
         /// Submission file (default: submissions/<competition>/<recipe>.csv).
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -62,6 +56,39 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List Kaggle competitions.
+    Competitions {
+        /// Only competitions whose name contains this.
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List a competition's data files on Kaggle.
+    Files {
+        /// Competition slug (e.g. `titanic`).
+        competition: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Download a competition's files into the local cache (resumable, verified), or import
+    /// files you already have with `--from`.
+    Fetch {
+        /// Competition slug (e.g. `titanic`).
+        competition: String,
+        /// Only this file.
+        #[arg(long)]
+        file: Option<String>,
+        /// Download even files that are complete and unchanged in the cache.
+        #[arg(long)]
+        force: bool,
+        /// No progress bar or per-file lines.
+        #[arg(short, long)]
+        quiet: bool,
+        /// Import from a folder or a zip instead of downloading.
+        #[arg(long, value_name = "DIR|ZIP", conflicts_with_all = ["file", "force"])]
+        from: Option<PathBuf>,
+    },
     /// List the feature step kinds and their parameters.
     Steps {
         /// Only this kind.
@@ -74,27 +101,53 @@ enum Command {
     },
 }
 
+/// Which recipe, and the parameter overrides applied to it.
+#[derive(clap::Args)]
+struct RecipeArgs {
+    /// `competition/name[:variant]` or a path to a recipe file.
+    recipe: String,
+    /// Override a parameter: `path=value` (e.g. `model.max_depth=5`, `steps.fare.fit_on=fold`).
+    #[arg(short = 'S', long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::List { json } => commands::list::run(json),
-        Command::Show { recipe, set } => commands::show::run(&recipe, &set),
+        Command::Show { recipe } => commands::show::run(&recipe.recipe, &recipe.set),
         Command::Replay {
             recipe,
             data,
-            set,
             output,
             no_submission,
             no_record,
             json,
         } => commands::replay::run(commands::replay::Args {
-            recipe,
+            recipe: recipe.recipe,
             data,
-            set,
+            set: recipe.set,
             output,
             no_submission,
             no_record,
             json,
+        }),
+        Command::Competitions { search, json } => {
+            commands::kaggle::competitions(search.as_deref(), json)
+        }
+        Command::Files { competition, json } => commands::kaggle::files(&competition, json),
+        Command::Fetch {
+            competition,
+            file,
+            force,
+            quiet,
+            from,
+        } => commands::kaggle::run_fetch(commands::kaggle::FetchArgs {
+            competition,
+            file,
+            force,
+            quiet,
+            from,
         }),
         Command::Steps { kind } => commands::kinds::steps(kind.as_deref()),
         Command::Models { kind } => commands::kinds::models(kind.as_deref()),

@@ -1,29 +1,75 @@
 //! Turning errors into messages a user can act on, and exit codes: 2 for a bad recipe or
 //! override, 3 for missing data, 1 for anything else.
 
+use std::fmt;
+use std::io::Write;
 use std::process::ExitCode;
 
+use kreplay_kaggle::KaggleError;
 use kreplay_runner::RunError;
 
-pub fn fail(e: RunError) -> ExitCode {
-    match &e {
-        RunError::Recipe(r) => {
+/// Everything a command can fail with.
+#[derive(Debug)]
+pub enum Failure {
+    Run(RunError),
+    Kaggle(KaggleError),
+}
+
+impl From<RunError> for Failure {
+    fn from(e: RunError) -> Self {
+        Failure::Run(e)
+    }
+}
+
+impl From<KaggleError> for Failure {
+    fn from(e: KaggleError) -> Self {
+        Failure::Kaggle(e)
+    }
+}
+
+impl From<kreplay_recipe::RecipeError> for Failure {
+    fn from(e: kreplay_recipe::RecipeError) -> Self {
+        Failure::Run(e.into())
+    }
+}
+
+pub type Result<T = ()> = std::result::Result<T, Failure>;
+
+/// Prints a line to stdout; a reader that went away (`kreplay list | head`) ends the program
+/// quietly instead of panicking as `println!` would.
+pub fn out(args: fmt::Arguments) {
+    if let Err(e) = writeln!(std::io::stdout().lock(), "{args}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to stdout: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// `println!` that survives a closed pipe.
+#[macro_export]
+macro_rules! out {
+    () => { $crate::report::out(format_args!("")) };
+    ($($t:tt)*) => { $crate::report::out(format_args!($($t)*)) };
+}
+
+fn with_help(message: String, help: Option<String>, code: u8) -> ExitCode {
+    eprintln!("error: {message}");
+    if let Some(help) = help {
+        eprintln!("  = help: {help}");
+    }
+    ExitCode::from(code)
+}
+
+pub fn fail(e: Failure) -> ExitCode {
+    match e {
+        Failure::Run(RunError::Recipe(r)) => {
             eprintln!("error: {}", r.render());
             ExitCode::from(2)
         }
-        RunError::DataMissing { .. } => {
-            eprintln!("error: {e}");
-            if let Some(help) = e.help() {
-                eprintln!("  = help: {help}");
-            }
-            ExitCode::from(3)
-        }
-        _ => {
-            eprintln!("error: {e}");
-            if let Some(help) = e.help() {
-                eprintln!("  = help: {help}");
-            }
-            ExitCode::from(1)
-        }
+        Failure::Run(e @ RunError::DataMissing { .. }) => with_help(e.to_string(), e.help(), 3),
+        Failure::Run(e) => with_help(e.to_string(), e.help(), 1),
+        Failure::Kaggle(e) => with_help(e.to_string(), e.help(), 1),
     }
 }

@@ -1,9 +1,12 @@
+use crate::out;
 use kreplay_recipe::{Catalog, ParamSpec};
-use kreplay_runner::{catalog, Result, RunError};
+use kreplay_runner::{catalog, RunError};
+
+use crate::report::Result;
 
 fn params(params: &[ParamSpec]) {
     for p in params {
-        println!(
+        out!(
             "    {:<22} {:<34} {:<12} {}",
             p.name,
             p.ty.to_string(),
@@ -23,20 +26,20 @@ pub fn steps(only: Option<&str>) -> Result<()> {
         c.step(k)
             .ok_or_else(|| unknown("step", k, c.step_hint(k)))?;
     }
-    println!("Every step takes `id`, `kind` and, if it learns from data, `fit_on` = fold (default) | train | train+test | each.\n");
+    out!("Every step takes `id`, `kind` and, if it learns from data, `fit_on` = fold (default) | train | train+test | each.\n");
     for s in c
         .steps()
         .iter()
         .filter(|s| only.is_none_or(|k| k == s.kind))
     {
-        println!(
+        out!(
             "{}  {}{}",
             s.kind,
             s.summary,
             if s.learns { "  [learns]" } else { "" }
         );
         params(s.params);
-        println!();
+        out!();
     }
     Ok(())
 }
@@ -53,7 +56,7 @@ pub fn models(only: Option<&str>) -> Result<()> {
         .filter(|m| only.is_none_or(|k| k == m.kind))
     {
         let tasks: Vec<&str> = m.tasks.iter().map(|t| t.name()).collect();
-        println!(
+        out!(
             "{}  {}  [{}; {}]",
             m.kind,
             m.summary,
@@ -61,7 +64,7 @@ pub fn models(only: Option<&str>) -> Result<()> {
             m.engine
         );
         params(m.params);
-        println!();
+        out!();
     }
     Ok(())
 }

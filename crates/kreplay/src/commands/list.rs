@@ -1,5 +1,8 @@
+use crate::out;
 use kreplay_recipe::{Library, Recipe};
-use kreplay_runner::{catalog, Result};
+use kreplay_runner::catalog;
+
+use crate::report::Result;
 
 pub fn run(json: bool) -> Result<()> {
     let lib = Library::from_env();
@@ -32,12 +35,14 @@ pub fn run(json: bool) -> Result<()> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&out).expect("JSON"));
+        out!("{}", serde_json::to_string_pretty(&out).expect("JSON"));
         return Ok(());
     }
-    println!(
+    out!(
         "{:<44} {:<22} {:<22} published",
-        "recipe", "author", "model"
+        "recipe",
+        "author",
+        "model"
     );
     for r in &rows {
         let published: Vec<String> = r
@@ -45,7 +50,7 @@ pub fn run(json: bool) -> Result<()> {
             .iter()
             .map(|p| format!("{} {}", p.what.label(), p.value))
             .collect();
-        println!(
+        out!(
             "{:<44} {:<22} {:<22} {}",
             r.display_name(),
             r.author(),

@@ -1,10 +1,13 @@
+pub mod kaggle;
 pub mod kinds;
 pub mod list;
 pub mod replay;
 pub mod show;
 
 use kreplay_recipe::{Library, Override, Recipe, RecipeRef};
-use kreplay_runner::{catalog, Result};
+use kreplay_runner::catalog;
+
+use crate::report::Result;
 
 /// Finds, parses and validates a recipe with its variant and overrides.
 pub fn load(reference: &str, set: &[String]) -> Result<Recipe> {
@@ -13,7 +16,7 @@ pub fn load(reference: &str, set: &[String]) -> Result<Recipe> {
     let overrides = set
         .iter()
         .map(|s| Override::parse(s))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     let recipe = Recipe::parse(source, &name, r.variant.as_deref(), &overrides, catalog())?;
     kreplay_runner::check(&recipe)?;
     Ok(recipe)

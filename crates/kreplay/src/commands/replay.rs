@@ -1,9 +1,12 @@
+use crate::out;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use kreplay_recipe::{PublishedKind, Recipe};
-use kreplay_runner::{data, record, replay, ReplayOptions, ReplayReport, Result};
+use kreplay_runner::{data, record, replay, ReplayOptions, ReplayReport, RunError};
+
+use crate::report::Result;
 
 use super::{load, model_label};
 
@@ -35,12 +38,22 @@ pub fn run(a: Args) -> Result<()> {
         None
     } else {
         let mirror = std::env::var_os("KREPLAY_MIRROR").map(PathBuf::from);
-        Some(data::locate(
+        let cache = kreplay_kaggle::cache::competitions_dir();
+        match data::locate(
             recipe.competition(),
             a.data.as_deref(),
             mirror.as_deref(),
-            &kreplay_kaggle::cache::competitions_dir(),
-        )?)
+            &cache,
+        ) {
+            Ok(dir) => Some(dir),
+            Err(missing @ RunError::DataMissing { .. }) if a.data.is_none() => {
+                match super::kaggle::fetch_on_first_use(recipe.competition(), &cache)? {
+                    Some(dir) => Some(dir),
+                    None => return Err(missing.into()),
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
     };
     let frames = data::load(&recipe, dir.as_deref())?;
     let bar = (!a.json && std::io::stderr().is_terminal()).then(|| {
@@ -69,7 +82,7 @@ pub fn run(a: Args) -> Result<()> {
         b.finish_and_clear();
     }
     if a.json {
-        println!(
+        out!(
             "{}",
             serde_json::to_string_pretty(&json(&recipe, &report)).expect("JSON")
         );
@@ -97,7 +110,7 @@ fn json(r: &Recipe, rep: &ReplayReport) -> serde_json::Value {
 }
 
 fn print(r: &Recipe, rep: &ReplayReport) {
-    println!(
+    out!(
         "{}  ·  {}  ·  {}",
         r.display_name(),
         model_label(r),
@@ -105,18 +118,18 @@ fn print(r: &Recipe, rep: &ReplayReport) {
     );
     if !rep.fold_scores.is_empty() {
         let folds: Vec<String> = rep.fold_scores.iter().map(|s| format!("{s:.4}")).collect();
-        println!("  fold scores   {}", folds.join(" "));
+        out!("  fold scores   {}", folds.join(" "));
     }
     let cv = rep
         .cv
         .map(|(m, s)| format!("CV {m:.4} ± {s:.4}"))
         .unwrap_or_else(|| "CV -".into());
-    println!("  replayed      {cv:<24} train {:.4}", rep.train_score);
+    out!("  replayed      {cv:<24} train {:.4}", rep.train_score);
     let published_cv = r.published(PublishedKind::CvMean).map(|p| p.value);
     let published_train = r.published(PublishedKind::Train).map(|p| p.value);
     if published_cv.is_some() || published_train.is_some() {
         let fmt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.4}"));
-        println!(
+        out!(
             "  published     CV {:<21} train {}",
             fmt(published_cv),
             fmt(published_train)
@@ -126,7 +139,7 @@ fn print(r: &Recipe, rep: &ReplayReport) {
             (Some(m), Some(t)) => format!("{:+.4}", ((m - t) * 1e4).round() / 1e4 + 0.0),
             _ => "-".into(),
         };
-        println!(
+        out!(
             "  difference    CV {:<21} train {}",
             delta(rep.cv.map(|c| c.0), published_cv),
             delta(Some(rep.train_score), published_train)
@@ -137,7 +150,7 @@ fn print(r: &Recipe, rep: &ReplayReport) {
         .iter()
         .filter(|p| !matches!(p.what, PublishedKind::CvMean | PublishedKind::Train))
     {
-        println!(
+        out!(
             "  published     {} {}  ({})",
             p.what.label(),
             p.value,
@@ -145,14 +158,14 @@ fn print(r: &Recipe, rep: &ReplayReport) {
         );
     }
     match &rep.submission {
-        Some(s) => println!("  submission    {} ({} rows)", s.path.display(), s.rows),
+        Some(s) => out!("  submission    {} ({} rows)", s.path.display(), s.rows),
         None if r.data.test.is_none() => {
-            println!("  submission    none (this data has no test file)")
+            out!("  submission    none (this data has no test file)")
         }
-        None => println!("  submission    not written"),
+        None => out!("  submission    not written"),
     }
     if let Some(rec) = &rep.record {
-        println!("  run record    {}", rec.display());
+        out!("  run record    {}", rec.display());
     }
-    println!("  time          {:.2} s", rep.elapsed.as_secs_f64());
+    out!("  time          {:.2} s", rep.elapsed.as_secs_f64());
 }

@@ -1,20 +1,21 @@
-use kreplay_runner::Result;
+use crate::out;
+use crate::report::Result;
 
 use super::{load, model_label};
 
 pub fn run(reference: &str, set: &[String]) -> Result<()> {
     let r = load(reference, set)?;
-    println!("{}  ·  {}", r.display_name(), r.title());
-    println!("  author      {}", r.author());
-    println!("  source      {}", r.meta.str("source")?);
+    out!("{}  ·  {}", r.display_name(), r.title());
+    out!("  author      {}", r.author());
+    out!("  source      {}", r.meta.str("source")?);
     if let Some(date) = r.meta.opt_str("date")? {
-        println!("  date        {date}");
+        out!("  date        {date}");
     }
     if !r.notes().is_empty() {
-        println!("  notes       {}", r.notes());
+        out!("  notes       {}", r.notes());
     }
     let d = &r.data;
-    println!(
+    out!(
         "  data        {} ({}), id {}, target {} ({})",
         d.builtin
             .as_deref()
@@ -24,7 +25,7 @@ pub fn run(reference: &str, set: &[String]) -> Result<()> {
         d.target,
         d.task.name()
     );
-    println!("  steps");
+    out!("  steps");
     for s in &r.steps {
         let scope = if s.learns {
             format!("fit on {}", s.fit_on)
@@ -39,17 +40,17 @@ pub fn run(reference: &str, set: &[String]) -> Result<()> {
         } else {
             String::new()
         };
-        println!("    {:<14} {:<14} [{scope}]{leak}", s.id, s.kind);
-        println!("    {:<14} {}", "", s.params.describe());
+        out!("    {:<14} {:<14} [{scope}]{leak}", s.id, s.kind);
+        out!("    {:<14} {}", "", s.params.describe());
     }
-    println!("  model       {}", model_label(&r));
-    println!("              {}", r.model.params.describe());
+    out!("  model       {}", model_label(&r));
+    out!("              {}", r.model.params.describe());
     if !r.variants.is_empty() {
-        println!("  variants    {}", r.variants.join(", "));
+        out!("  variants    {}", r.variants.join(", "));
     }
-    println!("  validation  {}", r.validation.describe());
+    out!("  validation  {}", r.validation.describe());
     for p in &r.published {
-        println!(
+        out!(
             "  published   {:<10} {}  ({})",
             p.what.label(),
             p.value,
@@ -57,8 +58,8 @@ pub fn run(reference: &str, set: &[String]) -> Result<()> {
         );
     }
     if !r.overrides.is_empty() {
-        println!("  overrides   {}", r.overrides.join(" "));
+        out!("  overrides   {}", r.overrides.join(" "));
     }
-    println!("  hash        {}", r.hash);
+    out!("  hash        {}", r.hash);
     Ok(())
 }

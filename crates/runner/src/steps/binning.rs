@@ -5,15 +5,8 @@ use polars::prelude::*;
 use kreplay_recipe::{Lit, ParamSpec, Params, StepSpec, Ty};
 
 use super::text::Io;
-use super::{float_series, numbers, put, Ctx, FitData, Fitted, Stateless, Step, StepDef};
+use super::{float_series, numbers, put, Ctx, FitData, Fitted, Stateless, Step, StepDef, INTO};
 use crate::error::{Result, RunError};
-
-const INTO: ParamSpec = ParamSpec::optional(
-    "into",
-    Ty::Str,
-    Lit::None,
-    "output column (default: overwrite the input)",
-);
 
 pub static BIN: StepDef = StepDef {
     spec: StepSpec {

@@ -6,15 +6,8 @@ use polars::prelude::*;
 use kreplay_recipe::{Lit, ParamSpec, Params, StepSpec, Ty, Value};
 
 use super::text::Io;
-use super::{put, strings, Ctx, Stateless, StepDef};
+use super::{put, strings, Ctx, Stateless, StepDef, INTO};
 use crate::error::Result;
-
-const INTO: ParamSpec = ParamSpec::optional(
-    "into",
-    Ty::Str,
-    Lit::None,
-    "output column (default: overwrite the input)",
-);
 
 pub static REPLACE: StepDef = StepDef {
     spec: StepSpec {

@@ -17,9 +17,17 @@ mod transform;
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Params, StepSpec};
+use kreplay_recipe::{Lit, ParamSpec, Params, StepSpec, Ty};
 
 use crate::error::{Context, Result, RunError};
+
+/// The optional output column of a one-column step, declared once for all of them.
+pub(crate) const INTO: ParamSpec = ParamSpec::optional(
+    "into",
+    Ty::Str,
+    Lit::None,
+    "output column (default: overwrite the input)",
+);
 
 /// The rows a step learns from.
 pub struct FitData<'a> {

@@ -5,15 +5,8 @@ use regex::Regex;
 
 use kreplay_recipe::{Lit, ParamSpec, Params, StepSpec, Ty};
 
-use super::{put, string_series, strings, Ctx, Stateless, StepDef};
+use super::{put, string_series, strings, Ctx, Stateless, StepDef, INTO};
 use crate::error::{Result, RunError};
-
-const INTO: ParamSpec = ParamSpec::optional(
-    "into",
-    Ty::Str,
-    Lit::None,
-    "output column (default: overwrite the input)",
-);
 
 pub static REGEX_EXTRACT: StepDef = StepDef {
     spec: StepSpec {

@@ -1,0 +1,91 @@
+//! Error answers in Kaggle's nested envelope, so clients parse ours like the real ones.
+
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use crate::wire::{ErrorBody, ErrorEnvelope};
+
+#[derive(Debug)]
+pub(super) struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    pub(super) fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            message: message.into(),
+        }
+    }
+
+    pub(super) fn unauthenticated() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "Unauthenticated")
+    }
+
+    pub(super) fn competition_not_found(slug: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            format!("Competition '{slug}' not found"),
+        )
+    }
+
+    pub(super) fn file_not_found(slug: &str, name: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            format!("File '{name}' not found in '{slug}'"),
+        )
+    }
+
+    pub(super) fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    pub(super) fn internal(message: impl std::fmt::Display) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, message.to_string())
+    }
+}
+
+/// A folder that cannot be read is the server's fault, not the request's.
+impl From<std::io::Error> for ApiError {
+    fn from(err: std::io::Error) -> Self {
+        Self::internal(err)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let envelope = ErrorEnvelope {
+            error: ErrorBody {
+                code: self.status.as_u16(),
+                message: self.message,
+                status: status_name(self.status).to_string(),
+            },
+        };
+        (self.status, Json(envelope)).into_response()
+    }
+}
+
+/// The google.rpc code names Kaggle puts in `status`.
+fn status_name(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "INVALID_ARGUMENT",
+        StatusCode::UNAUTHORIZED => "UNAUTHENTICATED",
+        StatusCode::FORBIDDEN => "PERMISSION_DENIED",
+        StatusCode::NOT_FOUND => "NOT_FOUND",
+        StatusCode::RANGE_NOT_SATISFIABLE => "OUT_OF_RANGE",
+        StatusCode::TOO_MANY_REQUESTS => "RESOURCE_EXHAUSTED",
+        StatusCode::NOT_IMPLEMENTED => "UNIMPLEMENTED",
+        StatusCode::SERVICE_UNAVAILABLE => "UNAVAILABLE",
+        _ if status.is_server_error() => "INTERNAL",
+        _ => "UNKNOWN",
+    }
+}
+
+pub(super) async fn unknown_route(uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        format!("No route for '{}'", uri.path()),
+    )
+}

@@ -1,0 +1,171 @@
+//! The competition service: `POST /v1/competitions.CompetitionApiService/<Method>` (also under
+//! `/api/v1/`, where the official Python CLI calls it), JSON in, JSON or a redirect out.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::header::LOCATION;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::de::DeserializeOwned;
+
+use super::reply::ApiError;
+use super::{auth, catalog, storage, AppState, Shared};
+use crate::wire::{
+    ApiCompetition, ApiDataFile, DownloadDataFileRequest, DownloadDataFilesRequest,
+    ListCompetitionsRequest, ListCompetitionsResponse, ListDataFilesRequest, ListDataFilesResponse,
+    COMPETITION_SERVICE,
+};
+
+const DEFAULT_PAGE_SIZE: usize = 20;
+
+pub(super) async fn call(
+    State(shared): State<AppState>,
+    Path((service, method)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    if !auth::authorized(&headers, &shared.tokens, &shared.keys) {
+        return Err(ApiError::unauthenticated());
+    }
+    match (service == COMPETITION_SERVICE, method.as_str()) {
+        (true, "ListCompetitions") => list_competitions(&shared, parse(&body)?),
+        (true, "ListDataFiles") => list_data_files(&shared, parse(&body)?),
+        (true, "DownloadDataFile") => download_data_file(&shared, parse(&body)?),
+        (true, "DownloadDataFiles") => download_data_files(&shared, parse(&body)?),
+        _ => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("Unknown method '{service}/{method}'"),
+        )),
+    }
+}
+
+/// An empty body is an all-defaults request, as with protobuf JSON.
+fn parse<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}")))
+}
+
+fn list_competitions(shared: &Shared, req: ListCompetitionsRequest) -> Result<Response, ApiError> {
+    let search = req.search.unwrap_or_default().to_lowercase();
+    let faults = shared.faults().clone();
+    let competitions: Vec<ApiCompetition> = catalog::competitions(&shared.data_dir)?
+        .into_iter()
+        .enumerate()
+        // Ids come from the full listing, so a search does not renumber competitions.
+        .filter(|(_, slug)| slug.to_lowercase().contains(&search))
+        .map(|(index, slug)| {
+            let url = format!("https://www.kaggle.com/competitions/{slug}");
+            ApiCompetition {
+                id: i64::try_from(index + 1).unwrap_or(i64::MAX),
+                reference: url.clone(),
+                url,
+                user_has_entered: faults.rules_accepted(&slug),
+                category: "Getting Started".into(),
+                reward: "Knowledge".into(),
+                // Titanic's; clients that parse deadlines need a date, not "".
+                deadline: "2030-01-01T00:00:00Z".into(),
+                title: slug,
+                ..ApiCompetition::default()
+            }
+        })
+        .collect();
+    let (competitions, next_page_token) =
+        page(competitions, req.page_size, req.page_token.as_deref())?;
+    Ok(Json(ListCompetitionsResponse {
+        competitions,
+        next_page_token,
+    })
+    .into_response())
+}
+
+fn list_data_files(shared: &Shared, req: ListDataFilesRequest) -> Result<Response, ApiError> {
+    let slug = &req.competition_name;
+    let dir = catalog::competition_dir(&shared.data_dir, slug)?
+        .ok_or_else(|| ApiError::competition_not_found(slug))?;
+    let files: Vec<ApiDataFile> = catalog::data_files(&dir)?
+        .into_iter()
+        .map(|f| ApiDataFile {
+            reference: f.name.clone(),
+            name: f.name,
+            total_bytes: i64::try_from(f.size).unwrap_or(i64::MAX),
+            creation_date: humantime::format_rfc3339_seconds(f.modified).to_string(),
+            ..ApiDataFile::default()
+        })
+        .collect();
+    let (files, next_page_token) = page(files, req.page_size, req.page_token.as_deref())?;
+    Ok(Json(ListDataFilesResponse {
+        files,
+        next_page_token,
+    })
+    .into_response())
+}
+
+fn download_data_file(shared: &Shared, req: DownloadDataFileRequest) -> Result<Response, ApiError> {
+    let dir = downloadable_dir(shared, &req.competition_name)?;
+    let file = catalog::data_file(&dir, &req.file_name)?
+        .ok_or_else(|| ApiError::file_not_found(&req.competition_name, &req.file_name))?;
+    Ok(found(&storage::file_url(
+        &shared.origin,
+        &req.competition_name,
+        &file.name,
+    )))
+}
+
+fn download_data_files(
+    shared: &Shared,
+    req: DownloadDataFilesRequest,
+) -> Result<Response, ApiError> {
+    downloadable_dir(shared, &req.competition_name)?;
+    Ok(found(&storage::bundle_url(
+        &shared.origin,
+        &req.competition_name,
+    )))
+}
+
+/// The competition's folder, if it exists and its rules are accepted.
+fn downloadable_dir(shared: &Shared, slug: &str) -> Result<std::path::PathBuf, ApiError> {
+    let dir = catalog::competition_dir(&shared.data_dir, slug)?
+        .ok_or_else(|| ApiError::competition_not_found(slug))?;
+    if !shared.faults().rules_accepted(slug) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "You must accept this competition's rules before you'll be able to download files.",
+        ));
+    }
+    Ok(dir)
+}
+
+/// Kaggle answers downloads with a 302 to a signed storage URL; clients must follow it.
+fn found(location: &str) -> Response {
+    (StatusCode::FOUND, [(LOCATION, location.to_string())]).into_response()
+}
+
+/// One page of `items`: the token is the decimal offset, and "" means there is no next page.
+fn page<T>(
+    items: Vec<T>,
+    size: Option<u32>,
+    token: Option<&str>,
+) -> Result<(Vec<T>, String), ApiError> {
+    let offset = match token.unwrap_or("") {
+        "" => 0,
+        t => t
+            .parse::<usize>()
+            .map_err(|_| ApiError::bad_request(format!("Invalid page token '{t}'")))?,
+    };
+    let size = match size {
+        Some(0) | None => DEFAULT_PAGE_SIZE,
+        Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+    };
+    let total = items.len();
+    let end = offset.saturating_add(size).min(total);
+    let next = if end < total {
+        end.to_string()
+    } else {
+        String::new()
+    };
+    Ok((items.into_iter().skip(offset).take(size).collect(), next))
+}

@@ -1,0 +1,120 @@
+use std::path::{Path, PathBuf};
+
+use kreplay_kaggle::cache;
+use kreplay_kaggle::client::{default_base, Client};
+use kreplay_kaggle::credentials::{discover, Env};
+use kreplay_kaggle::fetch::{fetch, import, slug_of, FetchOptions, FetchReport};
+
+use crate::out;
+use crate::report::Result;
+
+/// A client with the user's credentials; credential warnings go to stderr.
+pub fn client() -> Result<Client> {
+    let creds = discover(&Env::from_process())?;
+    for w in &creds.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(Client::new(default_base(), creds)?)
+}
+
+pub fn competitions(search: Option<&str>, json: bool) -> Result {
+    let list = client()?.list_competitions(search)?;
+    if json {
+        out!("{}", serde_json::to_string_pretty(&list).expect("JSON"));
+        return Ok(());
+    }
+    if list.is_empty() {
+        out!("No competitions found");
+        return Ok(());
+    }
+    out!(
+        "{:<48} {:<22} {:<16} {:>8}",
+        "competition",
+        "deadline",
+        "category",
+        "teams"
+    );
+    for c in &list {
+        out!(
+            "{:<48} {:<22} {:<16} {:>8}",
+            c.slug(),
+            c.deadline,
+            c.category,
+            c.team_count
+        );
+    }
+    Ok(())
+}
+
+pub fn files(competition: &str, json: bool) -> Result {
+    let slug = slug_of(competition);
+    let list = client()?.list_files(&slug)?;
+    if json {
+        out!("{}", serde_json::to_string_pretty(&list).expect("JSON"));
+        return Ok(());
+    }
+    out!("{:<40} {:>14}  created", "name", "bytes");
+    for f in &list {
+        out!("{:<40} {:>14}  {}", f.name, f.total_bytes, f.creation_date);
+    }
+    Ok(())
+}
+
+fn summary(slug: &str, r: &FetchReport) -> String {
+    let secs = r.elapsed.as_secs_f64();
+    let rate = if secs > 0.0 {
+        r.bytes as f64 / secs / 1e6
+    } else {
+        0.0
+    };
+    format!(
+        "{slug}: {} stored, {} up to date, {} bytes in {secs:.2} s ({rate:.1} MB/s) -> {}",
+        r.stored.len(),
+        r.skipped.len(),
+        r.bytes,
+        r.dir.display()
+    )
+}
+
+pub struct FetchArgs {
+    pub competition: String,
+    pub file: Option<String>,
+    pub force: bool,
+    pub quiet: bool,
+    pub from: Option<PathBuf>,
+}
+
+pub fn run_fetch(a: FetchArgs) -> Result {
+    let slug = slug_of(&a.competition);
+    let root = cache::competitions_dir();
+    let report = match &a.from {
+        Some(from) => import(&slug, from, &root)?,
+        None => fetch(
+            &client()?,
+            &slug,
+            &root,
+            &FetchOptions {
+                file: a.file,
+                force: a.force,
+                quiet: a.quiet,
+            },
+        )?,
+    };
+    if !a.quiet {
+        out!("{}", summary(&slug, &report));
+    }
+    Ok(())
+}
+
+/// For `replay`: downloads a competition into the cache on first use. Returns the folder, or
+/// `None` when there are no credentials to download with.
+pub fn fetch_on_first_use(slug: &str, root: &Path) -> Result<Option<PathBuf>> {
+    let Ok(creds) = discover(&Env::from_process()) else {
+        return Ok(None);
+    };
+    eprintln!("{slug} is not in the cache yet: fetching it from Kaggle");
+    let client = Client::new(default_base(), creds)?;
+    let report = fetch(&client, slug, root, &FetchOptions::default())?;
+    eprintln!("{}", summary(slug, &report));
+    Ok(Some(report.dir))
+}

@@ -1,0 +1,94 @@
+//! CLI behaviour that is not about one recipe.
+
+mod common;
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+use common::{kreplay, scratch};
+
+#[test]
+fn closed_pipe_ends_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kreplay"))
+        .args(["steps"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The reader is gone now, as with `kreplay steps | head -1`.
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.status.success());
+}
+
+#[test]
+fn list_shows_recipes_variants_and_published_scores() {
+    let dir = scratch("list");
+    let out = kreplay(&dir, &["list", "--json"]);
+    assert!(out.status.success());
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "titanic/gender",
+        "titanic/milla-decision-tree",
+        "titanic/sehgal",
+        "titanic/sehgal:knn",
+        "examples/winequality",
+    ] {
+        assert!(
+            names.contains(&expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+    let milla = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "titanic/milla-decision-tree")
+        .unwrap();
+    assert_eq!(milla["published"][0]["value"], 0.828);
+}
+
+#[test]
+fn show_marks_leaky_fit_scopes() {
+    let dir = scratch("show");
+    let out = kreplay(&dir, &["show", "titanic/sehgal"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let age = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("age "))
+        .unwrap();
+    assert!(
+        age.contains("fit on each") && age.contains("leakage"),
+        "{age}"
+    );
+    let sex = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("sex "))
+        .unwrap();
+    assert!(
+        sex.contains("stateless") && !sex.contains("leakage"),
+        "{sex}"
+    );
+    let out = kreplay(
+        &dir,
+        &["show", "titanic/sehgal", "-S", "steps.age.fit_on=fold"],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let age = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("age "))
+        .unwrap();
+    assert!(
+        age.contains("fit on fold") && !age.contains("leakage"),
+        "{age}"
+    );
+}
