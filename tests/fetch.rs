@@ -335,3 +335,58 @@ fn replay_fetches_on_first_use() {
     assert!((r["train"].as_f64().unwrap() - 0.8238).abs() < 5e-5);
     same_as_original(&dir, "titanic", "train.csv");
 }
+
+#[test]
+fn rate_limits_that_do_not_end_are_reported() {
+    let dir = scratch("fetch-429");
+    let s = server(Faults {
+        rate_limit: 100,
+        retry_after_secs: 0,
+        ..Default::default()
+    });
+    let e = err(&with_token(&dir, &s, &["fetch", "titanic"]));
+    assert!(
+        e.contains("429") && e.contains("Too many requests") && e.contains("wait a few minutes"),
+        "{e}"
+    );
+}
+
+#[test]
+fn host_command_serves_a_folder_to_the_fetcher() {
+    use std::io::BufRead;
+    let dir = scratch("fetch-host");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut host = Command::new(env!("CARGO_BIN_EXE_kreplay"))
+        .args([
+            "host",
+            mirror().to_str().unwrap(),
+            "--port",
+            &port.to_string(),
+            "--token",
+            TOKEN,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    // Kept open until the end: a host whose stdout is closed ends quietly.
+    let mut lines = std::io::BufReader::new(host.stdout.take().unwrap());
+    lines.read_line(&mut first).unwrap();
+    assert!(first.contains(&format!("127.0.0.1:{port}/v1")), "{first}");
+    let out = Command::new(env!("CARGO_BIN_EXE_kreplay"))
+        .args(["fetch", "spaceship-titanic", "-q"])
+        .env("KREPLAY_KAGGLE_URL", format!("http://127.0.0.1:{port}/v1"))
+        .env("KAGGLE_API_TOKEN", TOKEN)
+        .env("KREPLAY_CACHE", dir.join("cache"))
+        .output()
+        .unwrap();
+    host.kill().unwrap();
+    let _ = host.wait();
+    drop(lines);
+    ok(&out);
+    same_as_original(&dir, "spaceship-titanic", "train.csv");
+}

@@ -49,6 +49,23 @@ pub fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
     Some(d.min(Duration::from_secs(60)))
 }
 
+/// A reqwest error with its causes ("error sending request: connection refused"), never the
+/// URL's query (signed storage URLs carry credentials of their own).
+pub fn describe(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        let part = s.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = s.source();
+    }
+    text
+}
+
 /// Whether a status is worth retrying.
 pub fn transient(status: StatusCode) -> bool {
     status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()
@@ -154,7 +171,7 @@ impl Client {
                     if attempt >= MAX_RETRIES {
                         return Err(KaggleError::Network {
                             url,
-                            message: e.without_url().to_string(),
+                            message: describe(e),
                         });
                     }
                 }
@@ -163,7 +180,7 @@ impl Client {
                     if status.is_success() {
                         let text = resp.text().await.map_err(|e| KaggleError::Network {
                             url: url.clone(),
-                            message: e.without_url().to_string(),
+                            message: describe(e),
                         })?;
                         return serde_json::from_str(&text).map_err(|e| KaggleError::Http {
                             url,

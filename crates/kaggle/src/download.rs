@@ -14,7 +14,7 @@ use reqwest::StatusCode;
 use serde::Serialize;
 use tokio::io::AsyncWriteExt;
 
-use crate::client::{backoff, retry_after, transient, Client, MAX_RETRIES};
+use crate::client::{backoff, describe, retry_after, transient, Client, MAX_RETRIES};
 use crate::error::{KaggleError, Result};
 
 fn part_path(dest: &Path) -> PathBuf {
@@ -80,7 +80,7 @@ pub(crate) async fn download(
         let resp = match request.send().await {
             Ok(r) => r,
             Err(e) => {
-                last_error = e.without_url().to_string();
+                last_error = describe(e);
                 tokio::time::sleep(backoff(attempt)).await;
                 attempt += 1;
                 continue;
@@ -142,7 +142,7 @@ pub(crate) async fn download(
                 }
                 Ok(None) => break,
                 Err(e) => {
-                    last_error = e.without_url().to_string();
+                    last_error = describe(e);
                     broken = true;
                     break;
                 }

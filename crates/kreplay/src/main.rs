@@ -89,6 +89,18 @@ enum Command {
         #[arg(long, value_name = "DIR|ZIP", conflicts_with_all = ["file", "force"])]
         from: Option<PathBuf>,
     },
+    /// Serve the competitions in a folder over Kaggle's API on 127.0.0.1 (one sub-folder per
+    /// competition), e.g. for offline study groups or to test clients.
+    Host {
+        /// Folder with one sub-folder of files per competition.
+        dir: PathBuf,
+        /// Port on 127.0.0.1.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Accepted participant token (repeatable); clients send it as KAGGLE_API_TOKEN.
+        #[arg(long = "token", required = true)]
+        tokens: Vec<String>,
+    },
     /// List the feature step kinds and their parameters.
     Steps {
         /// Only this kind.
@@ -149,6 +161,7 @@ fn main() -> ExitCode {
             quiet,
             from,
         }),
+        Command::Host { dir, port, tokens } => commands::kaggle::host(dir, port, tokens),
         Command::Steps { kind } => commands::kinds::steps(kind.as_deref()),
         Command::Models { kind } => commands::kinds::models(kind.as_deref()),
     };

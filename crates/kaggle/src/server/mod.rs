@@ -95,7 +95,12 @@ impl Server {
     /// Binds 127.0.0.1:0, serves on a background std::thread that owns its own multi-thread
     /// tokio runtime (2 workers), returns once listening.
     pub fn start(config: ServerConfig) -> std::io::Result<Server> {
-        let std_listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+        Self::start_on(config, 0)
+    }
+
+    /// As [`Server::start`], on a given port of 127.0.0.1 (0 = any free port).
+    pub fn start_on(config: ServerConfig, port: u16) -> std::io::Result<Server> {
+        let std_listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port))?;
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -131,6 +136,13 @@ impl Server {
             stop,
             thread: Some(thread),
         })
+    }
+
+    /// Blocks until the server thread ends (for a server run as a command).
+    pub fn join(mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 
     pub fn addr(&self) -> SocketAddr {

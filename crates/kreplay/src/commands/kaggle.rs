@@ -4,6 +4,8 @@ use kreplay_kaggle::cache;
 use kreplay_kaggle::client::{default_base, Client};
 use kreplay_kaggle::credentials::{discover, Env};
 use kreplay_kaggle::fetch::{fetch, import, slug_of, FetchOptions, FetchReport};
+use kreplay_kaggle::server::{Faults, Server, ServerConfig};
+use kreplay_kaggle::KaggleError;
 
 use crate::out;
 use crate::report::Result;
@@ -117,4 +119,25 @@ pub fn fetch_on_first_use(slug: &str, root: &Path) -> Result<Option<PathBuf>> {
     let report = fetch(&client, slug, root, &FetchOptions::default())?;
     eprintln!("{}", summary(slug, &report));
     Ok(Some(report.dir))
+}
+
+pub fn host(dir: PathBuf, port: u16, tokens: Vec<String>) -> Result {
+    if !dir.is_dir() {
+        return Err(KaggleError::io(&dir, "is not a folder of competitions").into());
+    }
+    let config = ServerConfig {
+        data_dir: dir.clone(),
+        tokens,
+        keys: Vec::new(),
+        faults: Faults::default(),
+    };
+    let server = Server::start_on(config, port)
+        .map_err(|e| KaggleError::io(&dir, format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
+    out!("serving {} at {}", dir.display(), server.base_url());
+    out!(
+        "clients: KREPLAY_KAGGLE_URL={} KAGGLE_API_TOKEN=<one of the --token values>",
+        server.base_url()
+    );
+    server.join();
+    Ok(())
 }
