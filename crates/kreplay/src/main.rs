@@ -101,6 +101,42 @@ enum Command {
         #[arg(long = "token", required = true)]
         tokens: Vec<String>,
     },
+    /// Run many configurations of a recipe in parallel and rank them.
+    Sweep {
+        /// `competition/name[:variant]` or a path to a recipe file.
+        recipe: String,
+        /// Sweep parameters, Hydra's grammar: `model.max_depth=3,5,7`,
+        /// `model.C=range(0.5,2,0.5)`, `model.criterion=choice(gini,entropy)`,
+        /// `model.C=tag(log, interval(0.01, 10))`, `int(interval(2, 9))`.
+        #[arg(short = 'S', long = "set", value_name = "PATH=VALUES")]
+        set: Vec<String>,
+        /// The same, written Hydra-style without -S.
+        #[arg(value_name = "PATH=VALUES")]
+        params: Vec<String>,
+        /// Folder with the competition's files.
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// grid: every combination; random: --trials samples.
+        #[arg(long, default_value = "grid", value_parser = ["grid", "random"])]
+        method: String,
+        /// Number of sampled configurations (random).
+        #[arg(long)]
+        trials: Option<usize>,
+        /// Seed of the random search.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Trials run at once (default: the number of cores); results do not depend on it.
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Print the expanded configurations and stop.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the best configuration as a new recipe.
+        #[arg(long, value_name = "FILE")]
+        save_best: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// List the feature step kinds and their parameters.
     Steps {
         /// Only this kind.
@@ -121,13 +157,23 @@ struct RecipeArgs {
     /// Override a parameter: `path=value` (e.g. `model.max_depth=5`, `steps.fare.fit_on=fold`).
     #[arg(short = 'S', long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
+    /// Overrides written Hydra-style, without -S.
+    #[arg(value_name = "PATH=VALUE")]
+    overrides: Vec<String>,
+}
+
+impl RecipeArgs {
+    /// Every override, -S ones first.
+    fn all_overrides(&self) -> Vec<String> {
+        self.set.iter().chain(&self.overrides).cloned().collect()
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::List { json } => commands::list::run(json),
-        Command::Show { recipe } => commands::show::run(&recipe.recipe, &recipe.set),
+        Command::Show { recipe } => commands::show::run(&recipe.recipe, &recipe.all_overrides()),
         Command::Replay {
             recipe,
             data,
@@ -136,9 +182,9 @@ fn main() -> ExitCode {
             no_record,
             json,
         } => commands::replay::run(commands::replay::Args {
+            set: recipe.all_overrides(),
             recipe: recipe.recipe,
             data,
-            set: recipe.set,
             output,
             no_submission,
             no_record,
@@ -162,6 +208,37 @@ fn main() -> ExitCode {
             from,
         }),
         Command::Host { dir, port, tokens } => commands::kaggle::host(dir, port, tokens),
+        Command::Sweep {
+            recipe,
+            mut set,
+            params,
+            data,
+            method,
+            trials,
+            seed,
+            jobs,
+            dry_run,
+            save_best,
+            json,
+        } => {
+            set.extend(params);
+            commands::sweep::run(commands::sweep::Args {
+                recipe,
+                params: set,
+                data,
+                method: if method == "grid" {
+                    kreplay_recipe::sweep::Method::Grid
+                } else {
+                    kreplay_recipe::sweep::Method::Random
+                },
+                trials,
+                seed,
+                jobs,
+                dry_run,
+                save_best,
+                json,
+            })
+        }
         Command::Steps { kind } => commands::kinds::steps(kind.as_deref()),
         Command::Models { kind } => commands::kinds::models(kind.as_deref()),
     };

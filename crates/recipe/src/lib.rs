@@ -22,6 +22,7 @@ pub mod recipe;
 pub mod schema;
 pub mod sections;
 pub mod source;
+pub mod sweep;
 pub mod tree;
 
 pub use catalog::{Catalog, ModelSpec, StepSpec};
@@ -29,7 +30,7 @@ pub use error::{RecipeError, Result};
 pub use library::{Library, RecipeRef};
 pub use params::{Param, Params, Value};
 pub use path::Override;
-pub use recipe::{FitScope, Recipe, StepDecl};
+pub use recipe::{derived_text, FitScope, Recipe, StepDecl};
 pub use schema::{Lit, ParamSpec, Ty};
 pub use sections::{
     DataSection, Metric, ModelDecl, Published, PublishedKind, Scheme, SubmissionSection, Task,

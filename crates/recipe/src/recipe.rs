@@ -267,6 +267,63 @@ impl Recipe {
     }
 }
 
+/// The text of a new recipe derived from `source`: the variant (if any) made the model,
+/// overrides applied, `recipe.parent` set and a note appended. The parent's published scores
+/// are dropped: they describe the parent, not this recipe.
+pub fn derived_text(
+    source: &Arc<Source>,
+    variant: Option<&str>,
+    overrides: &[Override],
+    parent: &str,
+    note: &str,
+) -> Result<String> {
+    let mut doc = Node::parse(&source.text).map_err(|e| {
+        RecipeError::new(
+            Loc::in_source(source, &e.span().unwrap_or(0..0)),
+            format!("invalid TOML: {}", e.message().trim()),
+        )
+    })?;
+    if let Some(v) = variant {
+        let names: Vec<String> = doc
+            .get("variants")
+            .and_then(Node::table)
+            .map(|t| t.iter().map(|(k, _)| k.name.clone()).collect())
+            .unwrap_or_default();
+        select_variant(source, &mut doc, v, &names)?;
+    }
+    doc.remove("variants");
+    doc.remove("published");
+    for o in overrides {
+        o.apply(&mut doc, source)?;
+    }
+    let meta = doc
+        .get_mut("recipe")
+        .ok_or_else(|| RecipeError::new(Loc::Unknown, "the recipe has no [recipe] section"))?;
+    let old_notes = meta
+        .get("notes")
+        .and_then(Node::as_str)
+        .unwrap_or("")
+        .to_string();
+    let key = |k: &str| Key {
+        name: k.to_string(),
+        origin: Origin::File(0..0),
+    };
+    let text = |s: String| Node {
+        origin: Origin::File(0..0),
+        value: NodeValue::Str(s),
+    };
+    meta.set(key("parent"), text(parent.to_string()));
+    let notes = if old_notes.is_empty() {
+        note.to_string()
+    } else {
+        format!("{note}\n\nParent's notes: {old_notes}")
+    };
+    meta.set(key("notes"), text(notes));
+    let body = toml::to_string_pretty(&doc.to_toml())
+        .map_err(|e| RecipeError::new(Loc::Unknown, e.to_string()))?;
+    Ok(format!("# Derived from {parent} by kreplay.\n{body}"))
+}
+
 fn check_steps(
     source: &Arc<Source>,
     node: Option<&Node>,

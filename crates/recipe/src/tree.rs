@@ -142,6 +142,38 @@ impl fmt::Display for Node {
     }
 }
 
+impl Node {
+    /// The node as a toml value (tables keep their key order).
+    pub fn to_toml(&self) -> toml::Value {
+        match &self.value {
+            NodeValue::Str(s) => toml::Value::String(s.clone()),
+            NodeValue::Int(i) => toml::Value::Integer(*i),
+            NodeValue::Float(x) => toml::Value::Float(*x),
+            NodeValue::Bool(b) => toml::Value::Boolean(*b),
+            NodeValue::Datetime(d) => d
+                .parse::<toml::value::Datetime>()
+                .map(toml::Value::Datetime)
+                .unwrap_or_else(|_| toml::Value::String(d.clone())),
+            NodeValue::Array(items) => {
+                toml::Value::Array(items.iter().map(Node::to_toml).collect())
+            }
+            NodeValue::Table(entries) => toml::Value::Table(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.name.clone(), v.to_toml()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Removes `key` from this table, if present.
+    pub fn remove(&mut self, key: &str) {
+        if let Some(t) = self.table_mut() {
+            t.retain(|(k, _)| k.name != key);
+        }
+    }
+}
+
 /// A TOML key, quoted when it is not a bare key.
 pub fn quote_key(k: &str) -> String {
     if !k.is_empty()

@@ -27,6 +27,7 @@ pub mod replay;
 pub mod rng;
 pub mod steps;
 pub mod submission;
+pub mod sweep;
 
 pub use catalog::{catalog, Registry};
 pub use error::{Result, RunError};

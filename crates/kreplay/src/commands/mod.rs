@@ -3,6 +3,7 @@ pub mod kinds;
 pub mod list;
 pub mod replay;
 pub mod show;
+pub mod sweep;
 
 use kreplay_recipe::{Library, Override, Recipe, RecipeRef};
 use kreplay_runner::catalog;

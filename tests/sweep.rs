@@ -1,0 +1,186 @@
+//! `kreplay sweep`: expansion, parallel results, the saved best recipe, errors.
+
+mod common;
+
+use common::{kreplay, scratch};
+
+fn sweep_json(dir: &std::path::Path, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["sweep", "--json"];
+    all.extend_from_slice(args);
+    let out = kreplay(dir, &all);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+const GRID: &[&str] = &[
+    "titanic/milla-decision-tree",
+    "-S",
+    "model.max_depth=2,3,4",
+    "model.criterion=gini,entropy",
+];
+
+#[test]
+fn grid_results_do_not_depend_on_jobs_and_best_replays_to_its_score() {
+    let dir = scratch("sweep-grid");
+    let mut one = GRID.to_vec();
+    one.extend(["--jobs", "1", "--save-best", "best.toml"]);
+    let a = sweep_json(&dir, &one);
+    let mut two = GRID.to_vec();
+    two.extend(["--jobs", "2"]);
+    let b = sweep_json(&dir, &two);
+    let key = |v: &serde_json::Value| -> Vec<(u64, String, f64)> {
+        v["trials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["index"].as_u64().unwrap(),
+                    t["hash"].as_str().unwrap().to_string(),
+                    t["score"].as_f64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(key(&a).len(), 6);
+    assert_eq!(key(&a), key(&b));
+    let scores: Vec<f64> = key(&a).iter().map(|k| k.2).collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "not ranked: {scores:?}"
+    );
+    // depth 3 / gini is the published configuration: CV 0.8283
+    let published = a["trials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| {
+            t["overrides"][0] == "model.max_depth=3" && t["overrides"][1] == "model.criterion=gini"
+        })
+        .unwrap();
+    assert!((published["cv_mean"].as_f64().unwrap() - 0.8283).abs() < 5e-4);
+    let text = std::fs::read_to_string(dir.join("best.toml")).unwrap();
+    assert!(
+        text.contains("parent = \"titanic/milla-decision-tree\""),
+        "{text}"
+    );
+    let replayed = common::replay_json(&dir, &["best.toml", "--no-submission"]);
+    assert_eq!(replayed["cv_mean"].as_f64().unwrap(), scores[0]);
+}
+
+#[test]
+fn dry_run_lists_configurations_without_running() {
+    let dir = scratch("sweep-dry");
+    let out = kreplay(
+        &dir,
+        &[
+            "sweep",
+            "titanic/sehgal:knn",
+            "model.n_neighbors=range(1,8,2)",
+            "model.weights=uniform,distance",
+            "--dry-run",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 8, "{text}");
+    assert!(text
+        .lines()
+        .next()
+        .unwrap()
+        .contains("model.n_neighbors=1 model.weights=uniform"));
+    assert!(!dir.join("home/runs").exists(), "a dry run ran something");
+}
+
+#[test]
+fn random_search_is_seeded_and_in_bounds() {
+    let dir = scratch("sweep-random");
+    let args = [
+        "titanic/milla-decision-tree",
+        "model.max_depth=int(interval(2, 9))",
+        "model.min_samples_leaf=tag(log, int(interval(1, 50)))",
+        "--method",
+        "random",
+        "--trials",
+        "4",
+        "--seed",
+        "3",
+        "--dry-run",
+    ];
+    let a = kreplay(
+        &dir,
+        &["sweep"]
+            .iter()
+            .chain(args.iter())
+            .copied()
+            .collect::<Vec<_>>(),
+    );
+    let b = kreplay(
+        &dir,
+        &["sweep"]
+            .iter()
+            .chain(args.iter())
+            .copied()
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(a.stdout, b.stdout);
+    let text = String::from_utf8_lossy(&a.stdout);
+    assert_eq!(text.lines().count(), 4);
+    for line in text.lines() {
+        let depth: i64 = line
+            .split("model.max_depth=")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((2..9).contains(&depth), "{line}");
+    }
+}
+
+#[test]
+fn sweep_errors_are_located() {
+    let dir = scratch("sweep-errors");
+    for (args, expect) in [
+        (vec!["model.max_dept=2,3"], "did you mean `max_depth`"),
+        (vec!["model.max_depth=range(1,5,0)"], "is empty"),
+        (vec!["model.max_depth=interval(1,5)"], "use --method random"),
+        (
+            vec!["model.max_depth=2,deep"],
+            "expects integer or \"none\"",
+        ),
+        (vec!["data.target=Sex"], "cannot change the data"),
+    ] {
+        let mut all = vec!["sweep", "titanic/milla-decision-tree"];
+        all.extend(args);
+        let out = kreplay(&dir, &all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(expect), "{expect:?} not in:\n{err}");
+    }
+}
+
+#[test]
+fn hydra_style_overrides_on_replay() {
+    let dir = scratch("sweep-hydra");
+    let r = common::replay_json(
+        &dir,
+        &[
+            "titanic/milla-decision-tree",
+            "model.max_depth=3",
+            "model.criterion=entropy",
+            "--no-submission",
+        ],
+    );
+    assert!((r["cv_mean"].as_f64().unwrap() - 0.8316).abs() < 5e-4);
+}
