@@ -137,6 +137,26 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Start a new recipe from an existing one (provenance names the parent); with
+    /// --competition, list every column it reads that the new competition's data lacks.
+    New {
+        /// The file to write.
+        file: PathBuf,
+        /// The recipe to copy: `competition/name[:variant]` or a path.
+        #[arg(long)]
+        from: String,
+        /// Retarget the copy at another competition.
+        #[arg(long)]
+        competition: Option<String>,
+        /// Folder with that competition's files.
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Show what differs between two recipes, parameter by parameter.
+    Diff { a: String, b: String },
     /// List the feature step kinds and their parameters.
     Steps {
         /// Only this kind.
@@ -239,6 +259,20 @@ fn main() -> ExitCode {
                 json,
             })
         }
+        Command::New {
+            file,
+            from,
+            competition,
+            data,
+            force,
+        } => commands::new::run(commands::new::Args {
+            file,
+            from,
+            competition,
+            data,
+            force,
+        }),
+        Command::Diff { a, b } => commands::diff::run(&a, &b),
         Command::Steps { kind } => commands::kinds::steps(kind.as_deref()),
         Command::Models { kind } => commands::kinds::models(kind.as_deref()),
     };

@@ -252,6 +252,37 @@ impl Recipe {
         self.published.iter().find(|p| p.what == what)
     }
 
+    /// Every resolved parameter as (dotted path, value): `model.max_depth`, `steps.<id>.fit_on`,
+    /// `steps.<id>.<param>`, `validation.k`... The one flat view that diffs and comparisons use.
+    pub fn flat_params(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut section = |prefix: &str, p: &Params| {
+            for param in p.iter() {
+                out.push((format!("{prefix}.{}", param.name), param.value.to_string()));
+            }
+        };
+        section("recipe", &self.meta);
+        section("data", &self.data.params);
+        for s in &self.steps {
+            section(&format!("steps.{}", s.id), &s.params);
+        }
+        section("model", &self.model.params);
+        section("validation", &self.validation.params);
+        section("submission", &self.submission.params);
+        for s in &self.steps {
+            out.push((format!("steps.{}.kind", s.id), s.kind.clone()));
+            if s.learns {
+                out.push((
+                    format!("steps.{}.fit_on", s.id),
+                    s.fit_on.name().to_string(),
+                ));
+            }
+        }
+        out.push(("model.kind".into(), self.model.kind.clone()));
+        out.sort();
+        out
+    }
+
     /// Every resolved parameter, as run records and the recipe hash see them.
     pub fn resolved_json(&self) -> serde_json::Value {
         serde_json::json!({

@@ -15,6 +15,7 @@
 
 pub mod atomic;
 pub mod catalog;
+pub mod compat;
 pub mod data;
 pub mod error;
 pub mod folds;

@@ -1,6 +1,8 @@
+pub mod diff;
 pub mod kaggle;
 pub mod kinds;
 pub mod list;
+pub mod new;
 pub mod replay;
 pub mod show;
 pub mod sweep;
