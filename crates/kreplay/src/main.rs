@@ -157,6 +157,16 @@ enum Command {
     },
     /// Show what differs between two recipes, parameter by parameter.
     Diff { a: String, b: String },
+    /// Check a submission file (header, ids, row count, values) before uploading it.
+    Validate {
+        /// Competition slug.
+        competition: String,
+        /// The submission CSV.
+        file: PathBuf,
+        /// Folder with the competition's files.
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+    },
     /// List the feature step kinds and their parameters.
     Steps {
         /// Only this kind.
@@ -273,6 +283,11 @@ fn main() -> ExitCode {
             force,
         }),
         Command::Diff { a, b } => commands::diff::run(&a, &b),
+        Command::Validate {
+            competition,
+            file,
+            data,
+        } => commands::validate::run(&competition, &file, data.as_deref()),
         Command::Steps { kind } => commands::kinds::steps(kind.as_deref()),
         Command::Models { kind } => commands::kinds::models(kind.as_deref()),
     };

@@ -6,6 +6,7 @@ pub mod new;
 pub mod replay;
 pub mod show;
 pub mod sweep;
+pub mod validate;
 
 use kreplay_recipe::{Library, Override, Recipe, RecipeRef};
 use kreplay_runner::catalog;

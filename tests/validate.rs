@@ -1,0 +1,165 @@
+//! `kreplay validate`: bad submissions are rejected locally with the exact reason, row and id.
+
+mod common;
+
+use std::path::Path;
+
+use common::{kreplay, mirror, scratch};
+
+fn sample(competition: &str, file: &str) -> Vec<String> {
+    std::fs::read_to_string(mirror().join(competition).join(file))
+        .unwrap()
+        .lines()
+        .map(|l| l.trim_end_matches('\r').to_string())
+        .collect()
+}
+
+fn check(dir: &Path, competition: &str, lines: &[String]) -> (bool, String) {
+    let file = dir.join("sub.csv");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let out = kreplay(dir, &["validate", competition, file.to_str().unwrap()]);
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn with(mut lines: Vec<String>, row: usize, text: &str) -> Vec<String> {
+    lines[row - 1] = text.to_string();
+    lines
+}
+
+#[test]
+fn valid_submissions_pass() {
+    let dir = scratch("validate-ok");
+    for (c, f) in [
+        ("titanic", "gender_submission.csv"),
+        ("spaceship-titanic", "sample_submission.csv"),
+        (
+            "house-prices-advanced-regression-techniques",
+            "sample_submission.csv",
+        ),
+        ("bike-sharing-demand", "sampleSubmission.csv"),
+    ] {
+        let (ok, err) = check(&dir, c, &sample(c, f));
+        assert!(ok, "{c}: {err}");
+    }
+    let replayed = common::replay_json(&dir, &["titanic/milla-decision-tree", "-o", "milla.csv"]);
+    assert_eq!(replayed["submission"]["rows"], 418);
+    let out = kreplay(&dir, &["validate", "titanic", "milla.csv"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_dozen_kinds_of_bad_submission() {
+    let dir = scratch("validate-bad");
+    let titanic = sample("titanic", "gender_submission.csv");
+    let house = sample(
+        "house-prices-advanced-regression-techniques",
+        "sample_submission.csv",
+    );
+    let space = sample("spaceship-titanic", "sample_submission.csv");
+    let bike = sample("bike-sharing-demand", "sampleSubmission.csv");
+    let cases: Vec<(&str, &str, Vec<String>, &[&str])> = vec![
+        ("empty", "titanic", vec![], &["the file is empty"]),
+        (
+            "header names",
+            "titanic",
+            with(titanic.clone(), 1, "PassengerId,Survive"),
+            &["row 1", "wrong header", "PassengerId,Survived"],
+        ),
+        (
+            "column order",
+            "titanic",
+            with(titanic.clone(), 1, "Survived,PassengerId"),
+            &["wrong header"],
+        ),
+        (
+            "field count",
+            "titanic",
+            with(titanic.clone(), 3, "893,0,1"),
+            &[
+                "row 3 (id 893)",
+                "wrong number of fields: expected 2, found 3",
+            ],
+        ),
+        (
+            "duplicate id",
+            "titanic",
+            with(titanic.clone(), 3, "892,0"),
+            &[
+                "row 3 (id 892): duplicate id",
+                "missing ids: 1 test id(s) have no row, first 893",
+            ],
+        ),
+        (
+            "unknown id",
+            "titanic",
+            with(titanic.clone(), 4, "5000,1"),
+            &["row 4 (id 5000): id not in the test set"],
+        ),
+        (
+            "missing rows",
+            "titanic",
+            titanic[..400].to_vec(),
+            &[
+                "missing ids: 19",
+                "wrong row count: expected 418 rows, found 399",
+            ],
+        ),
+        (
+            "empty prediction",
+            "titanic",
+            with(titanic.clone(), 10, "900,"),
+            &["row 10 (id 900): missing prediction"],
+        ),
+        (
+            "bad label",
+            "titanic",
+            with(titanic.clone(), 2, "892,2"),
+            &["row 2 (id 892): invalid label: \"2\" is not one of 0, 1"],
+        ),
+        (
+            "bool label case",
+            "spaceship-titanic",
+            with(space.clone(), 2, "0013_01,false"),
+            &["row 2 (id 0013_01)", "is not one of True, False"],
+        ),
+        (
+            "not a number",
+            "house-prices-advanced-regression-techniques",
+            with(house.clone(), 5, "1464,abc"),
+            &["row 5 (id 1464): not a number"],
+        ),
+        (
+            "NaN",
+            "house-prices-advanced-regression-techniques",
+            with(house.clone(), 6, "1465,NaN"),
+            &["row 6 (id 1465): not a finite number"],
+        ),
+        (
+            "infinity",
+            "house-prices-advanced-regression-techniques",
+            with(house, 7, "1466,inf"),
+            &["row 7 (id 1466): not a finite number"],
+        ),
+        (
+            "negative count",
+            "bike-sharing-demand",
+            with(bike, 2, "2011-01-20 00:00:00,-3"),
+            &["row 2 (id 2011-01-20 00:00:00): negative value: -3"],
+        ),
+    ];
+    for (name, competition, lines, expect) in cases {
+        let (ok, err) = check(&dir, competition, &lines);
+        assert!(!ok, "{name}: accepted");
+        for e in expect {
+            assert!(err.contains(e), "{name}: {e:?} not in:\n{err}");
+        }
+        assert!(err.contains("not uploaded"), "{name}: {err}");
+    }
+}
