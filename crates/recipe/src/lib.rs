@@ -23,6 +23,7 @@ pub mod schema;
 pub mod sections;
 pub mod source;
 pub mod sweep;
+pub mod tpe;
 pub mod tree;
 
 pub use catalog::{Catalog, ModelSpec, StepSpec};

@@ -77,7 +77,7 @@ fn number(text: &str, s: &str) -> Result<f64> {
 }
 
 /// Formats a generated number the way a user would write it (no float noise).
-fn format_number(v: f64, int: bool) -> String {
+pub fn format_value(v: f64, int: bool) -> String {
     if int {
         format!("{}", v.round() as i64)
     } else {
@@ -133,7 +133,7 @@ fn parse_domain(text: &str, value: &str) -> Result<Domain> {
             }
             Ok(Domain::Values(
                 (0..n)
-                    .map(|i| format_number(start + i as f64 * step, int))
+                    .map(|i| format_value(start + i as f64 * step, int))
                     .collect(),
             ))
         }
@@ -197,7 +197,7 @@ impl SweepParam {
         Override::parse(&format!("{}={value}", self.path))
     }
 
-    fn sample(&self, rng: &mut rand_chacha::ChaCha8Rng) -> String {
+    pub fn sample(&self, rng: &mut rand_chacha::ChaCha8Rng) -> String {
         match &self.domain {
             Domain::Values(v) => v[rng.gen_range(0..v.len())].clone(),
             Domain::Interval { lo, hi, int, log } => {
@@ -207,7 +207,7 @@ impl SweepParam {
                 } else {
                     lo + u * (hi - lo)
                 };
-                format_number(
+                format_value(
                     if *int {
                         x.floor().min(hi - 1.0).max(*lo)
                     } else {
