@@ -106,15 +106,26 @@ fn overrides_change_the_replay_and_the_hash() {
 fn run_record_names_recipe_hash_and_data_checksums() {
     let dir = scratch("record");
     let r = replay_json(&dir, &["titanic/gender", "--no-submission"]);
-    let record: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(r["record"].as_str().unwrap()).unwrap())
-            .unwrap();
-    assert_eq!(record["recipe"]["hash"], r["hash"]);
+    let id = r["run"]
+        .as_i64()
+        .expect("the replay was recorded")
+        .to_string();
+    let out = kreplay(&dir, &["runs", "show", &id, "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let record: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(record["hash"], r["hash"]);
+    assert_eq!(record["recipe"], "titanic/gender");
+    assert_eq!(record["data"][0]["file"], "train.csv");
     assert_eq!(
         record["data"][0]["sha256"],
         "7d118fef8b6ccf7f81111877bc388536f7b1e498a655e3d649d19aaa010e9f6f"
     );
-    assert_eq!(record["tool"]["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(record["tool_version"], env!("CARGO_PKG_VERSION"));
+    assert!(record["resolved"]["data"].is_object(), "{record}");
 }
 
 #[test]
@@ -131,5 +142,4 @@ fn missing_data_says_how_to_get_it() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("kreplay fetch titanic"), "{err}");
     assert!(!dir.join("submissions").exists());
-    let _ = kreplay;
 }

@@ -27,17 +27,22 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// Runs kreplay in `dir` with the mirror set and run records kept inside `dir`.
-pub fn kreplay(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kreplay"))
-        .args(args)
+/// The kreplay command in `dir` with the mirror set and run records kept inside `dir`
+/// (the run store is `dir/home/runs.sqlite`).
+pub fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kreplay"));
+    cmd.args(args)
         .current_dir(dir)
         .env("KREPLAY_MIRROR", mirror())
         .env("KREPLAY_HOME", dir.join("home"))
         .env("KREPLAY_CACHE", dir.join("cache"))
-        .env_remove("KREPLAY_RECIPES")
-        .output()
-        .expect("kreplay runs")
+        .env_remove("KREPLAY_RECIPES");
+    cmd
+}
+
+/// Runs kreplay in `dir` (see [`command`]) to completion.
+pub fn kreplay(dir: &Path, args: &[&str]) -> Output {
+    command(dir, args).output().expect("kreplay runs")
 }
 
 /// Replays with `--json` and returns the report.

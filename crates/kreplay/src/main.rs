@@ -137,6 +137,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The recorded runs: a table (filter, sort), `show ID` in full, `compare ID ID`.
+    #[command(args_conflicts_with_subcommands = true)]
+    Runs {
+        #[command(subcommand)]
+        action: Option<commands::runs::Action>,
+        #[command(flatten)]
+        list: commands::runs::ListArgs,
+    },
     /// Start a new recipe from an existing one (provenance names the parent); with
     /// --competition, list every column it reads that the new competition's data lacks.
     New {
@@ -269,6 +277,7 @@ fn main() -> ExitCode {
                 json,
             })
         }
+        Command::Runs { action, list } => commands::runs::run(action, list),
         Command::New {
             file,
             from,

@@ -29,6 +29,12 @@ pub enum RunError {
 
     #[error("model {model}: {message}")]
     Model { model: String, message: String },
+
+    #[error("run store {path}: {message}")]
+    Store { path: PathBuf, message: String },
+
+    #[error("no run #{id} in {path}")]
+    NoRun { id: i64, path: PathBuf },
 }
 
 impl RunError {
@@ -51,6 +57,9 @@ impl RunError {
         match self {
             RunError::Recipe(e) => e.help.clone(),
             RunError::DataMissing { help, .. } => Some(help.clone()),
+            RunError::NoRun { .. } => {
+                Some("`kreplay runs` lists the recorded runs and their ids".into())
+            }
             _ => None,
         }
     }

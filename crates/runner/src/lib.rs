@@ -9,7 +9,8 @@
 //!   published (scikit-learn) semantics, and on the project's own seeded implementations where it
 //!   is not (each model file says which and why);
 //! * [`pipeline`], [`folds`], [`metrics`]: cross-validation with fit scopes, seeded splits, f64 metrics;
-//! * [`replay`]: one replay end to end: scores, submission (temp file + rename), run record.
+//! * [`replay`]: one replay end to end: scores, submission (temp file + rename), run record;
+//! * [`store`]: the run store, every recorded run in one SQLite file.
 //!
 //! [`catalog()`] is the registry of step and model definitions the recipe parser checks against.
 
@@ -23,10 +24,10 @@ pub mod matrix;
 pub mod metrics;
 pub mod models;
 pub mod pipeline;
-pub mod record;
 pub mod replay;
 pub mod rng;
 pub mod steps;
+pub mod store;
 pub mod submission;
 pub mod sweep;
 

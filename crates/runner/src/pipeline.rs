@@ -36,6 +36,8 @@ fn in_step(e: RunError, decl: &StepDecl) -> RunError {
         },
         RunError::Read { .. }
         | RunError::Write { .. }
+        | RunError::Store { .. }
+        | RunError::NoRun { .. }
         | RunError::Recipe(_)
         | RunError::DataMissing { .. } => e,
         RunError::Model { model, message } => RunError::Model {

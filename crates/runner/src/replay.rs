@@ -17,12 +17,16 @@ use crate::metrics;
 use crate::models::{self, Model, Training};
 use crate::pipeline::{take_rows, Pipeline};
 use crate::steps::strings;
+use crate::store::RunStore;
 
 pub struct ReplayOptions<'a> {
     /// Where to write the submission; `None` = no submission.
     pub output: Option<PathBuf>,
-    /// Where to write the run record; `None` = no record.
-    pub runs_dir: Option<PathBuf>,
+    /// The run store to record the run in; `None` = no record.
+    pub store: Option<PathBuf>,
+    /// The sweep the run belongs to, recorded with it. (`sweep::run` records its trials
+    /// itself, through one connection shared by its threads.)
+    pub sweep: Option<String>,
     /// Called with (finished, total) as CV folds and the final fit complete.
     pub progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
 }
@@ -44,7 +48,8 @@ pub struct ReplayReport {
     pub train_score: f64,
     pub features: Vec<String>,
     pub submission: Option<SubmissionInfo>,
-    pub record: Option<PathBuf>,
+    /// The run's id in the run store, when it was recorded.
+    pub record: Option<i64>,
     pub elapsed: Duration,
     pub cv_time: Duration,
 }
@@ -97,6 +102,8 @@ pub fn replay(
     opts: &ReplayOptions,
 ) -> Result<ReplayReport> {
     let start = Instant::now();
+    // Opened first: a store that cannot be written fails before the work, not after it.
+    let store = opts.store.as_deref().map(RunStore::open).transpose()?;
     let model = build_model(recipe)?;
     let pipeline = Pipeline::build(recipe)?;
     let target = &recipe.data.target;
@@ -210,8 +217,8 @@ pub fn replay(
         elapsed: start.elapsed(),
         cv_time,
     };
-    if let Some(dir) = &opts.runs_dir {
-        report.record = Some(crate::record::write(dir, recipe, &data.files, &report)?);
+    if let Some(store) = &store {
+        report.record = Some(store.insert(recipe, &data.files, &report, opts.sweep.as_deref())?);
     }
     Ok(report)
 }

@@ -2,9 +2,12 @@
 //!
 //! Every trial is a full replay (without submission) of the recipe with its overrides; trials
 //! are independent and each is deterministic, so the results are the same whatever the number
-//! of parallel jobs.
+//! of parallel jobs. Trials are recorded as they finish, under one sweep id, through one
+//! connection to the run store shared by the threads.
 
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use rayon::prelude::*;
@@ -14,6 +17,7 @@ use kreplay_recipe::Recipe;
 use crate::data::CompetitionData;
 use crate::error::{Result, RunError};
 use crate::replay::{replay, ReplayOptions, ReplayReport};
+use crate::store::RunStore;
 
 #[derive(Debug, Clone)]
 pub struct Trial {
@@ -38,15 +42,27 @@ impl Trial {
     }
 }
 
+/// Where a sweep records its trials: the run store, and the id its trials share.
+pub struct Recording<'a> {
+    pub store: &'a Path,
+    pub sweep: &'a str,
+}
+
 /// Runs every recipe on `jobs` threads; returns the trials ranked best first (failed ones last,
 /// ties in expansion order).
 pub fn run(
     recipes: &[Recipe],
     data: &CompetitionData,
     jobs: usize,
-    runs_dir: Option<std::path::PathBuf>,
+    recording: Option<Recording>,
     progress: Option<&(dyn Fn(usize, usize) + Sync)>,
 ) -> Result<Vec<Trial>> {
+    // Opened before any trial runs, so a store that cannot be opened fails the sweep at once.
+    let store = recording
+        .as_ref()
+        .map(|r| RunStore::open(r.store).map(Mutex::new))
+        .transpose()?;
+    let sweep_id = recording.as_ref().map(|r| r.sweep);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.max(1))
         .build()
@@ -60,10 +76,22 @@ pub fn run(
             .map(|(index, recipe)| {
                 let opts = ReplayOptions {
                     output: None,
-                    runs_dir: runs_dir.clone(),
+                    store: None,
+                    sweep: None,
                     progress: None,
                 };
-                let outcome = replay(recipe, data, &opts).map_err(|e| e.to_string());
+                let outcome = replay(recipe, data, &opts)
+                    .and_then(|mut report| {
+                        if let Some(store) = &store {
+                            // A trial that panicked while inserting leaves nothing half-done
+                            // (the insert is one statement), so a poisoned lock is still usable.
+                            let store = store.lock().unwrap_or_else(|p| p.into_inner());
+                            report.record =
+                                Some(store.insert(recipe, &data.files, &report, sweep_id)?);
+                        }
+                        Ok(report)
+                    })
+                    .map_err(|e| e.to_string());
                 let n = done.fetch_add(1, Ordering::SeqCst) + 1;
                 if let Some(p) = progress {
                     p(n, total);

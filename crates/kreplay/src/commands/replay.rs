@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use kreplay_recipe::{PublishedKind, Recipe};
-use kreplay_runner::{data, record, replay, ReplayOptions, ReplayReport, RunError};
+use kreplay_runner::{data, replay, store, ReplayOptions, ReplayReport, RunError};
 
 use crate::report::Result;
 
@@ -74,7 +74,8 @@ pub fn run(a: Args) -> Result<()> {
     let opts = ReplayOptions {
         output: (!a.no_submission)
             .then(|| a.output.clone().unwrap_or_else(|| default_output(&recipe))),
-        runs_dir: (!a.no_record).then(record::default_dir),
+        store: (!a.no_record).then(store::default_path),
+        sweep: None,
         progress: Some(&progress),
     };
     let report = replay(&recipe, &frames, &opts)?;
@@ -104,7 +105,7 @@ fn json(r: &Recipe, rep: &ReplayReport) -> serde_json::Value {
         "features": rep.features,
         "published": r.published.iter().map(|p| serde_json::json!({"what": p.what.label(), "value": p.value})).collect::<Vec<_>>(),
         "submission": rep.submission.as_ref().map(|s| serde_json::json!({"path": s.path, "rows": s.rows, "sha256": s.sha256})),
-        "record": rep.record,
+        "run": rep.record,
         "seconds": rep.elapsed.as_secs_f64(),
     })
 }
@@ -164,8 +165,8 @@ fn print(r: &Recipe, rep: &ReplayReport) {
         }
         None => out!("  submission    not written"),
     }
-    if let Some(rec) = &rep.record {
-        out!("  run record    {}", rec.display());
+    if let Some(id) = rep.record {
+        out!("  run           #{id}");
     }
     out!("  time          {:.2} s", rep.elapsed.as_secs_f64());
 }

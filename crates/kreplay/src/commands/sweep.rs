@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use indicatif::{ProgressBar, ProgressStyle};
 use kreplay_recipe::sweep::{expand, Method, SweepParam};
 use kreplay_recipe::{derived_text, Library, Override, Recipe, RecipeError, RecipeRef, Source};
-use kreplay_runner::{catalog, data, record, sweep, RunError};
+use kreplay_runner::{catalog, data, store, sweep, RunError};
 
 use crate::out;
 use crate::report::Result;
@@ -95,11 +95,18 @@ pub fn run(a: Args) -> Result {
             b.set_position(done as u64);
         }
     };
+    let store_path = store::default_path();
+    // Named after the recipe as written, before any sweep override.
+    let unswept = Recipe::parse(source.clone(), &name, r.variant.as_deref(), &[], catalog())?;
+    let sweep_id = sweep_id(&unswept.hash);
     let trials = sweep::run(
         &recipes,
         &frames,
         jobs,
-        Some(record::default_dir()),
+        Some(sweep::Recording {
+            store: &store_path,
+            sweep: &sweep_id,
+        }),
         Some(&progress),
     )?;
     if let Some(b) = bar {
@@ -152,15 +159,18 @@ pub fn run(a: Args) -> Result {
                     "cv_mean": t.outcome.as_ref().ok().and_then(|r| r.cv.map(|c| c.0)),
                     "cv_std": t.outcome.as_ref().ok().and_then(|r| r.cv.map(|c| c.1)),
                     "train": t.outcome.as_ref().ok().map(|r| r.train_score),
+                    "run": t.outcome.as_ref().ok().and_then(|r| r.record),
                     "error": t.outcome.as_ref().err(),
                 })
             })
             .collect();
         out!(
             "{}",
-            serde_json::to_string_pretty(
-                &serde_json::json!({ "trials": rows, "saved": saved.as_ref().map(|s| s.0.clone()) })
-            )
+            serde_json::to_string_pretty(&serde_json::json!({
+                "sweep": sweep_id,
+                "trials": rows,
+                "saved": saved.as_ref().map(|s| s.0.clone()),
+            }))
             .expect("JSON")
         );
         return Ok(());
@@ -210,6 +220,7 @@ pub fn run(a: Args) -> Result {
             Err(e) => out!("  {:<5} {}  failed: {e}", "-", values.join("  ")),
         }
     }
+    out!("runs recorded as sweep {sweep_id}: kreplay runs --sweep {sweep_id}");
     if let Some((path, hash)) = saved {
         out!(
             "best configuration saved to {} (recipe hash {})",
@@ -218,4 +229,13 @@ pub fn run(a: Args) -> Result {
         );
     }
     Ok(())
+}
+
+/// `<unix millis>-<first 8 hex of the recipe hash>`: unique per start, and says which recipe
+/// was swept.
+fn sweep_id(recipe_hash: &str) -> String {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    format!("{millis}-{}", &recipe_hash[..8.min(recipe_hash.len())])
 }

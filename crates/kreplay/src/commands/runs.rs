@@ -1,0 +1,254 @@
+//! `kreplay runs`: the recorded runs as a table, one run in full (`show`), two runs side by
+//! side (`compare`, in `runs/compare.rs`). Reads the run store; never writes it.
+
+mod compare;
+
+use kreplay_runner::store::{self, flat, RunFilter, RunRecord, RunStore, Sort};
+use kreplay_runner::RunError;
+
+use crate::out;
+use crate::report::Result;
+
+#[derive(clap::Args)]
+pub struct ListArgs {
+    /// Only runs of this recipe (`competition/name` includes its variants).
+    #[arg(long)]
+    recipe: Option<String>,
+    /// Only the trials of this sweep (`kreplay sweep` prints its id).
+    #[arg(long, value_name = "ID")]
+    sweep: Option<String>,
+    /// started: newest first; cv, train: highest score first; time: slowest first.
+    #[arg(long, default_value = "started", value_parser = Sort::NAMES)]
+    sort: String,
+    /// At most this many runs.
+    #[arg(long, default_value_t = 50)]
+    limit: usize,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Subcommand)]
+pub enum Action {
+    /// Everything recorded about one run: recipe, hash, overrides, resolved parameters, data
+    /// checksums, fold scores, timings, tool version, submission.
+    Show {
+        /// The run's id (`kreplay runs` lists them).
+        #[arg(value_parser = run_id)]
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What differs between two runs: parameters (as `-S` paths), scores, data.
+    Compare {
+        #[arg(value_parser = run_id)]
+        a: i64,
+        #[arg(value_parser = run_id)]
+        b: i64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A run id as printed (`12` or `#12`).
+fn run_id(text: &str) -> std::result::Result<i64, String> {
+    text.trim_start_matches('#')
+        .parse()
+        .map_err(|_| format!("`{text}` is not a run id (a number, as `kreplay runs` lists)"))
+}
+
+pub fn run(action: Option<Action>, list_args: ListArgs) -> Result {
+    match action {
+        None => list(list_args),
+        Some(Action::Show { id, json }) => show(id, json),
+        Some(Action::Compare { a, b, json }) => compare::run(a, b, json),
+    }
+}
+
+/// The default store if it exists: listing runs never creates one.
+fn open() -> Result<Option<RunStore>> {
+    let path = store::default_path();
+    if !path.exists() {
+        return Ok(None);
+    }
+    Ok(Some(RunStore::open(&path)?))
+}
+
+/// Run `id`, or an error naming it and how to list runs.
+fn fetch(store: Option<&RunStore>, id: i64) -> Result<RunRecord> {
+    let found = match store {
+        Some(s) => s.get(id)?,
+        None => None,
+    };
+    found.ok_or_else(|| {
+        RunError::NoRun {
+            id,
+            path: store::default_path(),
+        }
+        .into()
+    })
+}
+
+fn list(a: ListArgs) -> Result {
+    let filter = RunFilter {
+        recipe: a.recipe,
+        sweep: a.sweep,
+        sort: Sort::parse(&a.sort).unwrap_or_default(),
+        limit: a.limit,
+    };
+    let store = open()?;
+    let (rows, total) = match &store {
+        Some(s) => (s.list(&filter)?, s.count()?),
+        None => (Vec::new(), 0),
+    };
+    if a.json {
+        out!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "store": store::default_path(),
+                "total": total,
+                "runs": rows,
+            }))
+            .expect("JSON")
+        );
+        return Ok(());
+    }
+    if rows.is_empty() {
+        let path = store::default_path();
+        match total {
+            0 => out!("no runs recorded yet in {}", path.display()),
+            _ => out!("no runs match ({total} recorded in {})", path.display()),
+        }
+        return Ok(());
+    }
+    let id_w = rows
+        .iter()
+        .map(|r| r.id.to_string().len() + 1)
+        .max()
+        .unwrap_or(2);
+    let recipe_w = rows
+        .iter()
+        .map(|r| r.recipe.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let metric_w = rows
+        .iter()
+        .map(|r| r.metric.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    out!(
+        "  {:>id_w$}  {:<19}  {:<recipe_w$}  {:<metric_w$}  {:<17}  {:<6}  {:>8}  {:<12}  overrides",
+        "id",
+        "started (UTC)",
+        "recipe",
+        "metric",
+        "CV mean ± std",
+        "train",
+        "time",
+        "hash"
+    );
+    for r in &rows {
+        let line = format!(
+            "  {:>id_w$}  {:<19}  {:<recipe_w$}  {:<metric_w$}  {:<17}  {:<6}  {:>8}  {:<12}  {}",
+            format!("#{}", r.id),
+            started(&r.started),
+            r.recipe,
+            r.metric,
+            cv(r.cv_mean, r.cv_std),
+            score(r.train),
+            format!("{:.2} s", r.seconds),
+            r.hash.get(..12).unwrap_or(&r.hash),
+            r.overrides.join(" ")
+        );
+        out!("{}", line.trim_end());
+    }
+    out!(
+        "{} of {total} recorded runs  ·  kreplay runs show ID  ·  kreplay runs compare ID ID",
+        rows.len()
+    );
+    Ok(())
+}
+
+fn show(id: i64, json: bool) -> Result {
+    let store = open()?;
+    let rec = fetch(store.as_ref(), id)?;
+    if json {
+        out!("{}", serde_json::to_string_pretty(&rec).expect("JSON"));
+        return Ok(());
+    }
+    let r = &rec.run;
+    out!(
+        "run #{}  ·  {}  ·  started {} UTC",
+        rec.id,
+        r.recipe,
+        started(&r.started)
+    );
+    out!("  recipe file   {}", r.file);
+    out!("  recipe hash   {}", r.hash);
+    let overrides = if r.overrides.is_empty() {
+        "none".to_string()
+    } else {
+        r.overrides.join(" ")
+    };
+    out!("  overrides     {overrides}");
+    if let Some(s) = &r.sweep {
+        out!("  sweep         {s}");
+    }
+    let file_w = r.data.iter().map(|d| d.file.len()).max().unwrap_or(0);
+    for (i, d) in r.data.iter().enumerate() {
+        let label = if i == 0 { "data" } else { "" };
+        let sha = if d.sha256.is_empty() { "-" } else { &d.sha256 };
+        out!("  {label:<12}  {:<file_w$}  sha256 {sha}", d.file);
+    }
+    out!("  metric        {}", r.metric);
+    if !r.folds.is_empty() {
+        let folds: Vec<String> = r.folds.iter().map(|s| format!("{s:.4}")).collect();
+        out!("  fold scores   {}", folds.join(" "));
+    }
+    out!("  CV            {}", cv(r.cv_mean, r.cv_std));
+    out!("  train         {}", score(r.train));
+    out!(
+        "  time          {:.2} s (CV {:.2} s)",
+        r.seconds,
+        r.cv_seconds
+    );
+    match &r.submission {
+        Some(s) => out!(
+            "  submission    {} ({} rows, sha256 {})",
+            s.path,
+            s.rows,
+            s.sha256
+        ),
+        None => out!("  submission    none"),
+    }
+    if !r.features.is_empty() {
+        out!("  features      {}", r.features.join(", "));
+    }
+    out!("  tool          kreplay {}", r.tool_version);
+    out!("  parameters");
+    let params = flat::flat_params(&r.resolved);
+    let width = params.keys().map(String::len).max().unwrap_or(0);
+    for (path, value) in &params {
+        out!("    {path:<width$}  {value}");
+    }
+    Ok(())
+}
+
+/// `2025-06-01T16:50:02.123Z` → `2025-06-01 16:50:02`.
+fn started(rfc3339: &str) -> String {
+    rfc3339.get(..19).unwrap_or(rfc3339).replacen('T', " ", 1)
+}
+
+fn score(x: Option<f64>) -> String {
+    x.map_or("-".into(), |x| format!("{x:.4}"))
+}
+
+fn cv(mean: Option<f64>, std: Option<f64>) -> String {
+    match (mean, std) {
+        (Some(m), Some(s)) => format!("{m:.4} ± {s:.4}"),
+        (Some(m), None) => format!("{m:.4}"),
+        _ => "-".into(),
+    }
+}

@@ -1,0 +1,88 @@
+//! A stored run's resolved parameters as dotted paths (`model.max_depth`, `steps.fare.fit_on`,
+//! `validation.k`): the paths `-S` overrides use, so a comparison reads like the command that
+//! made the difference. Mirrors `Recipe::flat_params`, which works on a parsed recipe; runs
+//! only have the JSON they recorded.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+/// Every parameter of `Recipe::resolved_json()` output by dotted path. Steps are keyed by id
+/// (`steps.<id>.kind`, `steps.<id>.fit_on`, `steps.<id>.<param>`), the model's parameters sit
+/// directly under `model.`. Lists and maps stay one value, as an override would set them.
+pub fn flat_params(resolved: &Value) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    let Some(sections) = resolved.as_object() else {
+        return out;
+    };
+    for (section, body) in sections {
+        match section.as_str() {
+            "steps" => {
+                for step in body.as_array().into_iter().flatten() {
+                    let Some(id) = step.get("id").and_then(Value::as_str) else {
+                        continue;
+                    };
+                    for key in ["kind", "fit_on"] {
+                        if let Some(v) = step.get(key) {
+                            out.insert(format!("steps.{id}.{key}"), v.clone());
+                        }
+                    }
+                    leaves(&format!("steps.{id}"), step.get("params"), &mut out);
+                }
+            }
+            "model" => {
+                if let Some(kind) = body.get("kind") {
+                    out.insert("model.kind".into(), kind.clone());
+                }
+                leaves("model", body.get("params"), &mut out);
+            }
+            _ => leaves(section, Some(body), &mut out),
+        }
+    }
+    out
+}
+
+/// `prefix.name = value` for each entry of a parameter object.
+fn leaves(prefix: &str, params: Option<&Value>, out: &mut BTreeMap<String, Value>) {
+    if let Some(map) = params.and_then(Value::as_object) {
+        for (name, v) in map {
+            out.insert(format!("{prefix}.{name}"), v.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kreplay_recipe::{Library, Override, Recipe};
+
+    fn milla(overrides: &[&str]) -> Recipe {
+        let (source, name) = Library { dirs: Vec::new() }
+            .load("titanic/milla-decision-tree")
+            .unwrap();
+        let overrides: Vec<Override> = overrides
+            .iter()
+            .map(|o| Override::parse(o).unwrap())
+            .collect();
+        Recipe::parse(source, &name, None, &overrides, crate::catalog()).unwrap()
+    }
+
+    #[test]
+    fn paths_are_the_recipe_paths() {
+        let r = milla(&[]);
+        let flat = flat_params(&r.resolved_json());
+        for (path, _) in r.flat_params() {
+            assert!(flat.contains_key(&path), "{path} missing from {flat:?}");
+        }
+        assert_eq!(flat["model.max_depth"], 3);
+        assert!(flat.contains_key("validation.k"), "{flat:?}");
+    }
+
+    #[test]
+    fn an_override_changes_exactly_its_path() {
+        let a = flat_params(&milla(&[]).resolved_json());
+        let b = flat_params(&milla(&["model.max_depth=5"]).resolved_json());
+        let changed: Vec<&String> = a.keys().filter(|k| a.get(*k) != b.get(*k)).collect();
+        assert_eq!(changed, ["model.max_depth"]);
+    }
+}

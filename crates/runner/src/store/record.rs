@@ -1,0 +1,123 @@
+//! What one run record holds, and how a finished replay becomes one.
+//!
+//! A record says what was run (recipe, hash, overrides, resolved parameters, data sha256, tool
+//! version) and what came out (fold scores, CV, training score, timings, submission). Nothing
+//! about credentials: the Kaggle token never reaches the runner, so it cannot end up here.
+
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+use kreplay_recipe::Recipe;
+
+use crate::replay::ReplayReport;
+
+/// A data file the run read, by content.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataFile {
+    pub file: String,
+    pub sha256: String,
+}
+
+/// The submission a run wrote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionRecord {
+    pub path: String,
+    pub rows: u64,
+    pub sha256: String,
+}
+
+/// Everything recorded about one run, before the store gives it an id.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Run {
+    /// When the replay started, RFC 3339 in UTC with milliseconds (sorts as text).
+    pub started: String,
+    /// Display name, with `:variant`.
+    pub recipe: String,
+    /// The recipe file (or embedded name) it was read from.
+    pub file: String,
+    pub hash: String,
+    pub overrides: Vec<String>,
+    /// `Recipe::resolved_json()`: every parameter as the replay used it.
+    pub resolved: serde_json::Value,
+    pub data: Vec<DataFile>,
+    pub metric: String,
+    /// One score per CV fold; NaN where a fold had no score.
+    pub folds: Vec<f64>,
+    pub cv_mean: Option<f64>,
+    pub cv_std: Option<f64>,
+    pub train: Option<f64>,
+    pub seconds: f64,
+    pub cv_seconds: f64,
+    pub tool_version: String,
+    pub submission: Option<SubmissionRecord>,
+    /// Shared by the trials of one sweep.
+    pub sweep: Option<String>,
+    pub features: Vec<String>,
+}
+
+impl Run {
+    pub fn from_replay(
+        recipe: &Recipe,
+        files: &[(String, String)],
+        report: &ReplayReport,
+        sweep: Option<&str>,
+    ) -> Run {
+        let now = SystemTime::now();
+        let started = now.checked_sub(report.elapsed).unwrap_or(now);
+        Run {
+            started: humantime::format_rfc3339_millis(started).to_string(),
+            recipe: recipe.display_name(),
+            file: recipe.source.name.clone(),
+            hash: recipe.hash.clone(),
+            overrides: recipe.overrides.clone(),
+            resolved: recipe.resolved_json(),
+            data: files
+                .iter()
+                .map(|(file, sha256)| DataFile {
+                    file: file.clone(),
+                    sha256: sha256.clone(),
+                })
+                .collect(),
+            metric: report.metric.name().to_string(),
+            folds: report.fold_scores.clone(),
+            cv_mean: report.cv.map(|c| c.0),
+            cv_std: report.cv.map(|c| c.1),
+            train: Some(report.train_score),
+            seconds: report.elapsed.as_secs_f64(),
+            cv_seconds: report.cv_time.as_secs_f64(),
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            submission: report.submission.as_ref().map(|s| SubmissionRecord {
+                path: s.path.display().to_string(),
+                rows: s.rows as u64,
+                sha256: s.sha256.clone(),
+            }),
+            sweep: sweep.map(str::to_string),
+            features: report.features.clone(),
+        }
+    }
+}
+
+/// A stored run: its id and everything recorded (`kreplay runs show`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunRecord {
+    pub id: i64,
+    #[serde(flatten)]
+    pub run: Run,
+}
+
+/// The summary columns of a run, for listings: no resolved parameters, folds or features.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunRow {
+    pub id: i64,
+    pub started: String,
+    pub recipe: String,
+    pub hash: String,
+    pub overrides: Vec<String>,
+    pub metric: String,
+    pub cv_mean: Option<f64>,
+    pub cv_std: Option<f64>,
+    pub train: Option<f64>,
+    pub seconds: f64,
+    pub sweep: Option<String>,
+}

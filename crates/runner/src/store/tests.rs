@@ -1,0 +1,245 @@
+use std::path::PathBuf;
+use std::time::Duration;
+
+use kreplay_recipe::{Library, Metric, Override, Recipe};
+
+use super::*;
+use crate::replay::SubmissionInfo;
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kreplay-store-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir.join("runs.sqlite")
+}
+
+fn milla(overrides: &[&str]) -> Recipe {
+    let (source, name) = Library { dirs: Vec::new() }
+        .load("titanic/milla-decision-tree")
+        .unwrap();
+    let overrides: Vec<Override> = overrides
+        .iter()
+        .map(|o| Override::parse(o).unwrap())
+        .collect();
+    Recipe::parse(source, &name, None, &overrides, crate::catalog()).unwrap()
+}
+
+fn report(cv: Option<(f64, f64)>, train: f64) -> ReplayReport {
+    ReplayReport {
+        metric: Metric::Accuracy,
+        fold_scores: vec![0.8, 0.9],
+        cv,
+        train_score: train,
+        features: vec!["Pclass".into(), "Sex".into()],
+        submission: Some(SubmissionInfo {
+            path: "submissions/titanic/milla-decision-tree.csv".into(),
+            rows: 418,
+            sha256: "ab".repeat(32),
+        }),
+        record: None,
+        elapsed: Duration::from_millis(1500),
+        cv_time: Duration::from_millis(1200),
+    }
+}
+
+fn files() -> Vec<(String, String)> {
+    vec![
+        ("train.csv".into(), "7d".repeat(32)),
+        ("test.csv".into(), "3e".repeat(32)),
+    ]
+}
+
+/// A run with the given name, start and scores, the rest realistic.
+fn run(recipe: &str, started: &str, cv: Option<f64>, train: Option<f64>, seconds: f64) -> Run {
+    let mut run = Run::from_replay(&milla(&[]), &files(), &report(None, 0.0), None);
+    run.recipe = recipe.into();
+    run.started = started.into();
+    run.cv_mean = cv;
+    run.cv_std = cv.map(|_| 0.01);
+    run.train = train;
+    run.seconds = seconds;
+    run
+}
+
+fn ids(rows: &[RunRow]) -> Vec<i64> {
+    rows.iter().map(|r| r.id).collect()
+}
+
+#[test]
+fn insert_then_get_round_trips() {
+    let store = RunStore::open(&scratch("roundtrip")).unwrap();
+    let recipe = milla(&["model.max_depth=5"]);
+    let rep = report(Some((0.85, 0.05)), 0.83);
+    let id = store
+        .insert(&recipe, &files(), &rep, Some("sweep-1"))
+        .unwrap();
+    let got = store.get(id).unwrap().expect("the run just inserted");
+    assert_eq!(got.id, id);
+    assert_eq!(got.run.hash, recipe.hash);
+    assert_eq!(got.run.overrides, ["model.max_depth=5"]);
+    assert_eq!(got.run.resolved, recipe.resolved_json());
+    assert_eq!(got.run.data[0].sha256, "7d".repeat(32));
+    assert_eq!(got.run.folds, [0.8, 0.9]);
+    assert_eq!(got.run.cv_mean, Some(0.85));
+    assert_eq!(got.run.tool_version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(got.run.submission.as_ref().unwrap().rows, 418);
+    assert_eq!(got.run.sweep.as_deref(), Some("sweep-1"));
+    // And the whole record, field by field, as built from the replay.
+    let mut expected = Run::from_replay(&recipe, &files(), &rep, Some("sweep-1"));
+    expected.started = got.run.started.clone();
+    assert_eq!(got.run, expected);
+    assert_eq!(store.get(id + 1).unwrap(), None);
+    assert_eq!(store.count().unwrap(), 1);
+}
+
+#[test]
+fn nan_scores_are_stored_as_missing() {
+    let store = RunStore::open(&scratch("nan")).unwrap();
+    let mut r = run("t/a", "2025-01-01T00:00:00.000Z", Some(f64::NAN), None, 1.0);
+    r.folds = vec![0.5, f64::NAN];
+    let id = store.insert_run(&r).unwrap();
+    let got = store.get(id).unwrap().unwrap().run;
+    assert_eq!(got.cv_mean, None);
+    assert_eq!(got.folds[0], 0.5);
+    assert!(got.folds[1].is_nan());
+}
+
+#[test]
+fn list_filters_sorts_and_limits() {
+    let mut store = RunStore::open(&scratch("list")).unwrap();
+    let mut swept = run("t/a", "2025-01-03T00:00:00.000Z", Some(0.7), Some(0.9), 3.0);
+    swept.sweep = Some("s1".into());
+    store
+        .insert_runs(&[
+            run("t/a", "2025-01-01T00:00:00.000Z", Some(0.8), Some(0.8), 1.0), // 1
+            run(
+                "t/a:v",
+                "2025-01-02T00:00:00.000Z",
+                Some(0.9),
+                Some(0.7),
+                2.0,
+            ), // 2
+            swept,                                                             // 3
+            run(
+                "t/ab",
+                "2025-01-04T00:00:00.000Z",
+                Some(0.6),
+                Some(0.6),
+                0.5,
+            ), // 4
+        ])
+        .unwrap();
+    let list = |f: RunFilter| ids(&store.list(&f).unwrap());
+    assert_eq!(list(RunFilter::default()), [4, 3, 2, 1]);
+    let by = |sort| RunFilter {
+        sort,
+        ..RunFilter::default()
+    };
+    assert_eq!(list(by(Sort::Cv)), [2, 1, 3, 4]);
+    assert_eq!(list(by(Sort::Train)), [3, 1, 2, 4]);
+    assert_eq!(list(by(Sort::Time)), [3, 2, 1, 4]);
+    let recipe = |r: &str| RunFilter {
+        recipe: Some(r.into()),
+        ..RunFilter::default()
+    };
+    // A name covers its variants but not a longer name sharing the prefix.
+    assert_eq!(list(recipe("t/a")), [3, 2, 1]);
+    assert_eq!(list(recipe("t/a:v")), [2]);
+    assert_eq!(list(recipe("t/nothing")), Vec::<i64>::new());
+    let sweep = RunFilter {
+        sweep: Some("s1".into()),
+        ..RunFilter::default()
+    };
+    assert_eq!(list(sweep), [3]);
+    let limited = RunFilter {
+        limit: 2,
+        sort: Sort::Cv,
+        recipe: Some("t/a".into()),
+        sweep: None,
+    };
+    assert_eq!(list(limited), [2, 1]);
+    let row = &store.list(&RunFilter::default()).unwrap()[3];
+    assert_eq!(row.recipe, "t/a");
+    assert_eq!(
+        (row.cv_mean, row.cv_std, row.train),
+        (Some(0.8), Some(0.01), Some(0.8))
+    );
+    assert_eq!(row.overrides, Vec::<String>::new());
+}
+
+#[test]
+fn runs_without_a_score_sort_last() {
+    let store = RunStore::open(&scratch("nulls")).unwrap();
+    for (i, (cv, train)) in [(None, None), (Some(0.2), Some(0.1)), (Some(0.9), None)]
+        .into_iter()
+        .enumerate()
+    {
+        store
+            .insert_run(&run(
+                "t/a",
+                &format!("2025-01-0{}T00:00:00.000Z", i + 1),
+                cv,
+                train,
+                1.0,
+            ))
+            .unwrap();
+    }
+    let sorted = |sort| {
+        ids(&store
+            .list(&RunFilter {
+                sort,
+                ..RunFilter::default()
+            })
+            .unwrap())
+    };
+    assert_eq!(sorted(Sort::Cv), [3, 2, 1]);
+    assert_eq!(sorted(Sort::Train), [2, 3, 1]);
+}
+
+#[test]
+fn reopening_keeps_the_runs() {
+    let path = scratch("reopen");
+    let id = {
+        let store = RunStore::open(&path).unwrap();
+        store
+            .insert_run(&run(
+                "t/a",
+                "2025-01-01T00:00:00.000Z",
+                Some(0.5),
+                Some(0.5),
+                1.0,
+            ))
+            .unwrap()
+    };
+    let store = RunStore::open(&path).unwrap();
+    assert_eq!(store.count().unwrap(), 1);
+    assert_eq!(store.get(id).unwrap().unwrap().run.recipe, "t/a");
+    let next = store
+        .insert_run(&run("t/b", "2025-01-02T00:00:00.000Z", None, None, 1.0))
+        .unwrap();
+    assert!(next > id);
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+}
+
+#[test]
+fn a_newer_schema_is_refused_by_name() {
+    let path = scratch("newer");
+    {
+        let store = RunStore::open(&path).unwrap();
+        store.conn.pragma_update(None, "user_version", 99).unwrap();
+    }
+    let err = RunStore::open(&path).err().expect("refused").to_string();
+    assert!(err.contains("runs.sqlite") && err.contains("99"), "{err}");
+}
+
+#[test]
+fn a_file_that_is_not_a_store_is_an_error_naming_it() {
+    let path = scratch("garbage");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(
+        &path,
+        "not a database, just text that is long enough ".repeat(40),
+    )
+    .unwrap();
+    let err = RunStore::open(&path).err().expect("refused").to_string();
+    assert!(err.contains(&path.display().to_string()), "{err}");
+}
