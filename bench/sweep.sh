@@ -10,7 +10,8 @@ bin="$PWD/target/release/kreplay"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export KREPLAY_HOME="$work/home"
-jobs=("${1:+--jobs}" "${1:-}")
+jobs=()
+if [ -n "${1:-}" ]; then jobs=(--jobs "$1"); fi
 grid=(titanic/tutorial-random-forest validation.scheme=kfold validation.k=3
   model.n_estimators=50,100,200 model.max_depth=3,5,7,none
   model.max_features=sqrt,all model.min_samples_leaf=1,5)

@@ -152,8 +152,10 @@ fn a_sweep_records_its_trials_under_one_id() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| t["run"].as_i64().expect("each trial recorded"))
+        .flat_map(|t| t["runs"].as_array().expect("each trial recorded").clone())
+        .map(|r| r.as_i64().expect("a run id"))
         .collect();
+    assert_eq!(trial_runs.len(), 3);
     trial_runs.sort();
     let listed = json_of(&dir, &["runs", "--json", "--sweep", &id]);
     let mut ids = listed_ids(&listed);

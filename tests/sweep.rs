@@ -184,3 +184,114 @@ fn hydra_style_overrides_on_replay() {
     );
     assert!((r["cv_mean"].as_f64().unwrap() - 0.8316).abs() < 5e-4);
 }
+
+fn trial_keys(v: &serde_json::Value) -> Vec<String> {
+    v["trials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| format!("{} {} {}", t["index"], t["overrides"], t["score"]))
+        .collect()
+}
+
+#[test]
+fn tpe_is_seeded_and_independent_of_jobs() {
+    let dir = scratch("sweep-tpe");
+    let args = [
+        "titanic/milla-decision-tree",
+        "model.max_depth=int(interval(1, 12))",
+        "model.criterion=gini,entropy",
+        "--method",
+        "tpe",
+        "--trials",
+        "14",
+        "--seed",
+        "5",
+    ];
+    let mut one = args.to_vec();
+    one.extend(["--jobs", "1"]);
+    let mut two = args.to_vec();
+    two.extend(["--jobs", "2"]);
+    let (a, b) = (sweep_json(&dir, &one), sweep_json(&dir, &two));
+    assert_eq!(a["method"], "TPE");
+    assert_eq!(trial_keys(&a).len(), 14);
+    assert_eq!(trial_keys(&a), trial_keys(&b));
+}
+
+#[test]
+fn seeds_repeat_each_configuration() {
+    let dir = scratch("sweep-seeds");
+    let r = sweep_json(
+        &dir,
+        &[
+            "titanic/tutorial-random-forest",
+            "validation.scheme=kfold",
+            "validation.k=3",
+            "model.n_estimators=10,20",
+            "model.seed=none",
+            "--seeds",
+            "0,1,2",
+        ],
+    );
+    for t in r["trials"].as_array().unwrap() {
+        assert_eq!(t["runs"].as_array().unwrap().len(), 3, "{t}");
+    }
+}
+
+#[test]
+fn median_pruning_stops_hopeless_configurations_deterministically() {
+    let dir = scratch("sweep-prune");
+    let args = [
+        "titanic/milla-decision-tree",
+        "model.max_depth=range(1,13)",
+        "--prune",
+    ];
+    let mut one = args.to_vec();
+    one.extend(["--jobs", "1"]);
+    let mut two = args.to_vec();
+    two.extend(["--jobs", "2"]);
+    let (a, b) = (sweep_json(&dir, &one), sweep_json(&dir, &two));
+    assert_eq!(trial_keys(&a), trial_keys(&b));
+    let trials = a["trials"].as_array().unwrap();
+    let pruned = trials.iter().filter(|t| t["pruned"] == true).count();
+    assert!(pruned >= 1, "nothing was pruned");
+    assert!(trials[0]["pruned"] == false, "a pruned trial ranked first");
+    // The first batch (8 trials) runs before the pruner has references, so it is never pruned.
+    assert!(trials
+        .iter()
+        .filter(|t| t["index"].as_u64().unwrap() < 8)
+        .all(|t| t["pruned"] == false));
+}
+
+#[test]
+fn untouched_steps_are_computed_once_per_fold() {
+    let dir = scratch("sweep-cache");
+    let r = sweep_json(
+        &dir,
+        &[
+            "titanic/milla-decision-tree",
+            "model.max_depth=2,3,4,5",
+            "--jobs",
+            "1",
+        ],
+    );
+    let (hits, misses) = (
+        r["cache"]["hits"].as_u64().unwrap(),
+        r["cache"]["misses"].as_u64().unwrap(),
+    );
+    // 4 trials x (shared prefix + 10 folds + final fit) = 48 lookups; a trial's own are at most 12.
+    assert_eq!(hits + misses, 48);
+    assert!(hits >= 24, "cache hits {hits}, misses {misses}");
+    assert_eq!(r["cache"]["untouched_steps"], 14);
+    let r = sweep_json(
+        &dir,
+        &[
+            "titanic/milla-decision-tree",
+            "steps.fare.strategy=mean,median",
+            "--jobs",
+            "1",
+        ],
+    );
+    assert_eq!(r["cache"]["untouched_steps"], 2);
+    assert_ne!(r["trials"][0]["hash"], r["trials"][1]["hash"]);
+}

@@ -116,15 +116,23 @@ enum Command {
         /// Folder with the competition's files.
         #[arg(long, value_name = "DIR")]
         data: Option<PathBuf>,
-        /// grid: every combination; random: --trials samples.
-        #[arg(long, default_value = "grid", value_parser = ["grid", "random"])]
+        /// grid: every combination; random: --trials samples; tpe: --trials adaptive
+        /// suggestions (Optuna's TPE).
+        #[arg(long, default_value = "grid", value_parser = ["grid", "random", "tpe"])]
         method: String,
         /// Number of sampled configurations (random).
         #[arg(long)]
         trials: Option<usize>,
-        /// Seed of the random search.
+        /// Seed of the random and TPE searches.
         #[arg(long, default_value_t = 0)]
         seed: u64,
+        /// Repeat each configuration with these recipe seeds (e.g. 0,1,2); its score is the mean.
+        #[arg(long, value_delimiter = ',')]
+        seeds: Vec<u64>,
+        /// Stop configurations whose running CV mean falls below the median of finished ones
+        /// (median pruning; folds then run in order).
+        #[arg(long)]
+        prune: bool,
         /// Trials run at once (default: the number of cores); results do not depend on it.
         #[arg(long)]
         jobs: Option<usize>,
@@ -254,24 +262,29 @@ fn main() -> ExitCode {
             method,
             trials,
             seed,
+            seeds,
+            prune,
             jobs,
             dry_run,
             save_best,
             json,
         } => {
+            use commands::sweep::SearchMethod;
             set.extend(params);
             commands::sweep::run(commands::sweep::Args {
                 recipe,
                 params: set,
                 data,
-                method: if method == "grid" {
-                    kreplay_recipe::sweep::Method::Grid
-                } else {
-                    kreplay_recipe::sweep::Method::Random
+                method: match method.as_str() {
+                    "random" => SearchMethod::Random,
+                    "tpe" => SearchMethod::Tpe,
+                    _ => SearchMethod::Grid,
                 },
                 trials,
                 seed,
+                seeds,
                 jobs,
+                prune,
                 dry_run,
                 save_best,
                 json,

@@ -68,6 +68,7 @@ fn report(rng: &mut Lcg) -> ReplayReport {
         record: None,
         elapsed: Duration::from_millis(200 + (rng.next() * 800.0) as u64),
         cv_time: Duration::from_millis(150),
+        pruned: false,
     }
 }
 

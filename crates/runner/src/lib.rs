@@ -15,6 +15,7 @@
 //! [`catalog()`] is the registry of step and model definitions the recipe parser checks against.
 
 pub mod atomic;
+pub mod cache;
 pub mod catalog;
 pub mod compat;
 pub mod data;

@@ -57,7 +57,7 @@ impl Pipeline {
                     format!("no implementation for step kind `{}`", decl.kind),
                 )
             })?;
-            out.push((decl.clone(), (def.build)(&decl.params)?));
+            out.push((decl.clone(), (def.build)(&decl.params, recipe.seed)?));
         }
         Ok(Pipeline {
             steps: out,

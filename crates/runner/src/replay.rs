@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use polars::prelude::DataFrame;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -19,6 +20,7 @@ use crate::pipeline::{take_rows, Pipeline};
 use crate::steps::strings;
 use crate::store::RunStore;
 
+#[derive(Default)]
 pub struct ReplayOptions<'a> {
     /// Where to write the submission; `None` = no submission.
     pub output: Option<PathBuf>,
@@ -29,6 +31,11 @@ pub struct ReplayOptions<'a> {
     pub sweep: Option<String>,
     /// Called with (finished, total) as CV folds and the final fit complete.
     pub progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+    /// Early stopping: called after each fold (folds then run in order) with the number of
+    /// folds done and their mean score; `true` stops the replay, which is then marked pruned.
+    pub prune: Option<&'a (dyn Fn(usize, f64) -> bool + Sync)>,
+    /// Feature-step results shared with other replays (a sweep's trials).
+    pub cache: Option<&'a crate::cache::FoldCache>,
 }
 
 #[derive(Debug, Clone)]
@@ -52,6 +59,8 @@ pub struct ReplayReport {
     pub record: Option<i64>,
     pub elapsed: Duration,
     pub cv_time: Duration,
+    /// Stopped after some folds by a pruner (a sweep's): `cv` covers only those folds.
+    pub pruned: bool,
 }
 
 /// Every column but the id and the target, in frame order; none for models that read the frame.
@@ -96,6 +105,31 @@ pub fn check(recipe: &Recipe) -> Result<()> {
     Ok(())
 }
 
+/// Runs steps `range` over the frames; the part of it within the cache's untouched prefix
+/// comes from (or goes to) the cache.
+fn run_steps(
+    pipeline: &Pipeline,
+    recipe: &Recipe,
+    cache: Option<&crate::cache::FoldCache>,
+    range: std::ops::Range<usize>,
+    frames: (DataFrame, Option<DataFrame>),
+    rows: Option<&[usize]>,
+    fold: &str,
+) -> Result<(DataFrame, Option<DataFrame>)> {
+    let split = cache.map_or(range.start, |c| c.untouched.clamp(range.start, range.end));
+    let (train, test) = match cache {
+        Some(c) if split > range.start => {
+            let key = crate::cache::FoldCache::key(recipe, split, fold);
+            let f = c.get_or(key, || {
+                pipeline.run(range.start..split, frames.0, frames.1, rows)
+            })?;
+            (f.0.clone(), f.1.clone())
+        }
+        _ => frames,
+    };
+    pipeline.run(split.max(range.start)..range.end, train, test, rows)
+}
+
 pub fn replay(
     recipe: &Recipe,
     data: &CompetitionData,
@@ -122,43 +156,96 @@ pub fn replay(
     };
 
     let prefix = pipeline.shared_prefix();
-    let (train0, test0) = pipeline.run(0..prefix, data.train.clone(), data.test.clone(), None)?;
+    let (train0, test0) = run_steps(
+        &pipeline,
+        recipe,
+        opts.cache,
+        0..prefix,
+        (data.train.clone(), data.test.clone()),
+        None,
+        "shared",
+    )?;
 
     let cv_start = Instant::now();
-    let fold_scores: Vec<f64> = splits
-        .par_iter()
-        .map(|split| {
-            let (train, _) = pipeline.run(
-                prefix..pipeline.len(),
-                train0.clone(),
-                test0.clone(),
-                Some(&split.train),
-            )?;
-            let features = feature_columns(&train, recipe, model.as_ref());
-            let x = Matrix::from_frame(&train, &features, "model input")?;
-            let y = numeric_column(&train, target, "target")?;
-            let pick = |idx: &[usize]| idx.iter().map(|&i| y[i]).collect::<Vec<f64>>();
-            let fit_frame = take_rows(&train, &split.train)?;
-            let fit_x = x.take(&split.train);
-            let fit_y = pick(&split.train);
-            let trained = model.fit(&Training {
-                frame: &fit_frame,
-                x: &fit_x,
-                y: &fit_y,
-                task,
-            })?;
-            let valid_frame = take_rows(&train, &split.valid)?;
-            let pred = trained.predict(&valid_frame, &x.take(&split.valid))?;
-            let s = score(recipe, &pick(&split.valid), &pred)?;
-            tick();
-            Ok(s)
-        })
-        .collect::<Result<_>>()?;
+    let fold = |(i, split): (usize, &folds::Split)| -> Result<f64> {
+        let (train, _) = run_steps(
+            &pipeline,
+            recipe,
+            opts.cache,
+            prefix..pipeline.len(),
+            (train0.clone(), test0.clone()),
+            Some(&split.train),
+            &i.to_string(),
+        )?;
+        let features = feature_columns(&train, recipe, model.as_ref());
+        let x = Matrix::from_frame(&train, &features, "model input")?;
+        let y = numeric_column(&train, target, "target")?;
+        let pick = |idx: &[usize]| idx.iter().map(|&i| y[i]).collect::<Vec<f64>>();
+        let fit_frame = take_rows(&train, &split.train)?;
+        let fit_x = x.take(&split.train);
+        let fit_y = pick(&split.train);
+        let trained = model.fit(&Training {
+            frame: &fit_frame,
+            x: &fit_x,
+            y: &fit_y,
+            task,
+        })?;
+        let valid_frame = take_rows(&train, &split.valid)?;
+        let pred = trained.predict(&valid_frame, &x.take(&split.valid))?;
+        let s = score(recipe, &pick(&split.valid), &pred)?;
+        tick();
+        Ok(s)
+    };
+    let mut pruned = false;
+    let fold_scores: Vec<f64> = match opts.prune {
+        // Folds in order, so that the decision after fold k only sees folds 1..=k.
+        Some(prune) => {
+            let mut scores = Vec::new();
+            for item in splits.iter().enumerate() {
+                scores.push(fold(item)?);
+                if scores.len() < splits.len() && prune(scores.len(), metrics::mean_std(&scores).0)
+                {
+                    pruned = true;
+                    break;
+                }
+            }
+            scores
+        }
+        None => splits
+            .par_iter()
+            .enumerate()
+            .map(fold)
+            .collect::<Result<_>>()?,
+    };
     let cv_time = cv_start.elapsed();
     let cv = (!fold_scores.is_empty()).then(|| metrics::mean_std(&fold_scores));
 
+    if pruned {
+        // Stopped early: the partial CV is the result; no final fit, submission or record.
+        return Ok(ReplayReport {
+            metric: recipe.validation.metric,
+            fold_scores,
+            cv,
+            train_score: f64::NAN,
+            features: Vec::new(),
+            submission: None,
+            record: None,
+            elapsed: start.elapsed(),
+            cv_time,
+            pruned: true,
+        });
+    }
+
     // Final fit on every train row.
-    let (train, test) = pipeline.run(prefix..pipeline.len(), train0, test0, None)?;
+    let (train, test) = run_steps(
+        &pipeline,
+        recipe,
+        opts.cache,
+        prefix..pipeline.len(),
+        (train0, test0),
+        None,
+        "final",
+    )?;
     let features = feature_columns(&train, recipe, model.as_ref());
     if features.is_empty() && model.reads_features() {
         return Err(RunError::data(
@@ -216,6 +303,7 @@ pub fn replay(
         record: None,
         elapsed: start.elapsed(),
         cv_time,
+        pruned: false,
     };
     if let Some(store) = &store {
         report.record = Some(store.insert(recipe, &data.files, &report, opts.sweep.as_deref())?);

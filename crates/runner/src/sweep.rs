@@ -1,44 +1,114 @@
-//! Running many configurations of one recipe in parallel and ranking them.
+//! Running many configurations of one recipe and ranking them.
 //!
-//! Every trial is a full replay (without submission) of the recipe with its overrides; trials
-//! are independent and each is deterministic, so the results are the same whatever the number
-//! of parallel jobs. Trials are recorded as they finish, under one sweep id, through one
-//! connection to the run store shared by the threads.
+//! Configurations come in batches of [`BATCH`]: fixed lists (grid, random) in order, or
+//! suggested by TPE from the trials finished in earlier batches. A batch runs on `jobs`
+//! threads; what a batch sees (TPE's history, the median pruner's reference curves) is only
+//! the earlier batches, and the batch size does not depend on `jobs`, so results are the same
+//! whatever the number of jobs. Each configuration may be repeated over several seeds (its
+//! score is then the mean). Trials are recorded as they finish, under one sweep id, through
+//! one connection to the run store shared by the threads.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use rand::SeedableRng;
 use rayon::prelude::*;
 
-use kreplay_recipe::Recipe;
+use kreplay_recipe::sweep::SweepParam;
+use kreplay_recipe::tpe::{self, Observation};
+use kreplay_recipe::{Override, Recipe};
 
+use crate::cache::FoldCache;
 use crate::data::CompetitionData;
 use crate::error::{Result, RunError};
 use crate::replay::{replay, ReplayOptions, ReplayReport};
 use crate::store::RunStore;
 
+/// Configurations per batch (fixed, so results do not depend on the number of jobs).
+pub const BATCH: usize = 8;
+/// The median pruner waits for this many finished trials before it stops any.
+pub const PRUNER_STARTUP: usize = 5;
+
+/// One configuration: the sweep's overrides, and one recipe per seed.
+pub struct Config {
+    pub overrides: Vec<String>,
+    pub recipes: Vec<Recipe>,
+}
+
+/// Where configurations come from.
+pub enum Search {
+    /// Every configuration known in advance (grid, random), run in this order.
+    Fixed(Vec<Vec<Override>>),
+    /// Suggested by TPE from the finished trials.
+    Tpe {
+        params: Vec<SweepParam>,
+        trials: usize,
+        seed: u64,
+    },
+}
+
 #[derive(Debug, Clone)]
 pub struct Trial {
-    /// Position in the expanded list (stable across runs).
+    /// Position in the order configurations were tried (stable across runs).
     pub index: usize,
     pub overrides: Vec<String>,
     pub hash: String,
-    pub outcome: std::result::Result<ReplayReport, String>,
+    /// One report per seed.
+    pub outcome: std::result::Result<Vec<ReplayReport>, String>,
 }
 
 impl Trial {
-    /// The score trials are ranked by: CV mean, or the training score when there is no CV.
+    fn reports(&self) -> &[ReplayReport] {
+        self.outcome.as_deref().unwrap_or(&[])
+    }
+
+    fn mean(&self, f: impl Fn(&ReplayReport) -> Option<f64>) -> Option<f64> {
+        let v: Vec<f64> = self.reports().iter().filter_map(f).collect();
+        (!v.is_empty() && v.len() == self.reports().len())
+            .then(|| v.iter().sum::<f64>() / v.len() as f64)
+    }
+
+    /// The score trials are ranked by: CV mean (mean over seeds), or the training score when
+    /// there is no CV.
     pub fn score(&self) -> Option<f64> {
-        self.outcome
-            .as_ref()
-            .ok()
-            .map(|r| r.cv.map_or(r.train_score, |c| c.0))
+        self.mean(|r| Some(r.cv.map_or(r.train_score, |c| c.0)))
+    }
+
+    pub fn cv(&self) -> Option<(f64, f64)> {
+        Some((
+            self.mean(|r| r.cv.map(|c| c.0))?,
+            self.mean(|r| r.cv.map(|c| c.1))?,
+        ))
+    }
+
+    pub fn train(&self) -> Option<f64> {
+        self.mean(|r| (!r.pruned).then_some(r.train_score))
+    }
+
+    pub fn pruned(&self) -> bool {
+        self.reports().iter().any(|r| r.pruned)
+    }
+
+    pub fn runs(&self) -> Vec<i64> {
+        self.reports().iter().filter_map(|r| r.record).collect()
     }
 
     pub fn elapsed(&self) -> Duration {
-        self.outcome.as_ref().map(|r| r.elapsed).unwrap_or_default()
+        self.reports().iter().map(|r| r.elapsed).sum()
+    }
+
+    /// Running mean of the first seed's folds: the curve the median pruner compares against.
+    fn curve(&self) -> Vec<f64> {
+        let folds = self
+            .reports()
+            .first()
+            .map(|r| r.fold_scores.clone())
+            .unwrap_or_default();
+        (1..=folds.len())
+            .map(|k| folds[..k].iter().sum::<f64>() / k as f64)
+            .collect()
     }
 }
 
@@ -48,78 +118,170 @@ pub struct Recording<'a> {
     pub sweep: &'a str,
 }
 
-/// Runs every recipe on `jobs` threads; returns the trials ranked best first (failed ones last,
-/// ties in expansion order).
+pub struct SweepOptions<'a> {
+    pub jobs: usize,
+    /// Larger scores are better (the metric's direction).
+    pub higher: bool,
+    /// Stop trials whose running CV mean is worse than the median of finished trials'.
+    pub prune: bool,
+    pub cache: Option<&'a FoldCache>,
+    pub recording: Option<Recording<'a>>,
+    /// Called with (finished, planned) trials.
+    pub progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Runs the search; returns the trials ranked best first (failed ones last, ties in order).
 pub fn run(
-    recipes: &[Recipe],
+    search: &Search,
+    make: &(dyn Fn(&[Override]) -> Result<Config> + Sync),
     data: &CompetitionData,
-    jobs: usize,
-    recording: Option<Recording>,
-    progress: Option<&(dyn Fn(usize, usize) + Sync)>,
+    opts: &SweepOptions,
 ) -> Result<Vec<Trial>> {
     // Opened before any trial runs, so a store that cannot be opened fails the sweep at once.
-    let store = recording
+    let store = opts
+        .recording
         .as_ref()
         .map(|r| RunStore::open(r.store).map(Mutex::new))
         .transpose()?;
-    let sweep_id = recording.as_ref().map(|r| r.sweep);
+    let sweep_id = opts.recording.as_ref().map(|r| r.sweep);
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs.max(1))
+        .num_threads(opts.jobs.max(1))
         .build()
-        .map_err(|e| RunError::data("sweep", format!("cannot start {jobs} jobs: {e}")))?;
+        .map_err(|e| RunError::data("sweep", format!("cannot start {} jobs: {e}", opts.jobs)))?;
+    let planned = match search {
+        Search::Fixed(list) => list.len(),
+        Search::Tpe { trials, .. } => *trials,
+    };
     let done = AtomicUsize::new(0);
-    let total = recipes.len();
-    let mut trials: Vec<Trial> = pool.install(|| {
-        recipes
-            .par_iter()
-            .enumerate()
-            .map(|(index, recipe)| {
-                let opts = ReplayOptions {
-                    output: None,
-                    store: None,
-                    sweep: None,
-                    progress: None,
-                };
-                let outcome = replay(recipe, data, &opts)
-                    .and_then(|mut report| {
-                        if let Some(store) = &store {
-                            // A trial that panicked while inserting leaves nothing half-done
-                            // (the insert is one statement), so a poisoned lock is still usable.
-                            let store = store.lock().unwrap_or_else(|p| p.into_inner());
-                            report.record =
-                                Some(store.insert(recipe, &data.files, &report, sweep_id)?);
-                        }
-                        Ok(report)
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(match search {
+        Search::Tpe { seed, .. } => *seed,
+        Search::Fixed(_) => 0,
+    });
+    let mut trials: Vec<Trial> = Vec::new();
+    while trials.len() < planned {
+        let n = BATCH.min(planned - trials.len());
+        let batch: Vec<Vec<Override>> = match search {
+            Search::Fixed(list) => list[trials.len()..trials.len() + n].to_vec(),
+            Search::Tpe { params, .. } => {
+                let history: Vec<Observation> = trials
+                    .iter()
+                    .filter_map(|t| {
+                        let values = t
+                            .overrides
+                            .iter()
+                            .map(|o| o.split_once('=').map_or("", |x| x.1).to_string())
+                            .collect();
+                        t.score().map(|score| Observation { values, score })
                     })
-                    .map_err(|e| e.to_string());
-                let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                if let Some(p) = progress {
-                    p(n, total);
-                }
-                Trial {
-                    index,
-                    overrides: recipe.overrides.clone(),
-                    hash: recipe.hash.clone(),
-                    outcome,
-                }
-            })
-            .collect()
-    });
-    let higher = recipes
-        .first()
-        .is_none_or(|r| r.validation.metric.higher_is_better());
-    trials.sort_by(|a, b| match (a.score(), b.score()) {
-        (Some(x), Some(y)) => {
-            let ord = if higher {
-                y.total_cmp(&x)
+                    .collect();
+                (0..n)
+                    .map(|_| {
+                        let values = tpe::suggest(params, &history, opts.higher, &mut rng);
+                        params
+                            .iter()
+                            .zip(values)
+                            .map(|(p, v)| Override::parse(&format!("{}={v}", p.path)))
+                            .collect()
+                    })
+                    .collect::<std::result::Result<_, _>>()?
+            }
+        };
+        let configs = batch.iter().map(|o| make(o)).collect::<Result<Vec<_>>>()?;
+        // The pruner compares with finished, unpruned trials of earlier batches only.
+        let curves: Vec<Vec<f64>> = trials
+            .iter()
+            .filter(|t| t.outcome.is_ok() && !t.pruned())
+            .map(Trial::curve)
+            .collect();
+        let prune = |k: usize, mean: f64| -> bool {
+            let at_k: Vec<f64> = curves
+                .iter()
+                .filter_map(|c| c.get(k - 1).copied())
+                .collect();
+            if at_k.len() < PRUNER_STARTUP {
+                return false;
+            }
+            let m = median(at_k);
+            if opts.higher {
+                mean < m
             } else {
-                x.total_cmp(&y)
-            };
-            ord.then(a.index.cmp(&b.index))
-        }
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => a.index.cmp(&b.index),
-    });
+                mean > m
+            }
+        };
+        let start = trials.len();
+        let finished: Vec<Trial> = pool.install(|| {
+            configs
+                .par_iter()
+                .enumerate()
+                .map(|(k, config)| {
+                    let ropts = ReplayOptions {
+                        prune: opts
+                            .prune
+                            .then_some(&prune as &(dyn Fn(usize, f64) -> bool + Sync)),
+                        cache: opts.cache,
+                        ..Default::default()
+                    };
+                    let outcome = config
+                        .recipes
+                        .iter()
+                        .map(|recipe| {
+                            let mut report = replay(recipe, data, &ropts)?;
+                            if let Some(store) = &store {
+                                // The insert is one statement, so a poisoned lock is still usable.
+                                let store = store.lock().unwrap_or_else(|p| p.into_inner());
+                                report.record =
+                                    Some(store.insert(recipe, &data.files, &report, sweep_id)?);
+                            }
+                            Ok(report)
+                        })
+                        .collect::<Result<Vec<_>>>()
+                        .map_err(|e| e.to_string());
+                    let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+                    if let Some(p) = opts.progress {
+                        p(n, planned);
+                    }
+                    Trial {
+                        index: start + k,
+                        overrides: config.overrides.clone(),
+                        hash: config
+                            .recipes
+                            .first()
+                            .map(|r| r.hash.clone())
+                            .unwrap_or_default(),
+                        outcome,
+                    }
+                })
+                .collect()
+        });
+        trials.extend(finished);
+    }
+    let higher = opts.higher;
+    trials.sort_by(
+        |a, b| match (a.score(), b.score(), a.pruned(), b.pruned()) {
+            (Some(_), Some(_), false, true) => std::cmp::Ordering::Less,
+            (Some(_), Some(_), true, false) => std::cmp::Ordering::Greater,
+            (Some(x), Some(y), _, _) => {
+                let ord = if higher {
+                    y.total_cmp(&x)
+                } else {
+                    x.total_cmp(&y)
+                };
+                ord.then(a.index.cmp(&b.index))
+            }
+            (Some(_), None, _, _) => std::cmp::Ordering::Less,
+            (None, Some(_), _, _) => std::cmp::Ordering::Greater,
+            (None, None, _, _) => a.index.cmp(&b.index),
+        },
+    );
     Ok(trials)
 }

@@ -75,8 +75,8 @@ pub fn run(a: Args) -> Result<()> {
         output: (!a.no_submission)
             .then(|| a.output.clone().unwrap_or_else(|| default_output(&recipe))),
         store: (!a.no_record).then(store::default_path),
-        sweep: None,
         progress: Some(&progress),
+        ..Default::default()
     };
     let report = replay(&recipe, &frames, &opts)?;
     if let Some(b) = bar {

@@ -2,24 +2,49 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use kreplay_recipe::sweep::{expand, Method, SweepParam};
+use kreplay_recipe::sweep::{expand, Domain, Method, SweepParam};
 use kreplay_recipe::{derived_text, Library, Override, Recipe, RecipeError, RecipeRef, Source};
+use kreplay_runner::cache::FoldCache;
+use kreplay_runner::sweep::{Config, Search, SweepOptions};
 use kreplay_runner::{catalog, data, store, sweep, RunError};
 
 use crate::out;
 use crate::report::Result;
 
+/// The search method as the command line names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchMethod {
+    Grid,
+    Random,
+    Tpe,
+}
+
 pub struct Args {
     pub recipe: String,
     pub params: Vec<String>,
     pub data: Option<PathBuf>,
-    pub method: Method,
+    pub method: SearchMethod,
     pub trials: Option<usize>,
     pub seed: u64,
+    pub seeds: Vec<u64>,
     pub jobs: Option<usize>,
+    pub prune: bool,
     pub dry_run: bool,
     pub save_best: Option<PathBuf>,
     pub json: bool,
+}
+
+fn describe(d: &Domain) -> String {
+    match d {
+        Domain::Values(v) => v.join(","),
+        Domain::Interval { lo, hi, int, log } => {
+            format!(
+                "{}{}interval({lo}, {hi})",
+                if *log { "log " } else { "" },
+                if *int { "int " } else { "" }
+            )
+        }
+    }
 }
 
 pub fn run(a: Args) -> Result {
@@ -40,48 +65,104 @@ pub fn run(a: Args) -> Result {
         .with_help("sweep model, step, validation or recipe.seed parameters")
         .into());
     }
-    let configs = expand(&params, a.method, a.trials, a.seed)?;
-    let recipes: Vec<Recipe> = configs
-        .iter()
-        .map(|overrides| {
-            let recipe = Recipe::parse(
-                source.clone(),
-                &name,
-                r.variant.as_deref(),
-                overrides,
-                catalog(),
-            )?;
+    // The recipe as written, before any sweep override: names the sweep, orders the steps.
+    let unswept = Recipe::parse(source.clone(), &name, r.variant.as_deref(), &[], catalog())?;
+    let make = |overrides: &[Override]| -> std::result::Result<Config, RunError> {
+        let seeds: Vec<Option<u64>> = if a.seeds.is_empty() {
+            vec![None]
+        } else {
+            a.seeds.iter().map(|s| Some(*s)).collect()
+        };
+        let mut recipes = Vec::new();
+        for seed in seeds {
+            let mut all = overrides.to_vec();
+            if let Some(s) = seed {
+                all.push(Override::parse(&format!("recipe.seed={s}"))?);
+            }
+            let recipe =
+                Recipe::parse(source.clone(), &name, r.variant.as_deref(), &all, catalog())?;
             kreplay_runner::check(&recipe)?;
-            Ok(recipe)
+            recipes.push(recipe);
+        }
+        Ok(Config {
+            overrides: overrides.iter().map(|o| o.text.clone()).collect(),
+            recipes,
         })
-        .collect::<std::result::Result<_, RunError>>()?;
-    let Some(base) = recipes.first() else {
-        return Err(RunError::data("sweep", "no configurations to run").into());
     };
+    let search = match a.method {
+        SearchMethod::Grid => Search::Fixed(expand(&params, Method::Grid, None, a.seed)?),
+        SearchMethod::Random => Search::Fixed(expand(&params, Method::Random, a.trials, a.seed)?),
+        SearchMethod::Tpe => Search::Tpe {
+            params: params.clone(),
+            trials: a.trials.unwrap_or(20),
+            seed: a.seed,
+        },
+    };
+    match &search {
+        // Every configuration is checked before anything runs.
+        Search::Fixed(list) => {
+            if list.is_empty() {
+                return Err(RunError::data("sweep", "no configurations to run").into());
+            }
+            for c in list {
+                make(c)?;
+            }
+        }
+        Search::Tpe { params, .. } if params.is_empty() => {
+            return Err(
+                RunError::data("sweep", "TPE needs at least one parameter to search").into(),
+            );
+        }
+        Search::Tpe { .. } => {}
+    }
     if a.dry_run {
-        for (i, c) in configs.iter().enumerate() {
-            let text: Vec<&str> = c.iter().map(|o| o.text.as_str()).collect();
-            out!("{:>4}  {}", i + 1, text.join(" "));
+        match &search {
+            Search::Fixed(list) => {
+                for (i, c) in list.iter().enumerate() {
+                    let text: Vec<&str> = c.iter().map(|o| o.text.as_str()).collect();
+                    out!("{:>4}  {}", i + 1, text.join(" "));
+                }
+            }
+            Search::Tpe { params, trials, .. } => {
+                out!(
+                    "TPE, {trials} trials ({} random first), over:",
+                    kreplay_recipe::tpe::STARTUP
+                );
+                for p in params {
+                    out!("  {} = {}", p.path, describe(&p.domain));
+                }
+            }
         }
         return Ok(());
     }
-    let dir = if base.data.builtin.is_some() {
+    let dir = if unswept.data.builtin.is_some() {
         None
     } else {
         let mirror = std::env::var_os("KREPLAY_MIRROR").map(PathBuf::from);
         Some(data::locate(
-            base.competition(),
+            unswept.competition(),
             a.data.as_deref(),
             mirror.as_deref(),
             &kreplay_kaggle::cache::competitions_dir(),
         )?)
     };
-    let frames = data::load(base, dir.as_deref())?;
+    let frames = data::load(&unswept, dir.as_deref())?;
     let jobs = a
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    // Steps before the first one the sweep changes are computed once per fold for all trials.
+    let untouched = unswept
+        .steps
+        .iter()
+        .position(|s| {
+            params
+                .iter()
+                .any(|p| p.path.starts_with(&format!("steps.{}.", s.id)))
+        })
+        .unwrap_or(unswept.steps.len());
+    let cache = FoldCache::new(untouched);
     let bar = (!a.json && std::io::stderr().is_terminal()).then(|| {
-        let bar = ProgressBar::new(recipes.len() as u64);
+        let bar = ProgressBar::new(0);
         bar.set_style(
             ProgressStyle::with_template(
                 "  {spinner} sweep [{bar:30}] {pos}/{len} trials, eta {eta}",
@@ -90,40 +171,50 @@ pub fn run(a: Args) -> Result {
         );
         bar
     });
-    let progress = |done: usize, _: usize| {
+    let progress = |done: usize, total: usize| {
         if let Some(b) = &bar {
+            b.set_length(total as u64);
             b.set_position(done as u64);
         }
     };
     let store_path = store::default_path();
-    // Named after the recipe as written, before any sweep override.
-    let unswept = Recipe::parse(source.clone(), &name, r.variant.as_deref(), &[], catalog())?;
     let sweep_id = sweep_id(&unswept.hash);
+    let make_config = |o: &[Override]| make(o);
     let trials = sweep::run(
-        &recipes,
+        &search,
+        &make_config,
         &frames,
-        jobs,
-        Some(sweep::Recording {
-            store: &store_path,
-            sweep: &sweep_id,
-        }),
-        Some(&progress),
+        &SweepOptions {
+            jobs,
+            higher: unswept.validation.metric.higher_is_better(),
+            prune: a.prune,
+            cache: Some(&cache),
+            recording: Some(sweep::Recording {
+                store: &store_path,
+                sweep: &sweep_id,
+            }),
+            progress: Some(&progress),
+        },
     )?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let best = trials.first().filter(|t| t.outcome.is_ok());
+    let method = match a.method {
+        SearchMethod::Grid => "grid",
+        SearchMethod::Random => "random",
+        SearchMethod::Tpe => "TPE",
+    };
+    let best = trials.first().filter(|t| t.outcome.is_ok() && !t.pruned());
     let saved = match (&a.save_best, best) {
         (Some(path), Some(t)) => {
-            let overrides: Vec<Override> = configs[t.index].clone();
+            let overrides = t
+                .overrides
+                .iter()
+                .map(|o| Override::parse(o))
+                .collect::<std::result::Result<Vec<_>, _>>()?;
             let note = format!(
-                "Best of a {} sweep of {} configurations ({}); score {:.4}.",
-                if a.method == Method::Grid {
-                    "grid"
-                } else {
-                    "random"
-                },
-                configs.len(),
+                "Best of a {method} sweep of {} configurations ({}); score {:.4}.",
+                trials.len(),
                 a.params.join(" "),
                 t.score().unwrap_or(f64::NAN)
             );
@@ -131,10 +222,10 @@ pub fn run(a: Args) -> Result {
                 &source,
                 r.variant.as_deref(),
                 &overrides,
-                &base.display_name(),
+                &unswept.display_name(),
                 &note,
             )?;
-            // The saved recipe must replay as the trial did: check it parses to the same config.
+            // The saved recipe must be a valid recipe before it replaces anything.
             let check = Recipe::parse(
                 Source::new(path.display().to_string(), text.clone()),
                 &name,
@@ -147,6 +238,7 @@ pub fn run(a: Args) -> Result {
         }
         _ => None,
     };
+    let (hits, misses) = cache.counts();
     if a.json {
         let rows: Vec<_> = trials
             .iter()
@@ -156,10 +248,11 @@ pub fn run(a: Args) -> Result {
                     "overrides": t.overrides,
                     "hash": t.hash,
                     "score": t.score(),
-                    "cv_mean": t.outcome.as_ref().ok().and_then(|r| r.cv.map(|c| c.0)),
-                    "cv_std": t.outcome.as_ref().ok().and_then(|r| r.cv.map(|c| c.1)),
-                    "train": t.outcome.as_ref().ok().map(|r| r.train_score),
-                    "run": t.outcome.as_ref().ok().and_then(|r| r.record),
+                    "cv_mean": t.cv().map(|c| c.0),
+                    "cv_std": t.cv().map(|c| c.1),
+                    "train": t.train(),
+                    "pruned": t.pruned(),
+                    "runs": t.runs(),
                     "error": t.outcome.as_ref().err(),
                 })
             })
@@ -168,18 +261,25 @@ pub fn run(a: Args) -> Result {
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
                 "sweep": sweep_id,
+                "method": method,
                 "trials": rows,
+                "cache": { "hits": hits, "misses": misses, "untouched_steps": untouched },
                 "saved": saved.as_ref().map(|s| s.0.clone()),
             }))
             .expect("JSON")
         );
         return Ok(());
     }
+    let seeds = if a.seeds.is_empty() {
+        String::new()
+    } else {
+        format!("  ·  seeds {:?}", a.seeds)
+    };
     out!(
-        "{}  ·  {} configurations  ·  {}  ·  {jobs} jobs",
-        base.display_name(),
+        "{}  ·  {method}, {} configurations{seeds}  ·  {}  ·  {jobs} jobs",
+        unswept.display_name(),
         trials.len(),
-        base.validation.describe()
+        unswept.validation.describe()
     );
     let paths: Vec<String> = params.iter().map(|p| p.path.clone()).collect();
     let widths: Vec<usize> = paths.iter().map(|p| p.len().max(8)).collect();
@@ -189,12 +289,11 @@ pub fn run(a: Args) -> Result {
         .map(|(p, w)| format!("{p:<w$}"))
         .collect();
     out!(
-        "  {:<5} {}  {:<20} {:<8} {}",
+        "  {:<5} {}  {:<20} {:<8} time",
         "rank",
         header.join("  "),
         "score (CV ± std)",
-        "train",
-        "time"
+        "train"
     );
     for (rank, t) in trials.iter().enumerate() {
         let values: Vec<String> = t
@@ -203,23 +302,26 @@ pub fn run(a: Args) -> Result {
             .zip(&widths)
             .map(|(o, w)| format!("{:<w$}", o.split_once('=').map_or("", |x| x.1)))
             .collect();
-        match &t.outcome {
-            Ok(r) => {
-                let score = match r.cv {
-                    Some((m, s)) => format!("{m:.4} ± {s:.4}"),
-                    None => format!("{:.4} (train)", r.train_score),
-                };
-                out!(
-                    "  {:<5} {}  {score:<20} {:<8.4} {:.2} s",
-                    rank + 1,
-                    values.join("  "),
-                    r.train_score,
-                    t.elapsed().as_secs_f64()
-                );
-            }
-            Err(e) => out!("  {:<5} {}  failed: {e}", "-", values.join("  ")),
+        if let Err(e) = &t.outcome {
+            out!("  {:<5} {}  failed: {e}", "-", values.join("  "));
+            continue;
         }
+        let score = match (t.cv(), t.score()) {
+            (Some((m, s)), _) => format!("{m:.4} ± {s:.4}"),
+            (None, Some(x)) => format!("{x:.4} (train)"),
+            _ => "-".into(),
+        };
+        let train = t
+            .train()
+            .map_or("pruned".to_string(), |x| format!("{x:.4}"));
+        out!(
+            "  {:<5} {}  {score:<20} {train:<8} {:.2} s",
+            rank + 1,
+            values.join("  "),
+            t.elapsed().as_secs_f64()
+        );
     }
+    out!("feature-step cache: {hits} hits, {misses} computed (first {untouched} steps shared)");
     out!("runs recorded as sweep {sweep_id}: kreplay runs --sweep {sweep_id}");
     if let Some((path, hash)) = saved {
         out!(

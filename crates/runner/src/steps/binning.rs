@@ -25,7 +25,7 @@ pub static BIN: StepDef = StepDef {
         ],
         learns: false,
     },
-    build: |p| {
+    build: |p, _| {
         let edges = p.f64s("edges")?;
         if edges.is_empty() || edges.windows(2).any(|w| w[0] >= w[1]) {
             return Err(p.error("edges", "must be a non-empty, strictly increasing list").into());
@@ -45,7 +45,7 @@ pub static QBIN: StepDef = StepDef {
         ],
         learns: true,
     },
-    build: |p: &Params| {
+    build: |p: &Params, _| {
         Ok(Box::new(QBin {
             io: Io::new(p)?,
             q: p.usize("q")?,

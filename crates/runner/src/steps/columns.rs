@@ -22,7 +22,7 @@ pub static DROP: StepDef = StepDef {
         ],
         learns: false,
     },
-    build: |p| {
+    build: |p, _| {
         Ok(Box::new(DropColumns {
             columns: p.strs("columns")?,
             missing_ok: p.bool("missing_ok")?,
@@ -41,7 +41,7 @@ pub static SELECT: StepDef = StepDef {
         )],
         learns: false,
     },
-    build: |p: &Params| {
+    build: |p: &Params, _| {
         Ok(Box::new(Select {
             columns: p.strs("columns")?,
         }))

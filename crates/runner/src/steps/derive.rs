@@ -21,7 +21,7 @@ pub static DERIVE: StepDef = StepDef {
     build: build_derive,
 };
 
-fn build_derive(p: &Params) -> Result<Box<dyn super::Step>> {
+fn build_derive(p: &Params, _seed: u64) -> Result<Box<dyn super::Step>> {
     let mut exprs = Vec::new();
     for (name, v) in p.map("columns")? {
         let Value::Str(sql) = v else {

@@ -25,7 +25,7 @@ pub static ONE_HOT: StepDef = StepDef {
         ],
         learns: true,
     },
-    build: |p| {
+    build: |p, _| {
         let prefix = p.opt_str("prefix")?.map(str::to_string);
         let columns = p.strs("columns")?;
         if prefix.is_some() && columns.len() > 1 {
@@ -51,7 +51,7 @@ pub static LABEL_ENCODE: StepDef = StepDef {
         ],
         learns: true,
     },
-    build: |p| Ok(Box::new(LabelEncode { columns: p.strs("columns")?, sorted: p.str("order")? == "sorted" })),
+    build: |p, _| Ok(Box::new(LabelEncode { columns: p.strs("columns")?, sorted: p.str("order")? == "sorted" })),
 };
 
 fn levels(cells: &[Option<String>], sorted: bool) -> Vec<String> {

@@ -25,14 +25,14 @@ pub static FILL: StepDef = StepDef {
             ParamSpec::optional("value", Ty::Scalar, Lit::None, "the constant, for strategy = constant"),
             ParamSpec::optional("by", Ty::Columns, Lit::EmptyList, "group columns: the statistic is computed per group (groups never seen fall back to the overall statistic)"),
             ParamSpec::optional("round_to", Ty::Float, Lit::None, "round the statistic to a multiple of this, halves up: int(m/r + 0.5) * r").min(0.0),
-            ParamSpec::optional("seed", Ty::Int, Lit::Int(0), "seed for strategy = random_int").min(0.0),
+            ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed for strategy = random_int (default: recipe.seed)").min(0.0),
         ],
         learns: true,
     },
     build: build_fill,
 };
 
-fn build_fill(p: &Params) -> Result<Box<dyn Step>> {
+fn build_fill(p: &Params, recipe_seed: u64) -> Result<Box<dyn Step>> {
     let strategy = p.str("strategy")?.to_string();
     let value = p
         .get("value")
@@ -57,7 +57,7 @@ fn build_fill(p: &Params) -> Result<Box<dyn Step>> {
         value,
         by: p.strs("by")?,
         round_to: p.opt_f64("round_to")?,
-        seed: p.usize("seed")? as u64,
+        seed: p.opt_usize("seed")?.map_or(recipe_seed, |s| s as u64),
     }))
 }
 

@@ -24,7 +24,7 @@ pub static REPLACE: StepDef = StepDef {
         ],
         learns: false,
     },
-    build: |p| Ok(Box::new(Lookup::new(p, false)?)),
+    build: |p, _| Ok(Box::new(Lookup::new(p, false)?)),
 };
 
 pub static MAP: StepDef = StepDef {
@@ -48,7 +48,7 @@ pub static MAP: StepDef = StepDef {
         ],
         learns: false,
     },
-    build: |p| Ok(Box::new(Lookup::new(p, true)?)),
+    build: |p, _| Ok(Box::new(Lookup::new(p, true)?)),
 };
 
 #[derive(Clone)]

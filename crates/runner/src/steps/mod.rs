@@ -78,7 +78,9 @@ pub trait Fitted: Send + Sync {
 /// A step kind: its definition and how to build it from checked parameters.
 pub struct StepDef {
     pub spec: StepSpec,
-    pub build: fn(&Params) -> Result<Box<dyn Step>>,
+    /// Builds the step from checked parameters; the `u64` is the recipe seed, for steps
+    /// whose own `seed` is not set.
+    pub build: fn(&Params, u64) -> Result<Box<dyn Step>>,
 }
 
 /// Every step kind, in the order `kreplay steps` lists them.

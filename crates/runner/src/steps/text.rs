@@ -20,7 +20,7 @@ pub static REGEX_EXTRACT: StepDef = StepDef {
         ],
         learns: false,
     },
-    build: |p| {
+    build: |p, _| {
         let pattern = p.str("pattern")?;
         let regex =
             Regex::new(pattern).map_err(|e| p.error("pattern", format!("invalid regex: {e}")))?;
@@ -51,7 +51,7 @@ pub static STR_LEN: StepDef = StepDef {
         params: &[ParamSpec::required("column", Ty::Str, "text column"), INTO],
         learns: false,
     },
-    build: |p| Ok(Box::new(StrLen { io: Io::new(p)? })),
+    build: |p, _| Ok(Box::new(StrLen { io: Io::new(p)? })),
 };
 
 pub static FIRST_CHAR: StepDef = StepDef {
@@ -70,7 +70,7 @@ pub static FIRST_CHAR: StepDef = StepDef {
         ],
         learns: false,
     },
-    build: |p| {
+    build: |p, _| {
         Ok(Box::new(FirstChar {
             io: Io::new(p)?,
             missing: p.opt_str("missing")?.map(str::to_string),
@@ -93,7 +93,7 @@ pub static SPLIT: StepDef = StepDef {
         ],
         learns: false,
     },
-    build: |p: &Params| {
+    build: |p: &Params, _| {
         let by = p.str("by")?.to_string();
         if by.is_empty() {
             return Err(p.error("by", "the separator is empty").into());

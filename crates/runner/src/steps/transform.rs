@@ -23,7 +23,7 @@ pub static CAST: StepDef = StepDef {
         ],
         learns: false,
     },
-    build: |p| {
+    build: |p, _| {
         Ok(Box::new(Cast {
             columns: p.strs("columns")?,
             to: p.str("to")?.to_string(),
@@ -40,7 +40,7 @@ pub static LOG: StepDef = StepDef {
         params: &[ParamSpec::required("columns", Ty::Columns, TARGET_OK)],
         learns: false,
     },
-    build: |p| {
+    build: |p, _| {
         Ok(Box::new(Unary {
             columns: p.strs("columns")?,
             f: Func::Ln,
@@ -55,7 +55,7 @@ pub static LOG1P: StepDef = StepDef {
         params: &[ParamSpec::required("columns", Ty::Columns, TARGET_OK)],
         learns: false,
     },
-    build: |p| {
+    build: |p, _| {
         Ok(Box::new(Unary {
             columns: p.strs("columns")?,
             f: Func::Ln1p,
@@ -75,7 +75,7 @@ pub static STANDARD_SCALE: StepDef = StepDef {
         )],
         learns: true,
     },
-    build: |p| {
+    build: |p, _| {
         Ok(Box::new(StandardScale {
             columns: p.strs("columns")?,
         }))

@@ -38,6 +38,7 @@ fn report(cv: Option<(f64, f64)>, train: f64) -> ReplayReport {
         record: None,
         elapsed: Duration::from_millis(1500),
         cv_time: Duration::from_millis(1200),
+        pruned: false,
     }
 }
 
