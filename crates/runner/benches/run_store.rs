@@ -3,7 +3,8 @@
 //! ten fold scores, two data files), then times what `kreplay runs` does: list 50 runs in each
 //! order and filtered, count, and fetch one run in full. Prints each timing and the file size.
 //!
-//! `cargo bench -p kreplay -p kreplay-runner --bench run_store` (set RUNS=N for another size).
+//! `cargo bench -p kreplay -p kreplay-runner --bench run_store` (set RUNS=N for another size,
+//! KEEP_DIR=<dir> to keep the store).
 //! Naming the `kreplay` package too keeps the features of the release build, so polars is not
 //! compiled again; `-p kreplay-runner` alone works but rebuilds most dependencies.
 
@@ -238,5 +239,16 @@ fn main() {
         start.elapsed().as_secs_f64()
     );
     drop(store);
-    let _ = std::fs::remove_dir_all(&dir);
+    // KEEP_DIR=<dir> keeps the store (as <dir>/runs.sqlite) to time the CLI against it, e.g.
+    // `KREPLAY_HOME=<dir> kreplay runs`.
+    match std::env::var_os("KEEP_DIR") {
+        Some(keep) => {
+            let _ = std::fs::remove_dir_all(&keep);
+            std::fs::rename(&dir, &keep).expect("keep the store");
+            println!("store kept in {}", Path::new(&keep).display());
+        }
+        None => {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
 }
