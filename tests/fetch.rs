@@ -390,3 +390,90 @@ fn host_command_serves_a_folder_to_the_fetcher() {
     ok(&out);
     same_as_original(&dir, "spaceship-titanic", "train.csv");
 }
+
+#[test]
+fn bundle_download_and_cache_flag() {
+    let dir = scratch("fetch-bundle");
+    let s = server(Faults {
+        drop_after: vec![100_000],
+        ..Default::default()
+    });
+    let comp = "house-prices-advanced-regression-techniques";
+    let other = dir.join("elsewhere");
+    ok(&with_token(
+        &dir,
+        &s,
+        &[
+            "fetch",
+            comp,
+            "--bundle",
+            "-q",
+            "--cache",
+            other.to_str().unwrap(),
+        ],
+    ));
+    for f in [
+        "train.csv",
+        "test.csv",
+        "sample_submission.csv",
+        "data_description.txt",
+    ] {
+        let ours = other.join("competitions").join(comp).join(f);
+        assert_eq!(
+            sha256_file(&ours).unwrap(),
+            sha256_file(&mirror().join(comp).join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let manifest =
+        std::fs::read_to_string(other.join("competitions").join(comp).join("manifest.json"))
+            .unwrap();
+    assert!(
+        !manifest.contains(".zip") && manifest.contains("data_description.txt"),
+        "{manifest}"
+    );
+    assert!(!other
+        .join("competitions")
+        .join(comp)
+        .join(format!("{comp}.zip"))
+        .exists());
+    assert!(s.stats().range_gets >= 1, "the cut bundle did not resume");
+    let again = ok(&with_token(
+        &dir,
+        &s,
+        &[
+            "fetch",
+            comp,
+            "--bundle",
+            "--cache",
+            other.to_str().unwrap(),
+        ],
+    ));
+    assert!(again.contains("0 stored, 4 up to date"), "{again}");
+}
+
+#[test]
+fn competition_listing_options() {
+    let dir = scratch("fetch-options");
+    let s = server(Faults::default());
+    let out = ok(&with_token(
+        &dir,
+        &s,
+        &[
+            "competitions",
+            "--category",
+            "getting-started",
+            "--sort",
+            "teams",
+            "--json",
+        ],
+    ));
+    let list: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 4);
+    let e = err(&with_token(
+        &dir,
+        &s,
+        &["competitions", "--category", "featurd"],
+    ));
+    assert!(e.contains("did you mean `featured`"), "{e}");
+}

@@ -205,16 +205,18 @@ impl Client {
         }
     }
 
-    /// Competitions matching `search` (every page).
-    pub fn list_competitions(&self, search: Option<&str>) -> Result<Vec<ApiCompetition>> {
+    /// Competitions matching the query (every page; `page_token` is managed here).
+    pub fn list_competitions(
+        &self,
+        query: &ListCompetitionsRequest,
+    ) -> Result<Vec<ApiCompetition>> {
         self.rt.block_on(async {
             let mut out = Vec::new();
             let mut token = None;
             loop {
                 let req = ListCompetitionsRequest {
-                    search: search.map(str::to_string),
                     page_token: token.clone(),
-                    ..Default::default()
+                    ..query.clone()
                 };
                 let page: ListCompetitionsResponse =
                     self.call("ListCompetitions", &req, None).await?;
@@ -247,6 +249,27 @@ impl Client {
                 token = Some(page.next_page_token);
             }
         })
+    }
+
+    /// Downloads every data file as one zip (`DownloadDataFiles`) to `dest`, resumably.
+    pub fn download_bundle(
+        &self,
+        competition: &str,
+        dest: &Path,
+        bar: &ProgressBar,
+    ) -> Result<u64> {
+        let req = DownloadDataFilesRequest {
+            competition_name: competition.to_string(),
+        };
+        self.rt.block_on(crate::download::download(
+            self,
+            "DownloadDataFiles",
+            &req,
+            competition,
+            dest,
+            None,
+            bar,
+        ))
     }
 
     /// Downloads one data file to `dest` (through `dest.part`, resumable); returns its size.

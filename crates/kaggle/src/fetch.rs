@@ -19,6 +19,8 @@ pub struct FetchOptions {
     pub force: bool,
     /// No progress bar or per-file lines.
     pub quiet: bool,
+    /// Download every file as one zip (`DownloadDataFiles`) and unpack it.
+    pub bundle: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -87,9 +89,25 @@ pub fn fetch(
         dir: dir.clone(),
         ..Default::default()
     };
+    let current = |m: &Manifest, f: &crate::wire::ApiDataFile| {
+        m.is_current(&dir, &f.name, u64::try_from(f.total_bytes).unwrap_or(0))
+    };
+    if opts.bundle {
+        if !opts.force && wanted.iter().all(|f| current(&manifest, f)) {
+            report.skipped = wanted.into_iter().map(|f| f.name).collect();
+        } else {
+            let name = format!("{competition}.zip");
+            let b = bar(opts.quiet, &name);
+            report.bytes += client.download_bundle(competition, &dir.join(&name), &b)?;
+            b.finish_and_clear();
+            store(&mut manifest, &dir, &name, "kaggle", &mut report)?;
+        }
+        report.elapsed = start.elapsed();
+        return Ok(report);
+    }
     for f in wanted {
         let size = u64::try_from(f.total_bytes).unwrap_or(0);
-        if !opts.force && manifest.is_current(&dir, &f.name, size) {
+        if !opts.force && current(&manifest, &f) {
             if !opts.quiet {
                 eprintln!("  {:24} up to date ({size} bytes)", f.name);
             }

@@ -23,6 +23,36 @@ pub struct ListCompetitionsRequest {
     pub page_size: Option<u32>,
 }
 
+/// `--category` names and their HostSegment enum values.
+pub const CATEGORIES: &[(&str, &str)] = &[
+    ("all", "HOST_SEGMENT_UNSPECIFIED"),
+    ("featured", "HOST_SEGMENT_FEATURED"),
+    ("research", "HOST_SEGMENT_RESEARCH"),
+    ("recruitment", "HOST_SEGMENT_RECRUITMENT"),
+    ("getting-started", "HOST_SEGMENT_GETTING_STARTED"),
+    ("masters", "HOST_SEGMENT_MASTERS"),
+    ("playground", "HOST_SEGMENT_PLAYGROUND"),
+    ("community", "HOST_SEGMENT_COMMUNITY"),
+    ("analytics", "HOST_SEGMENT_ANALYTICS"),
+];
+
+/// `--sort` names and their CompetitionSortBy enum values.
+pub const SORTS: &[(&str, &str)] = &[
+    ("best", "COMPETITION_SORT_BY_BEST"),
+    ("grouped", "COMPETITION_SORT_BY_GROUPED"),
+    ("prize", "COMPETITION_SORT_BY_PRIZE"),
+    ("earliest-deadline", "COMPETITION_SORT_BY_EARLIEST_DEADLINE"),
+    ("latest-deadline", "COMPETITION_SORT_BY_LATEST_DEADLINE"),
+    ("teams", "COMPETITION_SORT_BY_NUMBER_OF_TEAMS"),
+    ("relevance", "COMPETITION_SORT_BY_RELEVANCE"),
+    ("recent", "COMPETITION_SORT_BY_RECENTLY_CREATED"),
+];
+
+/// The enum value for a command-line name in one of the tables above.
+pub fn enum_value(table: &[(&str, &'static str)], name: &str) -> Option<&'static str> {
+    table.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ListCompetitionsResponse {

@@ -61,6 +61,13 @@ enum Command {
         /// Only competitions whose name contains this.
         #[arg(long)]
         search: Option<String>,
+        /// all, featured, research, recruitment, getting-started, masters, playground,
+        /// community, analytics.
+        #[arg(long, default_value = "all")]
+        category: String,
+        /// best, grouped, prize, earliest-deadline, latest-deadline, teams, relevance, recent.
+        #[arg(long, default_value = "best")]
+        sort: String,
         #[arg(long)]
         json: bool,
     },
@@ -86,8 +93,14 @@ enum Command {
         #[arg(short, long)]
         quiet: bool,
         /// Import from a folder or a zip instead of downloading.
-        #[arg(long, value_name = "DIR|ZIP", conflicts_with_all = ["file", "force"])]
+        #[arg(long, value_name = "DIR|ZIP", conflicts_with_all = ["file", "force", "bundle"])]
         from: Option<PathBuf>,
+        /// Download all files as one zip (Kaggle's DownloadDataFiles) and unpack it.
+        #[arg(long, conflicts_with = "file")]
+        bundle: bool,
+        /// Cache folder (default: $KREPLAY_CACHE, else ~/.cache/kreplay).
+        #[arg(long, value_name = "DIR")]
+        cache: Option<PathBuf>,
     },
     /// Serve the competitions in a folder over Kaggle's API on 127.0.0.1 (one sub-folder per
     /// competition), e.g. for offline study groups or to test clients.
@@ -236,9 +249,12 @@ fn main() -> ExitCode {
             no_record,
             json,
         }),
-        Command::Competitions { search, json } => {
-            commands::kaggle::competitions(search.as_deref(), json)
-        }
+        Command::Competitions {
+            search,
+            category,
+            sort,
+            json,
+        } => commands::kaggle::competitions(search.as_deref(), &category, &sort, json),
         Command::Files { competition, json } => commands::kaggle::files(&competition, json),
         Command::Fetch {
             competition,
@@ -246,12 +262,16 @@ fn main() -> ExitCode {
             force,
             quiet,
             from,
+            bundle,
+            cache,
         } => commands::kaggle::run_fetch(commands::kaggle::FetchArgs {
             competition,
             file,
             force,
             quiet,
             from,
+            bundle,
+            cache,
         }),
         Command::Host { dir, port, tokens } => commands::kaggle::host(dir, port, tokens),
         Command::Sweep {

@@ -5,6 +5,7 @@ use kreplay_kaggle::client::{default_base, Client};
 use kreplay_kaggle::credentials::{discover, Env};
 use kreplay_kaggle::fetch::{fetch, import, slug_of, FetchOptions, FetchReport};
 use kreplay_kaggle::server::{Faults, Server, ServerConfig};
+use kreplay_kaggle::wire::{enum_value, ListCompetitionsRequest, CATEGORIES, SORTS};
 use kreplay_kaggle::KaggleError;
 
 use crate::out;
@@ -19,8 +20,26 @@ pub fn client() -> Result<Client> {
     Ok(Client::new(default_base(), creds)?)
 }
 
-pub fn competitions(search: Option<&str>, json: bool) -> Result {
-    let list = client()?.list_competitions(search)?;
+/// The command-line name's enum value, or an error listing the names.
+fn choice(what: &str, table: &[(&str, &'static str)], name: &str) -> Result<&'static str> {
+    enum_value(table, name).ok_or_else(|| {
+        let names: Vec<&str> = table.iter().map(|(n, _)| *n).collect();
+        KaggleError::Invalid(format!(
+            "unknown {what} `{name}`; {}",
+            kreplay_recipe::error::suggestion(name, &names)
+        ))
+        .into()
+    })
+}
+
+pub fn competitions(search: Option<&str>, category: &str, sort: &str, json: bool) -> Result {
+    let query = ListCompetitionsRequest {
+        search: search.map(str::to_string),
+        category: Some(choice("category", CATEGORIES, category)?.to_string()),
+        sort_by: Some(choice("sort", SORTS, sort)?.to_string()),
+        ..Default::default()
+    };
+    let list = client()?.list_competitions(&query)?;
     if json {
         out!("{}", serde_json::to_string_pretty(&list).expect("JSON"));
         return Ok(());
@@ -48,9 +67,34 @@ pub fn competitions(search: Option<&str>, json: bool) -> Result {
     Ok(())
 }
 
+/// A 404 for a competition gets the closest existing slug as a hint, when one is close.
+fn with_suggestion(e: KaggleError, client: &Client, slug: &str) -> KaggleError {
+    let KaggleError::NotFound { message, hint } = e else {
+        return e;
+    };
+    let near = client
+        .list_competitions(&ListCompetitionsRequest {
+            search: Some(slug.chars().take(3).collect()),
+            ..Default::default()
+        })
+        .unwrap_or_default();
+    let slugs: Vec<&str> = near.iter().map(|c| c.slug()).collect();
+    let hint = match kreplay_recipe::error::did_you_mean(slug, slugs.iter().copied()) {
+        Some(best) => Some(format!(
+            "did you mean `{best}`? ({})",
+            hint.unwrap_or_default()
+        )),
+        None => hint,
+    };
+    KaggleError::NotFound { message, hint }
+}
+
 pub fn files(competition: &str, json: bool) -> Result {
     let slug = slug_of(competition);
-    let list = client()?.list_files(&slug)?;
+    let client = client()?;
+    let list = client
+        .list_files(&slug)
+        .map_err(|e| with_suggestion(e, &client, &slug))?;
     if json {
         out!("{}", serde_json::to_string_pretty(&list).expect("JSON"));
         return Ok(());
@@ -84,23 +128,27 @@ pub struct FetchArgs {
     pub force: bool,
     pub quiet: bool,
     pub from: Option<PathBuf>,
+    pub bundle: bool,
+    pub cache: Option<PathBuf>,
 }
 
 pub fn run_fetch(a: FetchArgs) -> Result {
     let slug = slug_of(&a.competition);
-    let root = cache::competitions_dir();
+    let root = a
+        .cache
+        .map_or_else(cache::competitions_dir, |c| c.join("competitions"));
     let report = match &a.from {
         Some(from) => import(&slug, from, &root)?,
-        None => fetch(
-            &client()?,
-            &slug,
-            &root,
-            &FetchOptions {
+        None => {
+            let client = client()?;
+            let opts = FetchOptions {
                 file: a.file,
                 force: a.force,
                 quiet: a.quiet,
-            },
-        )?,
+                bundle: a.bundle,
+            };
+            fetch(&client, &slug, &root, &opts).map_err(|e| with_suggestion(e, &client, &slug))?
+        }
     };
     if !a.quiet {
         out!("{}", summary(&slug, &report));
