@@ -185,6 +185,19 @@ fn hydra_style_overrides_on_replay() {
     assert!((r["cv_mean"].as_f64().unwrap() - 0.8316).abs() < 5e-4);
 }
 
+/// The same sweep with --jobs 1 and --jobs 2.
+fn with_one_and_two_jobs(
+    dir: &std::path::Path,
+    args: &[&str],
+) -> (serde_json::Value, serde_json::Value) {
+    let run = |jobs: &str| {
+        let mut all = args.to_vec();
+        all.extend(["--jobs", jobs]);
+        sweep_json(dir, &all)
+    };
+    (run("1"), run("2"))
+}
+
 fn trial_keys(v: &serde_json::Value) -> Vec<String> {
     v["trials"]
         .as_array()
@@ -208,11 +221,7 @@ fn tpe_is_seeded_and_independent_of_jobs() {
         "--seed",
         "5",
     ];
-    let mut one = args.to_vec();
-    one.extend(["--jobs", "1"]);
-    let mut two = args.to_vec();
-    two.extend(["--jobs", "2"]);
-    let (a, b) = (sweep_json(&dir, &one), sweep_json(&dir, &two));
+    let (a, b) = with_one_and_two_jobs(&dir, &args);
     assert_eq!(a["method"], "TPE");
     assert_eq!(trial_keys(&a).len(), 14);
     assert_eq!(trial_keys(&a), trial_keys(&b));
@@ -246,11 +255,7 @@ fn median_pruning_stops_hopeless_configurations_deterministically() {
         "model.max_depth=range(1,13)",
         "--prune",
     ];
-    let mut one = args.to_vec();
-    one.extend(["--jobs", "1"]);
-    let mut two = args.to_vec();
-    two.extend(["--jobs", "2"]);
-    let (a, b) = (sweep_json(&dir, &one), sweep_json(&dir, &two));
+    let (a, b) = with_one_and_two_jobs(&dir, &args);
     assert_eq!(trial_keys(&a), trial_keys(&b));
     let trials = a["trials"].as_array().unwrap();
     let pruned = trials.iter().filter(|t| t["pruned"] == true).count();

@@ -80,28 +80,7 @@ enum Command {
     },
     /// Download a competition's files into the local cache (resumable, verified), or import
     /// files you already have with `--from`.
-    Fetch {
-        /// Competition slug (e.g. `titanic`).
-        competition: String,
-        /// Only this file.
-        #[arg(long)]
-        file: Option<String>,
-        /// Download even files that are complete and unchanged in the cache.
-        #[arg(long)]
-        force: bool,
-        /// No progress bar or per-file lines.
-        #[arg(short, long)]
-        quiet: bool,
-        /// Import from a folder or a zip instead of downloading.
-        #[arg(long, value_name = "DIR|ZIP", conflicts_with_all = ["file", "force", "bundle"])]
-        from: Option<PathBuf>,
-        /// Download all files as one zip (Kaggle's DownloadDataFiles) and unpack it.
-        #[arg(long, conflicts_with = "file")]
-        bundle: bool,
-        /// Cache folder (default: $KREPLAY_CACHE, else ~/.cache/kreplay).
-        #[arg(long, value_name = "DIR")]
-        cache: Option<PathBuf>,
-    },
+    Fetch(commands::kaggle::FetchArgs),
     /// Serve the competitions in a folder over Kaggle's API on 127.0.0.1 (one sub-folder per
     /// competition), e.g. for offline study groups or to test clients.
     Host {
@@ -256,23 +235,7 @@ fn main() -> ExitCode {
             json,
         } => commands::kaggle::competitions(search.as_deref(), &category, &sort, json),
         Command::Files { competition, json } => commands::kaggle::files(&competition, json),
-        Command::Fetch {
-            competition,
-            file,
-            force,
-            quiet,
-            from,
-            bundle,
-            cache,
-        } => commands::kaggle::run_fetch(commands::kaggle::FetchArgs {
-            competition,
-            file,
-            force,
-            quiet,
-            from,
-            bundle,
-            cache,
-        }),
+        Command::Fetch(args) => commands::kaggle::run_fetch(args),
         Command::Host { dir, port, tokens } => commands::kaggle::host(dir, port, tokens),
         Command::Sweep {
             recipe,

@@ -122,13 +122,28 @@ fn summary(slug: &str, r: &FetchReport) -> String {
     )
 }
 
+/// The arguments of `kreplay fetch`.
+#[derive(clap::Args)]
 pub struct FetchArgs {
+    /// Competition slug (e.g. `titanic`).
     pub competition: String,
+    /// Only this file.
+    #[arg(long)]
     pub file: Option<String>,
+    /// Download even files that are complete and unchanged in the cache.
+    #[arg(long)]
     pub force: bool,
+    /// No progress bar or per-file lines.
+    #[arg(short, long)]
     pub quiet: bool,
+    /// Import from a folder or a zip instead of downloading.
+    #[arg(long, value_name = "DIR|ZIP", conflicts_with_all = ["file", "force", "bundle"])]
     pub from: Option<PathBuf>,
+    /// Download all files as one zip (Kaggle's DownloadDataFiles) and unpack it.
+    #[arg(long, conflicts_with = "file")]
     pub bundle: bool,
+    /// Cache folder (default: $KREPLAY_CACHE, else ~/.cache/kreplay).
+    #[arg(long, value_name = "DIR")]
     pub cache: Option<PathBuf>,
 }
 
