@@ -19,6 +19,7 @@ fn server(faults: Faults) -> Server {
         tokens: vec![TOKEN.into()],
         keys: vec![("ann".into(), KEY.into())],
         faults,
+        ..Default::default()
     })
     .expect("server starts")
 }
@@ -368,6 +369,8 @@ fn host_command_serves_a_folder_to_the_fetcher() {
             &port.to_string(),
             "--token",
             TOKEN,
+            "--state",
+            dir.join("host.sqlite").to_str().unwrap(),
         ])
         .stdout(std::process::Stdio::piped())
         .spawn()

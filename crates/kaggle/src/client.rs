@@ -23,7 +23,7 @@ pub struct Client {
     base: String,
     http: reqwest::Client,
     creds: Credentials,
-    rt: tokio::runtime::Runtime,
+    pub(crate) rt: tokio::runtime::Runtime,
 }
 
 /// The API base: `$KREPLAY_KAGGLE_URL`, else Kaggle's public API.
@@ -157,7 +157,7 @@ impl Client {
     }
 
     /// Sends an RPC with retries and decodes the answer.
-    async fn call<Req: Serialize, Resp: DeserializeOwned>(
+    pub(crate) async fn call<Req: Serialize, Resp: DeserializeOwned>(
         &self,
         method: &str,
         req: &Req,

@@ -16,6 +16,7 @@ pub mod download;
 pub mod error;
 pub mod fetch;
 pub mod server;
+pub mod submit;
 pub mod validate;
 pub mod wire;
 

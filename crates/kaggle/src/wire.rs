@@ -206,3 +206,123 @@ mod tests {
         assert_eq!(c.slug(), "titanic");
     }
 }
+
+// ---- Submissions and leaderboard ----
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct StartSubmissionUploadRequest {
+    pub competition_name: String,
+    pub file_name: String,
+    #[serde(deserialize_with = "lenient_i64")]
+    pub content_length: i64,
+    #[serde(deserialize_with = "lenient_i64")]
+    pub last_modified_epoch_seconds: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct StartSubmissionUploadResponse {
+    pub token: String,
+    /// Where the file's bytes go, with a single `PUT`.
+    pub create_url: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CreateSubmissionRequest {
+    pub competition_name: String,
+    pub blob_file_tokens: String,
+    pub submission_description: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CreateSubmissionResponse {
+    pub message: String,
+    #[serde(rename = "ref", deserialize_with = "lenient_i64")]
+    pub reference: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ListSubmissionsRequest {
+    pub competition_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ListSubmissionsResponse {
+    pub submissions: Vec<ApiSubmission>,
+    pub next_page_token: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GetSubmissionRequest {
+    #[serde(rename = "ref", deserialize_with = "lenient_i64")]
+    pub reference: i64,
+}
+
+/// `PENDING`, `COMPLETE` or `ERROR` (proto names; parsed case-insensitively, prefix optional).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ApiSubmission {
+    #[serde(rename = "ref", deserialize_with = "lenient_i64")]
+    pub reference: i64,
+    #[serde(deserialize_with = "lenient_i64")]
+    pub total_bytes: i64,
+    pub date: String,
+    pub description: String,
+    pub error_description: String,
+    pub file_name: String,
+    /// Scores are strings on the wire; empty until scored (private: until the end).
+    pub public_score: String,
+    pub private_score: String,
+    pub status: String,
+    pub submitted_by: String,
+    pub team_name: String,
+    pub url: String,
+}
+
+impl ApiSubmission {
+    /// The status without its enum prefix, upper case: PENDING, COMPLETE or ERROR.
+    pub fn state(&self) -> String {
+        self.status
+            .trim_start_matches("SUBMISSION_STATUS_")
+            .to_ascii_uppercase()
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GetLeaderboardRequest {
+    pub competition_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub override_public: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GetLeaderboardResponse {
+    pub submissions: Vec<LeaderboardEntry>,
+    pub next_page_token: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LeaderboardEntry {
+    #[serde(deserialize_with = "lenient_i64")]
+    pub team_id: i64,
+    pub team_name: String,
+    pub submission_date: String,
+    pub score: String,
+}

@@ -55,6 +55,15 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Then validate and submit the submission file to the competition.
+        #[arg(long, requires = "message", conflicts_with = "no_submission")]
+        submit: bool,
+        /// The submission's description (with --submit).
+        #[arg(short, long)]
+        message: Option<String>,
+        /// With --submit: wait for the score and print it beside the published one.
+        #[arg(long, requires = "submit")]
+        wait: bool,
     },
     /// List Kaggle competitions.
     Competitions {
@@ -89,9 +98,13 @@ enum Command {
         /// Port on 127.0.0.1.
         #[arg(long, default_value_t = 8080)]
         port: u16,
-        /// Accepted participant token (repeatable); clients send it as KAGGLE_API_TOKEN.
+        /// Accepted participant token (repeatable); clients send it as KAGGLE_API_TOKEN. The
+        /// k-th token's team is `team<k>`.
         #[arg(long = "token", required = true)]
         tokens: Vec<String>,
+        /// SQLite file keeping submissions across restarts (default: DIR/.kreplay-host.sqlite).
+        #[arg(long, value_name = "FILE")]
+        state: Option<PathBuf>,
     },
     /// Run many configurations of a recipe in parallel and rank them.
     Sweep {
@@ -165,6 +178,47 @@ enum Command {
     },
     /// Show what differs between two recipes, parameter by parameter.
     Diff { a: String, b: String },
+    /// Validate a submission file, upload it through Kaggle's flow, and (with --wait) print
+    /// its score.
+    Submit {
+        /// Competition slug.
+        competition: String,
+        /// The submission CSV.
+        file: PathBuf,
+        /// The submission's description.
+        #[arg(short, long)]
+        message: String,
+        /// Wait for the score.
+        #[arg(long)]
+        wait: bool,
+        /// Folder with the competition's files (for the local check).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+    },
+    /// Your submissions to a competition and their scores.
+    Submissions {
+        competition: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A competition's leaderboard; with --score, where that score would rank.
+    Leaderboard {
+        competition: String,
+        /// Rows to show.
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        /// The private leaderboard (where the host allows it).
+        #[arg(long)]
+        private: bool,
+        /// Where would this score rank?
+        #[arg(long)]
+        score: Option<f64>,
+        /// The competition's metric, for the direction of --score (default: higher is better).
+        #[arg(long)]
+        metric: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Check a submission file (header, ids, row count, values) before uploading it.
     Validate {
         /// Competition slug.
@@ -219,6 +273,9 @@ fn main() -> ExitCode {
             no_submission,
             no_record,
             json,
+            submit,
+            message,
+            wait,
         } => commands::replay::run(commands::replay::Args {
             set: recipe.all_overrides(),
             recipe: recipe.recipe,
@@ -227,6 +284,7 @@ fn main() -> ExitCode {
             no_submission,
             no_record,
             json,
+            submit: submit.then(|| (message.unwrap_or_default(), wait)),
         }),
         Command::Competitions {
             search,
@@ -236,7 +294,12 @@ fn main() -> ExitCode {
         } => commands::kaggle::competitions(search.as_deref(), &category, &sort, json),
         Command::Files { competition, json } => commands::kaggle::files(&competition, json),
         Command::Fetch(args) => commands::kaggle::run_fetch(args),
-        Command::Host { dir, port, tokens } => commands::kaggle::host(dir, port, tokens),
+        Command::Host {
+            dir,
+            port,
+            tokens,
+            state,
+        } => commands::kaggle::host(dir, port, tokens, state),
         Command::Sweep {
             recipe,
             mut set,
@@ -288,6 +351,38 @@ fn main() -> ExitCode {
             force,
         }),
         Command::Diff { a, b } => commands::diff::run(&a, &b),
+        Command::Submit {
+            competition,
+            file,
+            message,
+            wait,
+            data,
+        } => commands::submit::run(commands::submit::Args {
+            competition,
+            file,
+            message,
+            wait,
+            data,
+            published: None,
+        }),
+        Command::Submissions { competition, json } => {
+            commands::submit::submissions(&competition, json)
+        }
+        Command::Leaderboard {
+            competition,
+            top,
+            private,
+            score,
+            metric,
+            json,
+        } => commands::submit::leaderboard(
+            &competition,
+            top,
+            private,
+            score,
+            metric.as_deref(),
+            json,
+        ),
         Command::Validate {
             competition,
             file,

@@ -1,28 +1,30 @@
-//! Who may call the RPC routes: a known Bearer token, or a known username and key over Basic.
+//! Who may call the RPC routes: a known Bearer token, or a known username and key over Basic;
+//! and which team that caller submits as.
 
 use axum::http::header::AUTHORIZATION;
 use axum::http::HeaderMap;
 use base64::Engine;
 
-pub(super) fn authorized(
+/// The team a request speaks for, if its credentials are known: the username for HTTP Basic,
+/// `team<k>` for the k-th (1-based) Bearer token of the server's list.
+pub(super) fn caller(
     headers: &HeaderMap,
     tokens: &[String],
     keys: &[(String, String)],
-) -> bool {
-    let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
-    let Some((scheme, credential)) = value.trim().split_once(' ') else {
-        return false;
-    };
+) -> Option<String> {
+    let value = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok())?;
+    let (scheme, credential) = value.trim().split_once(' ')?;
     let credential = credential.trim();
     if scheme.eq_ignore_ascii_case("bearer") {
-        tokens.iter().any(|t| t == credential)
+        let index = tokens.iter().position(|t| t == credential)?;
+        Some(format!("team{}", index + 1))
     } else if scheme.eq_ignore_ascii_case("basic") {
-        basic_pair(credential)
-            .is_some_and(|(user, key)| keys.iter().any(|(u, k)| *u == user && *k == key))
+        let (user, key) = basic_pair(credential)?;
+        keys.iter()
+            .any(|(u, k)| *u == user && *k == key)
+            .then_some(user)
     } else {
-        false
+        None
     }
 }
 

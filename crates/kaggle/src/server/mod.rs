@@ -8,29 +8,41 @@
 //!   `body` streamed in chunks;
 //! * `catalog` and `bundle`: what the folder holds, and its zip;
 //! * `gate`: per-request counting and fault injection; `faults`: the switches;
-//! * `reply`: errors in Kaggle's nested envelope.
+//! * `reply`: errors in Kaggle's nested envelope;
+//! * `submissions`: a hosted contest's submissions (upload, create, get, list, leaderboard),
+//!   with `contest` (competition.toml and the hidden solution.csv), `scoring`, `board` (the
+//!   leaderboard) and `state` (the SQLite file that survives restarts).
 
 mod auth;
+mod board;
 mod body;
 mod bundle;
 mod catalog;
+mod contest;
 mod faults;
 mod gate;
 mod range;
 mod reply;
 mod rpc;
+mod scoring;
+mod state;
 mod storage;
+mod submissions;
+#[cfg(test)]
+mod submit_tests;
 #[cfg(test)]
 mod tests;
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use axum::routing::{get, post};
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post, put};
 use axum::Router;
 use tokio::sync::watch;
 
@@ -40,14 +52,17 @@ pub use faults::Faults;
 /// stalled mid-body must not hang the test that owns the server.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct ServerConfig {
     pub data_dir: PathBuf,
-    /// Bearer tokens accepted.
+    /// Bearer tokens accepted; the k-th (1-based) submits as team `team<k>`.
     pub tokens: Vec<String>,
-    /// (username, key) pairs accepted with HTTP Basic.
+    /// (username, key) pairs accepted with HTTP Basic; the username is the team.
     pub keys: Vec<(String, String)>,
     pub faults: Faults,
+    /// The SQLite file (WAL) holding submissions and uploads in progress, created if missing,
+    /// so a restarted server loses nothing; `None` keeps them in memory.
+    pub state: Option<PathBuf>,
 }
 
 /// Requests served so far. `errors` counts every answer with a 4xx or 5xx status,
@@ -71,6 +86,12 @@ struct Shared {
     origin: String,
     /// Zips built so far, by slug; held across the build so two first requests build once.
     bundles: tokio::sync::Mutex<HashMap<String, bundle::Bundle>>,
+    /// Submissions and uploads.
+    store: state::Store,
+    /// Scoring tasks allowed to run at once.
+    scorers: tokio::sync::Semaphore,
+    /// Submissions scored (COMPLETE or ERROR recorded) by this server.
+    scored: AtomicU64,
 }
 
 impl Shared {
@@ -113,6 +134,12 @@ impl Server {
             let _context = runtime.enter();
             tokio::net::TcpListener::from_std(std_listener)?
         };
+        let store = state::Store::open(config.state.as_deref(), &submissions::now())
+            .map_err(|e| std::io::Error::other(format!("submission state: {e}")))?;
+        let unfinished = store
+            .pending()
+            .map_err(|e| std::io::Error::other(format!("submission state: {e}")))?;
+        let scorers = std::thread::available_parallelism().map_or(2, |n| n.get());
         let shared = Arc::new(Shared {
             data_dir: config.data_dir,
             tokens: config.tokens,
@@ -121,7 +148,18 @@ impl Server {
             counters: gate::Counters::default(),
             origin: format!("http://{addr}"),
             bundles: tokio::sync::Mutex::new(HashMap::new()),
+            store,
+            scorers: tokio::sync::Semaphore::new(scorers),
+            scored: AtomicU64::new(0),
         });
+        // Submissions a stopped server left PENDING are scored now, once.
+        for (id, slug) in unfinished {
+            runtime.spawn(submissions::score_later(
+                shared.clone(),
+                id,
+                submissions::Against::Slug(slug),
+            ));
+        }
         let app = router(shared.clone());
         let (stop, stopped) = watch::channel(false);
         let thread = std::thread::Builder::new()
@@ -180,6 +218,10 @@ fn router(shared: AppState) -> Router {
         .route("/api/v1/{service}/{method}", post(rpc::call))
         .route("/storage/{slug}/bundle/archive.zip", get(storage::bundle))
         .route("/storage/{slug}/{file}", get(storage::file))
+        .route(
+            "/upload/{token}",
+            put(submissions::upload).layer(DefaultBodyLimit::max(submissions::MAX_UPLOAD_BYTES)),
+        )
         .fallback(reply::unknown_route)
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),

@@ -10,6 +10,8 @@ use crate::wire::{ErrorBody, ErrorEnvelope};
 pub(super) struct ApiError {
     status: StatusCode,
     message: String,
+    /// The google.rpc code name, when it is not the one the HTTP status implies.
+    code_name: Option<&'static str>,
 }
 
 impl ApiError {
@@ -17,7 +19,21 @@ impl ApiError {
         ApiError {
             status,
             message: message.into(),
+            code_name: None,
         }
+    }
+
+    /// A 400 whose `status` is FAILED_PRECONDITION: the request is fine, the moment is not
+    /// (Kaggle's daily submission limit).
+    pub(super) fn failed_precondition(message: impl Into<String>) -> Self {
+        ApiError {
+            code_name: Some("FAILED_PRECONDITION"),
+            ..Self::bad_request(message)
+        }
+    }
+
+    pub(super) fn message(&self) -> &str {
+        &self.message
     }
 
     pub(super) fn unauthenticated() -> Self {
@@ -54,13 +70,23 @@ impl From<std::io::Error> for ApiError {
     }
 }
 
+/// The state database failing is the server's fault too.
+impl From<rusqlite::Error> for ApiError {
+    fn from(err: rusqlite::Error) -> Self {
+        Self::internal(format!("submission state: {err}"))
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let envelope = ErrorEnvelope {
             error: ErrorBody {
                 code: self.status.as_u16(),
                 message: self.message,
-                status: status_name(self.status).to_string(),
+                status: self
+                    .code_name
+                    .unwrap_or_else(|| status_name(self.status))
+                    .to_string(),
             },
         };
         (self.status, Json(envelope)).into_response()

@@ -10,7 +10,7 @@ use axum::Json;
 use serde::de::DeserializeOwned;
 
 use super::reply::ApiError;
-use super::{auth, catalog, storage, AppState, Shared};
+use super::{auth, catalog, storage, submissions, AppState, Shared};
 use crate::wire::{
     ApiCompetition, ApiDataFile, DownloadDataFileRequest, DownloadDataFilesRequest,
     ListCompetitionsRequest, ListCompetitionsResponse, ListDataFilesRequest, ListDataFilesResponse,
@@ -25,14 +25,20 @@ pub(super) async fn call(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    if !auth::authorized(&headers, &shared.tokens, &shared.keys) {
-        return Err(ApiError::unauthenticated());
-    }
+    let team = auth::caller(&headers, &shared.tokens, &shared.keys)
+        .ok_or_else(ApiError::unauthenticated)?;
     match (service == COMPETITION_SERVICE, method.as_str()) {
         (true, "ListCompetitions") => list_competitions(&shared, parse(&body)?),
         (true, "ListDataFiles") => list_data_files(&shared, parse(&body)?),
         (true, "DownloadDataFile") => download_data_file(&shared, parse(&body)?),
         (true, "DownloadDataFiles") => download_data_files(&shared, parse(&body)?),
+        (true, "StartSubmissionUpload") => {
+            submissions::start_upload(&shared, team, parse(&body)?).await
+        }
+        (true, "CreateSubmission") => submissions::create(&shared, team, parse(&body)?).await,
+        (true, "GetSubmission") => submissions::get(&shared, team, parse(&body)?).await,
+        (true, "ListSubmissions") => submissions::list(&shared, team, parse(&body)?).await,
+        (true, "GetLeaderboard") => submissions::leaderboard(&shared, parse(&body)?).await,
         _ => Err(ApiError::new(
             StatusCode::NOT_FOUND,
             format!("Unknown method '{service}/{method}'"),
@@ -150,6 +156,16 @@ fn page<T>(
     size: Option<u32>,
     token: Option<&str>,
 ) -> Result<(Vec<T>, String), ApiError> {
+    page_of(items, size, token, DEFAULT_PAGE_SIZE)
+}
+
+/// As [`page`], with the method's own default page size.
+pub(super) fn page_of<T>(
+    items: Vec<T>,
+    size: Option<u32>,
+    token: Option<&str>,
+    default_size: usize,
+) -> Result<(Vec<T>, String), ApiError> {
     let offset = match token.unwrap_or("") {
         "" => 0,
         t => t
@@ -157,7 +173,7 @@ fn page<T>(
             .map_err(|_| ApiError::bad_request(format!("Invalid page token '{t}'")))?,
     };
     let size = match size {
-        Some(0) | None => DEFAULT_PAGE_SIZE,
+        Some(0) | None => default_size,
         Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
     };
     let total = items.len();

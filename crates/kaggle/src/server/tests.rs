@@ -42,6 +42,7 @@ fn fixture(faults: Faults) -> Fixture {
         tokens: vec![TOKEN.into()],
         keys: vec![("alice".into(), "k3y".into())],
         faults,
+        ..Default::default()
     };
     let server = Server::start(config).unwrap();
     Fixture { dir, server, train }

@@ -4,7 +4,7 @@ use kreplay_kaggle::cache;
 use kreplay_kaggle::client::{default_base, Client};
 use kreplay_kaggle::credentials::{discover, Env};
 use kreplay_kaggle::fetch::{fetch, import, slug_of, FetchOptions, FetchReport};
-use kreplay_kaggle::server::{Faults, Server, ServerConfig};
+use kreplay_kaggle::server::{Server, ServerConfig};
 use kreplay_kaggle::wire::{enum_value, ListCompetitionsRequest, CATEGORIES, SORTS};
 use kreplay_kaggle::KaggleError;
 
@@ -184,15 +184,15 @@ pub fn fetch_on_first_use(slug: &str, root: &Path) -> Result<Option<PathBuf>> {
     Ok(Some(report.dir))
 }
 
-pub fn host(dir: PathBuf, port: u16, tokens: Vec<String>) -> Result {
+pub fn host(dir: PathBuf, port: u16, tokens: Vec<String>, state: Option<PathBuf>) -> Result {
     if !dir.is_dir() {
         return Err(KaggleError::io(&dir, "is not a folder of competitions").into());
     }
     let config = ServerConfig {
         data_dir: dir.clone(),
         tokens,
-        keys: Vec::new(),
-        faults: Faults::default(),
+        state: Some(state.unwrap_or_else(|| dir.join(".kreplay-host.sqlite"))),
+        ..Default::default()
     };
     let server = Server::start_on(config, port)
         .map_err(|e| KaggleError::io(&dir, format!("cannot listen on 127.0.0.1:{port}: {e}")))?;

@@ -6,6 +6,7 @@ pub mod new;
 pub mod replay;
 pub mod runs;
 pub mod show;
+pub mod submit;
 pub mod sweep;
 pub mod validate;
 

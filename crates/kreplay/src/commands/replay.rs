@@ -18,6 +18,8 @@ pub struct Args {
     pub no_submission: bool,
     pub no_record: bool,
     pub json: bool,
+    /// `--submit -m MESSAGE [--wait]`: (message, wait).
+    pub submit: Option<(String, bool)>,
 }
 
 /// submissions/<competition>/<recipe file stem>[-<variant>].csv
@@ -89,6 +91,17 @@ pub fn run(a: Args) -> Result<()> {
         );
     } else {
         print(&recipe, &report);
+    }
+    if let (Some((message, wait)), Some(sub)) = (&a.submit, &report.submission) {
+        let published = recipe.published(PublishedKind::PublicLb).map(|p| p.value);
+        super::submit::after_replay(
+            recipe.competition(),
+            &sub.path,
+            message,
+            *wait,
+            a.data.clone(),
+            published,
+        )?;
     }
     Ok(())
 }

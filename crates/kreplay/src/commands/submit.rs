@@ -1,0 +1,148 @@
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use kreplay_kaggle::fetch::slug_of;
+use kreplay_kaggle::submit::rank_of;
+use kreplay_kaggle::KaggleError;
+use kreplay_recipe::Metric;
+
+use crate::out;
+use crate::report::Result;
+
+use super::kaggle::client;
+
+/// How long `--wait` waits for a score.
+const WAIT: Duration = Duration::from_secs(600);
+
+pub struct Args {
+    pub competition: String,
+    pub file: PathBuf,
+    pub message: String,
+    pub wait: bool,
+    pub data: Option<PathBuf>,
+    /// A published public score to print beside the one obtained (from the recipe).
+    pub published: Option<f64>,
+}
+
+/// Validates locally, uploads, and (with `wait`) prints the public score.
+pub fn run(a: Args) -> Result {
+    let slug = slug_of(&a.competition);
+    if !super::validate::check(&slug, &a.file, a.data.as_deref())? {
+        return Err(KaggleError::Invalid(
+            "the submission was not uploaded; fix the problems above".into(),
+        )
+        .into());
+    }
+    let client = client()?;
+    let created = client.submit(&slug, &a.file, &a.message)?;
+    out!("{} (submission #{})", created.message, created.reference);
+    if !a.wait {
+        return Ok(());
+    }
+    let s = client.wait(created.reference, WAIT)?;
+    if s.state() == "ERROR" {
+        return Err(KaggleError::Invalid(format!(
+            "submission #{} failed scoring: {}",
+            s.reference, s.error_description
+        ))
+        .into());
+    }
+    let published = a
+        .published
+        .map(|p| format!("      published {p}"))
+        .unwrap_or_default();
+    out!("public score  {}{published}", s.public_score);
+    if !s.private_score.is_empty() {
+        out!("private score {}", s.private_score);
+    }
+    Ok(())
+}
+
+pub fn submissions(competition: &str, json: bool) -> Result {
+    let list = client()?.submissions(&slug_of(competition))?;
+    if json {
+        out!("{}", serde_json::to_string_pretty(&list).expect("JSON"));
+        return Ok(());
+    }
+    out!(
+        "{:>6}  {:<26} {:<10} {:>9} {:>9}  {:<20} description",
+        "ref",
+        "date",
+        "status",
+        "public",
+        "private",
+        "file"
+    );
+    for s in &list {
+        out!(
+            "{:>6}  {:<26} {:<10} {:>9} {:>9}  {:<20} {}",
+            s.reference,
+            s.date,
+            s.state(),
+            s.public_score,
+            s.private_score,
+            s.file_name,
+            if s.error_description.is_empty() {
+                s.description.clone()
+            } else {
+                format!("{} ({})", s.description, s.error_description)
+            }
+        );
+    }
+    Ok(())
+}
+
+pub fn leaderboard(
+    competition: &str,
+    top: usize,
+    private: bool,
+    score: Option<f64>,
+    metric: Option<&str>,
+    json: bool,
+) -> Result {
+    let board = client()?.leaderboard(&slug_of(competition), private)?;
+    if json {
+        out!("{}", serde_json::to_string_pretty(&board).expect("JSON"));
+        return Ok(());
+    }
+    out!("{:>5}  {:<24} {:>10}  submitted", "rank", "team", "score");
+    for (i, e) in board.iter().take(top).enumerate() {
+        out!(
+            "{:>5}  {:<24} {:>10}  {}",
+            i + 1,
+            e.team_name,
+            e.score,
+            e.submission_date
+        );
+    }
+    if let Some(x) = score {
+        let higher = metric
+            .and_then(Metric::parse)
+            .is_none_or(Metric::higher_is_better);
+        let (rank, pct) = rank_of(x, &board, higher);
+        out!(
+            "a score of {x} would rank {rank} of {} (at or above {pct:.1}% of teams)",
+            board.len() + 1
+        );
+    }
+    Ok(())
+}
+
+/// `replay --submit`: the replay's submission file, with the recipe's published public score.
+pub fn after_replay(
+    competition: &str,
+    file: &Path,
+    message: &str,
+    wait: bool,
+    data: Option<PathBuf>,
+    published: Option<f64>,
+) -> Result {
+    run(Args {
+        competition: competition.to_string(),
+        file: file.to_path_buf(),
+        message: message.to_string(),
+        wait,
+        data,
+        published,
+    })
+}
