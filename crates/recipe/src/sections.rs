@@ -66,6 +66,12 @@ pub const DATA_PARAMS: &[ParamSpec] = &[
         Lit::None,
         "a data set shipped inside kreplay instead of competition files",
     ),
+    ParamSpec::optional(
+        "na_values",
+        Ty::StrList,
+        Lit::None,
+        "cell texts read as missing, replacing pandas' read_csv defaults (\"\", NA, N/A, NULL, NaN, None, ...); empty cells are always missing",
+    ),
 ];
 
 pub const SCHEMES: &[&str] = &["kfold", "holdout", "none"];
@@ -204,6 +210,8 @@ pub struct DataSection {
     pub target: String,
     pub task: Task,
     pub builtin: Option<String>,
+    /// Cell texts read as missing; `None` = pandas' defaults.
+    pub na_values: Option<Vec<String>>,
     pub params: Params,
 }
 
@@ -222,6 +230,10 @@ impl DataSection {
             target: p.str("target")?.to_string(),
             task: Task::parse(p.str("task")?).ok_or_else(|| p.error("task", "unknown task"))?,
             builtin,
+            na_values: match p.get("na_values").map(|v| &v.value) {
+                Some(crate::params::Value::List(_)) => Some(p.strs("na_values")?),
+                _ => None,
+            },
             params: p,
         })
     }

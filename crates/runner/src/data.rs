@@ -1,4 +1,10 @@
 //! Finding and loading a competition's files.
+//!
+//! CSV cells are read as missing the way `pd.read_csv` reads them (every published notebook
+//! loads its data with pandas): empty cells and pandas' default NA strings, unless the recipe
+//! lists its own (`[data] na_values`, which replaces the defaults, e.g. to drop "None" as
+//! pandas < 2.0 did). This matters: House Prices writes "NA" for "no alley",
+//! "no basement" and also for truly missing numbers, so without it `LotFrontage` would be text.
 
 use std::path::{Path, PathBuf};
 
@@ -64,16 +70,30 @@ pub fn sha256_file(path: &Path) -> Result<String> {
     Ok(kreplay_recipe::recipe::hex(&Sha256::digest(&bytes)))
 }
 
-pub fn read_csv(path: &Path) -> Result<DataFrame> {
+/// pandas' default `na_values` (pandas >= 2.0, which added "None"; the empty cell is always
+/// missing in polars too).
+pub const PANDAS_NA: &[&str] = &[
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+];
+
+/// Reads a CSV with a header; cells equal to one of `na_values` (pandas' defaults when `None`)
+/// are missing.
+pub fn read_csv(path: &Path, na_values: Option<&[String]>) -> Result<DataFrame> {
     if !path.is_file() {
         return Err(RunError::Read {
             path: path.into(),
             message: "no such file".into(),
         });
     }
+    let na: Vec<PlSmallStr> = match na_values {
+        Some(list) => list.iter().map(|s| s.as_str().into()).collect(),
+        None => PANDAS_NA.iter().map(|s| (*s).into()).collect(),
+    };
     CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(None)
+        .map_parse_options(|o| o.with_null_values(Some(NullValues::AllColumns(na.clone()))))
         .try_into_reader_with_file_path(Some(path.to_path_buf()))
         .and_then(|r| r.finish())
         .map_err(|e| RunError::Read {
@@ -91,12 +111,12 @@ pub fn load(recipe: &Recipe, dir: Option<&Path>) -> Result<CompetitionData> {
         let dir = dir.ok_or_else(|| RunError::data("data", "no data folder given"))?;
         let train_path = dir.join(&d.train);
         let mut files = vec![(d.train.clone(), sha256_file(&train_path)?)];
-        let train = read_csv(&train_path)?;
+        let train = read_csv(&train_path, d.na_values.as_deref())?;
         let test = match &d.test {
             Some(t) => {
                 let p = dir.join(t);
                 files.push((t.clone(), sha256_file(&p)?));
-                Some(read_csv(&p)?)
+                Some(read_csv(&p, d.na_values.as_deref())?)
             }
             None => None,
         };

@@ -6,10 +6,16 @@
 //! the project's own seeded implementation, and the file says why.
 
 mod cart;
+mod coordinate_descent;
+mod elastic_net;
 mod forest;
 mod knn;
+mod lasso_cv;
+mod linear;
 mod logistic;
 mod naive_bayes;
+mod ols;
+mod ridge;
 mod rule;
 mod svm;
 mod tree;
@@ -64,6 +70,11 @@ pub static MODELS: &[&ModelDef] = &[
     &knn::KNN,
     &naive_bayes::GAUSSIAN_NB,
     &svm::SVM,
+    &ols::LINEAR_REGRESSION,
+    &ridge::RIDGE,
+    &elastic_net::LASSO,
+    &elastic_net::ELASTIC_NET,
+    &lasso_cv::LASSO_CV,
 ];
 
 pub fn def(kind: &str) -> Option<&'static ModelDef> {

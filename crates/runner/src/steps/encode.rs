@@ -1,10 +1,15 @@
 //! Encoders: one-hot (pandas get_dummies, with level choices) and label encoding.
+//!
+//! `one_hot` without `columns` encodes every text column, as `pd.get_dummies(df)` does; which
+//! columns those are is decided on the fit rows.
 
 use polars::prelude::*;
 
 use kreplay_recipe::{Lit, ParamSpec, StepSpec, Ty};
 
-use super::{float_series, put, strings, Ctx, FitData, Fitted, Step, StepDef};
+use super::{
+    columns_or, float_series, put, strings, text_columns, Ctx, FitData, Fitted, Step, StepDef,
+};
 use crate::error::{Result, RunError};
 
 pub static ONE_HOT: StepDef = StepDef {
@@ -12,7 +17,7 @@ pub static ONE_HOT: StepDef = StepDef {
         kind: "one_hot",
         summary: "one 0/1 column per level, named <prefix>_<level>; the original column is dropped",
         params: &[
-            ParamSpec::required("columns", Ty::Columns, "columns to encode"),
+            ParamSpec::optional("columns", Ty::Columns, Lit::EmptyList, "columns to encode (default: every text column but the id and target, as pd.get_dummies(df))"),
             ParamSpec::optional(
                 "levels",
                 Ty::Choice(&["fit", "intersection"]),
@@ -28,7 +33,7 @@ pub static ONE_HOT: StepDef = StepDef {
     build: |p, _| {
         let prefix = p.opt_str("prefix")?.map(str::to_string);
         let columns = p.strs("columns")?;
-        if prefix.is_some() && columns.len() > 1 {
+        if prefix.is_some() && columns.len() != 1 {
             return Err(p.error("prefix", "a prefix needs a single column").into());
         }
         Ok(Box::new(OneHot {
@@ -90,9 +95,10 @@ struct OneHot {
 }
 
 impl Step for OneHot {
-    fn fit(&self, data: &FitData, _: &Ctx) -> Result<Box<dyn Fitted>> {
+    fn fit(&self, data: &FitData, ctx: &Ctx) -> Result<Box<dyn Fitted>> {
         let mut fitted = Vec::new();
-        for c in &self.columns {
+        let columns = columns_or(&self.columns, || text_columns(data.train, ctx));
+        for c in &columns {
             let mut lv = if self.intersection {
                 let test = data.test.ok_or_else(|| {
                     RunError::data(

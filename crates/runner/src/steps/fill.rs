@@ -1,5 +1,8 @@
 //! Filling missing values: a constant, a statistic (mean, median, mode), optionally per group of
 //! other columns, or seeded random integers in mean ± std (as several Titanic notebooks do).
+//!
+//! Without `columns`, a numeric strategy fills every numeric column but the id and target
+//! (`df.fillna(df.mean())`), `mode` and `constant` every column but those two.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +12,10 @@ use rand::Rng as _;
 use kreplay_recipe::{Lit, ParamSpec, Params, StepSpec, Ty, Value};
 
 use super::mapping::values_series;
-use super::{column, label_of, numbers, put, strings, Ctx, FitData, Fitted, Step, StepDef};
+use super::{
+    column, columns_or, label_of, numbers, numeric_columns, put, strings, Ctx, FitData, Fitted,
+    Step, StepDef,
+};
 use crate::error::{Result, RunError};
 use crate::rng;
 
@@ -20,7 +26,7 @@ pub static FILL: StepDef = StepDef {
         kind: "fill",
         summary: "fill missing values with a constant or a statistic, optionally per group",
         params: &[
-            ParamSpec::required("columns", Ty::Columns, "columns to fill"),
+            ParamSpec::optional("columns", Ty::Columns, Lit::EmptyList, "columns to fill (default: every numeric column but the id and target; every column for mode and constant)"),
             ParamSpec::required("strategy", Ty::Choice(STRATEGIES), "constant, mean, median, mode, or random_int (uniform integers in [mean-std, mean+std), numpy's randint)"),
             ParamSpec::optional("value", Ty::Scalar, Lit::None, "the constant, for strategy = constant"),
             ParamSpec::optional("by", Ty::Columns, Lit::EmptyList, "group columns: the statistic is computed per group (groups never seen fall back to the overall statistic)"),
@@ -177,11 +183,24 @@ impl Fill {
 }
 
 impl Step for Fill {
-    fn fit(&self, data: &FitData, _: &Ctx) -> Result<Box<dyn Fitted>> {
+    fn fit(&self, data: &FitData, ctx: &Ctx) -> Result<Box<dyn Fitted>> {
         let frame = data.stacked()?;
         let keys = group_keys(&frame, &self.by, "fill")?;
+        let targets = columns_or(&self.columns, || match self.strategy.as_str() {
+            "mode" | "constant" => frame
+                .get_column_names()
+                .into_iter()
+                .filter(|n| n.as_str() != ctx.id && n.as_str() != ctx.target)
+                .filter(|n| !self.by.iter().any(|b| b == n.as_str()))
+                .map(|n| n.to_string())
+                .collect(),
+            _ => numeric_columns(&frame, ctx)
+                .into_iter()
+                .filter(|n| !self.by.contains(n))
+                .collect(),
+        });
         let mut columns = Vec::new();
-        for c in &self.columns {
+        for c in &targets {
             let numeric = is_numeric(&frame, c)?;
             let nums: Vec<Option<f64>> = if numeric {
                 numbers(&frame, c, "fill")?

@@ -12,6 +12,7 @@ mod derive;
 mod encode;
 mod fill;
 mod mapping;
+mod skew;
 mod text;
 mod transform;
 
@@ -102,6 +103,7 @@ pub static STEPS: &[&StepDef] = &[
     &encode::LABEL_ENCODE,
     &transform::LOG,
     &transform::LOG1P,
+    &skew::SKEW_LOG1P,
     &transform::STANDARD_SCALE,
 ];
 
@@ -202,6 +204,44 @@ pub fn float_series(name: &str, values: Vec<Option<f64>>) -> Series {
 
 pub fn string_series(name: &str, values: Vec<Option<String>>) -> Series {
     Series::new(name.into(), values)
+}
+
+/// Every numeric (or boolean) column but the id and the target, in frame order: what a step
+/// without `columns` works on (pandas' `df.dtypes != object`).
+pub fn numeric_columns(df: &DataFrame, ctx: &Ctx) -> Vec<String> {
+    df.columns()
+        .iter()
+        .filter(|c| {
+            let t = c.dtype();
+            (t.is_primitive_numeric() || *t == DataType::Boolean)
+                && c.name() != ctx.id
+                && c.name() != ctx.target
+        })
+        .map(|c| c.name().to_string())
+        .collect()
+}
+
+/// Every text column but the id and the target, in frame order: what `pd.get_dummies(df)`
+/// encodes.
+pub fn text_columns(df: &DataFrame, ctx: &Ctx) -> Vec<String> {
+    df.columns()
+        .iter()
+        .filter(|c| {
+            matches!(c.dtype(), DataType::String | DataType::Categorical(..))
+                && c.name() != ctx.id
+                && c.name() != ctx.target
+        })
+        .map(|c| c.name().to_string())
+        .collect()
+}
+
+/// The step's `columns`, or `all()` of the frame when none are listed.
+pub fn columns_or(listed: &[String], all: impl FnOnce() -> Vec<String>) -> Vec<String> {
+    if listed.is_empty() {
+        all()
+    } else {
+        listed.to_vec()
+    }
 }
 
 /// Checks that every named column exists, naming the first that does not.

@@ -5,7 +5,8 @@ use polars::prelude::*;
 use kreplay_recipe::{Lit, ParamSpec, StepSpec, Ty};
 
 use super::{
-    column, float_series, numbers, put, strings, Ctx, FitData, Fitted, Stateless, Step, StepDef,
+    column, columns_or, float_series, numbers, numeric_columns, put, strings, Ctx, FitData, Fitted,
+    Stateless, Step, StepDef,
 };
 use crate::error::{Result, RunError};
 
@@ -166,18 +167,7 @@ struct StandardScale {
 impl Step for StandardScale {
     fn fit(&self, data: &FitData, ctx: &Ctx) -> Result<Box<dyn Fitted>> {
         let frame = data.stacked()?;
-        let columns: Vec<String> = if self.columns.is_empty() {
-            frame
-                .columns()
-                .iter()
-                .filter(|c| {
-                    c.dtype().is_primitive_numeric() && c.name() != ctx.id && c.name() != ctx.target
-                })
-                .map(|c| c.name().to_string())
-                .collect()
-        } else {
-            self.columns.clone()
-        };
+        let columns = columns_or(&self.columns, || numeric_columns(&frame, ctx));
         let mut stats = Vec::new();
         for c in columns {
             column(&frame, &c, "standard_scale")?;
