@@ -17,6 +17,7 @@ pub mod error;
 pub mod fetch;
 pub mod server;
 pub mod submit;
+pub mod teams;
 pub mod validate;
 pub mod wire;
 

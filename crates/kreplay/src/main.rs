@@ -100,8 +100,16 @@ enum Command {
         port: u16,
         /// Accepted participant token (repeatable); clients send it as KAGGLE_API_TOKEN. The
         /// k-th token's team is `team<k>`.
-        #[arg(long = "token", required = true)]
+        #[arg(long = "token", required_unless_present_any = ["keys", "teams"])]
         tokens: Vec<String>,
+        /// Accepted legacy key `USERNAME:KEY` (repeatable), sent with HTTP Basic as the
+        /// official CLI's kaggle.json does; the team is the username.
+        #[arg(long = "key", value_name = "USERNAME:KEY")]
+        keys: Vec<String>,
+        /// A participant team (repeatable): the host issues it a key, printed at start and kept
+        /// beside the state file so restarts reuse it.
+        #[arg(long = "team", value_name = "NAME")]
+        teams: Vec<String>,
         /// SQLite file keeping submissions across restarts (default: DIR/.kreplay-host.sqlite).
         #[arg(long, value_name = "FILE")]
         state: Option<PathBuf>,
@@ -298,8 +306,17 @@ fn main() -> ExitCode {
             dir,
             port,
             tokens,
+            keys,
+            teams,
             state,
-        } => commands::kaggle::host(dir, port, tokens, state),
+        } => commands::kaggle::host(commands::kaggle::HostArgs {
+            dir,
+            port,
+            tokens,
+            keys,
+            teams,
+            state,
+        }),
         Command::Sweep {
             recipe,
             mut set,

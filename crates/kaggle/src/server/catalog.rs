@@ -36,11 +36,13 @@ pub(super) fn competition_dir(data_dir: &Path, slug: &str) -> io::Result<Option<
 }
 
 /// The regular files of a competition, sorted by name, without the hidden ones and without
-/// `solution.csv`, which Kaggle never hands out.
+/// the host's own files, `solution.csv` (Kaggle never hands it out) and `competition.toml`.
 pub(super) fn data_files(dir: &Path) -> io::Result<Vec<DataFile>> {
     let mut files = Vec::new();
     for (name, path) in visible_entries(dir)? {
-        if name.eq_ignore_ascii_case("solution.csv") {
+        if name.eq_ignore_ascii_case("solution.csv")
+            || name.eq_ignore_ascii_case("competition.toml")
+        {
             continue;
         }
         // metadata() follows symlinks, so a linked-in file is served like a copy.

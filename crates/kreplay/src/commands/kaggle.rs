@@ -184,19 +184,52 @@ pub fn fetch_on_first_use(slug: &str, root: &Path) -> Result<Option<PathBuf>> {
     Ok(Some(report.dir))
 }
 
-pub fn host(dir: PathBuf, port: u16, tokens: Vec<String>, state: Option<PathBuf>) -> Result {
+pub struct HostArgs {
+    pub dir: PathBuf,
+    pub port: u16,
+    pub tokens: Vec<String>,
+    pub keys: Vec<String>,
+    pub teams: Vec<String>,
+    pub state: Option<PathBuf>,
+}
+
+pub fn host(a: HostArgs) -> Result {
+    let HostArgs {
+        dir,
+        port,
+        tokens,
+        keys,
+        teams,
+        state,
+    } = a;
     if !dir.is_dir() {
         return Err(KaggleError::io(&dir, "is not a folder of competitions").into());
     }
+    let mut keys = keys
+        .iter()
+        .map(|k| {
+            k.split_once(':')
+                .map(|(u, k)| (u.to_string(), k.to_string()))
+                .ok_or_else(|| KaggleError::Invalid("--key is written USERNAME:KEY".into()))
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let state = state.unwrap_or_else(|| dir.join(".kreplay-host.sqlite"));
+    let issued = kreplay_kaggle::teams::issue(&state.with_extension("teams.json"), &teams)?;
+    keys.extend(issued.iter().cloned());
     let config = ServerConfig {
         data_dir: dir.clone(),
         tokens,
-        state: Some(state.unwrap_or_else(|| dir.join(".kreplay-host.sqlite"))),
+        keys,
+        state: Some(state),
         ..Default::default()
     };
     let server = Server::start_on(config, port)
         .map_err(|e| KaggleError::io(&dir, format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
     out!("serving {} at {}", dir.display(), server.base_url());
+    for (team, key) in &issued {
+        // The host hands each participant their own key: printing it is its purpose.
+        out!("team {team}: KAGGLE_USERNAME={team} KAGGLE_KEY={key}");
+    }
     out!(
         "clients: KREPLAY_KAGGLE_URL={} KAGGLE_API_TOKEN=<one of the --token values>",
         server.base_url()
