@@ -29,6 +29,10 @@ fn join_csv(fields: &[String]) -> String {
 /// A contest named `titanic`: the first 600 labelled passengers to train on, the other 291 to
 /// predict, their labels hidden in solution.csv.
 fn contest(dir: &Path) -> PathBuf {
+    contest_with_limit(dir, 5)
+}
+
+fn contest_with_limit(dir: &Path, limit: u32) -> PathBuf {
     let root = dir.join("contest");
     let comp = root.join("titanic");
     std::fs::create_dir_all(&comp).unwrap();
@@ -55,11 +59,10 @@ fn contest(dir: &Path) -> PathBuf {
     ] {
         std::fs::write(comp.join(name), body.join("\n") + "\n").unwrap();
     }
-    std::fs::write(
-        comp.join("competition.toml"),
-        "metric = \"accuracy\"\nmax_daily_submissions = 5\npublic_fraction = 0.5\nseed = 0\n",
-    )
-    .unwrap();
+    let toml = format!(
+        "metric = \"accuracy\"\nmax_daily_submissions = {limit}\npublic_fraction = 0.5\nseed = 0\n"
+    );
+    std::fs::write(comp.join("competition.toml"), toml).unwrap();
     root
 }
 
@@ -188,4 +191,31 @@ fn replay_submit_wait_score_and_reject_bad_files_locally() {
     )))
     .unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn the_daily_limit_is_shown_with_the_hosts_own_message() {
+    let dir = scratch("submit-limit");
+    let root = contest_with_limit(&dir, 1);
+    let server = host(&root, &dir.join("host.sqlite"));
+    let sample = root.join("titanic/gender_submission.csv");
+    let sample = sample.to_str().unwrap();
+    stdout(&kreplay(
+        &dir,
+        &root,
+        &server,
+        &["submit", "titanic", sample, "-m", "one", "--wait"],
+    ));
+    let out = kreplay(
+        &dir,
+        &root,
+        &server,
+        &["submit", "titanic", sample, "-m", "two"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a second submission was accepted");
+    assert!(
+        err.contains("400") && err.contains("daily Submission allowance (1)"),
+        "{err}"
+    );
 }
