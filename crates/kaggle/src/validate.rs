@@ -65,6 +65,15 @@ pub fn split_csv_line(line: &str) -> Vec<String> {
     fields
 }
 
+/// The non-empty lines of CSV text with their 1-based line numbers, without a BOM or `\r`.
+pub fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
+        .filter(|(_, l)| !l.trim().is_empty())
+}
+
 /// The lines of a CSV file, without a BOM or `\r`.
 fn read_lines(path: &Path) -> Result<Vec<String>> {
     let text = std::fs::read_to_string(path).map_err(|e| KaggleError::io(path, e))?;

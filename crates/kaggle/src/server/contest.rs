@@ -152,12 +152,7 @@ pub(super) fn parse_solution(
     settings: &Settings,
 ) -> Result<([String; 2], Vec<Answer>), String> {
     let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
-        .filter(|(_, l)| !l.trim().is_empty());
+    let mut lines = crate::validate::numbered_lines(text);
     let (_, header) = lines.next().ok_or("empty")?;
     let columns: Vec<String> = split_csv_line(header)
         .iter()

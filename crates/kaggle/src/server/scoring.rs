@@ -47,12 +47,7 @@ pub(super) fn score(contest: &Contest, content: &[u8]) -> Result<Scores, String>
 /// The predicted value for each solution row, in the solution's order.
 fn read(contest: &Contest, content: &[u8]) -> Result<Vec<String>, String> {
     let text = std::str::from_utf8(content).map_err(|_| "the file is not UTF-8 text")?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
-        .filter(|(_, l)| !l.trim().is_empty());
+    let mut lines = crate::validate::numbered_lines(text);
     let [id_col, target_col] = &contest.columns;
     let (_, header) = lines.next().ok_or("the file is empty")?;
     let header: Vec<String> = split_csv_line(header)
