@@ -3,16 +3,7 @@
 
 mod common;
 
-use common::{kreplay, scratch};
-
-fn stdout(out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use common::{kreplay, scratch, stdout};
 
 #[test]
 fn new_from_titanic_against_spaceship_lists_missing_columns() {

@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{mirror, scratch};
+use common::{mirror, scratch, stdout as ok};
 use kreplay_kaggle::cache::sha256_file;
 use kreplay_kaggle::server::{Faults, Server, ServerConfig};
 
@@ -83,15 +83,6 @@ fn assert_no_secret(dir: &Path, out: &Output) {
         walk(&dir.join("cache"), secret);
         walk(&dir.join("home/runs"), secret);
     }
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn err(out: &Output) -> String {

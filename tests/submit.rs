@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{mirror, scratch};
+use common::{mirror, scratch, stdout};
 use kreplay_kaggle::server::{Server, ServerConfig};
 use kreplay_kaggle::validate::split_csv_line;
 
@@ -95,15 +95,6 @@ fn kreplay(dir: &Path, root: &Path, server: &Server, args: &[&str]) -> Output {
     );
     assert!(!all.contains(TOKEN), "the token leaked:\n{all}");
     out
-}
-
-fn stdout(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]

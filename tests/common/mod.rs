@@ -64,3 +64,13 @@ pub fn close(actual: f64, expected: f64, tol: f64, what: &str) {
         "{what}: replayed {actual:.5}, expected {expected} ± {tol}"
     );
 }
+
+/// A successful run's stdout; a failure shows its stderr.
+pub fn stdout(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
