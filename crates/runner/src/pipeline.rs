@@ -94,7 +94,9 @@ impl Pipeline {
         let ctx = Ctx {
             id: &self.id,
             target: &self.target,
+            training: true,
         };
+        let test_ctx = ctx.for_test();
         for (decl, step) in &self.steps[range] {
             let wrap = |e| in_step(e, decl);
             let fitted = match decl.fit_on {
@@ -116,10 +118,10 @@ impl Pipeline {
                                     train: &t,
                                     test: None,
                                 },
-                                &ctx,
+                                &test_ctx,
                             )
                             .map_err(wrap)?;
-                        test = Some(f.apply(t, &ctx).map_err(wrap)?);
+                        test = Some(f.apply(t, &test_ctx).map_err(wrap)?);
                     }
                     continue;
                 }
@@ -160,7 +162,7 @@ impl Pipeline {
             .map_err(wrap)?;
             train = fitted.apply(train, &ctx).map_err(wrap)?;
             if let Some(t) = test.take() {
-                test = Some(fitted.apply(t, &ctx).map_err(wrap)?);
+                test = Some(fitted.apply(t, &test_ctx).map_err(wrap)?);
             }
         }
         Ok((train, test))

@@ -143,18 +143,6 @@ pub fn replay(
     let target = &recipe.data.target;
     let task = recipe.data.task;
 
-    // Splits come from the raw target, before any step touches it.
-    let raw_y = numeric_column(&data.train, target, "target")?;
-    let splits = folds::splits(&recipe.validation.scheme, &raw_y);
-    let total = splits.len() + 1;
-    let done = AtomicUsize::new(0);
-    let tick = || {
-        let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-        if let Some(p) = opts.progress {
-            p(n, total);
-        }
-    };
-
     let prefix = pipeline.shared_prefix();
     let (train0, test0) = run_steps(
         &pipeline,
@@ -165,6 +153,34 @@ pub fn replay(
         None,
         "shared",
     )?;
+
+    // Splits come after the steps every fold shares, as the notebooks split after their
+    // outlier rules: the rows are the ones left, the classes the target's values then.
+    let split_y = numeric_column(&train0, target, "target")?;
+    let splits = folds::splits(&recipe.validation.scheme, &split_y);
+    let total = splits.len() + 1;
+    let done = AtomicUsize::new(0);
+    let tick = || {
+        let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+        if let Some(p) = opts.progress {
+            p(n, total);
+        }
+    };
+    let shared_rows = train0.height();
+    let rows_kept = |train: &DataFrame| -> Result<()> {
+        if train.height() == shared_rows {
+            return Ok(());
+        }
+        Err(RunError::data(
+            "steps",
+            format!(
+                "a fold-fitted part of the pipeline changed the number of training rows ({} -> {}); \
+                 steps that drop rows must come before any step with fit_on = \"fold\"",
+                shared_rows,
+                train.height()
+            ),
+        ))
+    };
 
     let cv_start = Instant::now();
     let fold = |(i, split): (usize, &folds::Split)| -> Result<f64> {
@@ -177,6 +193,7 @@ pub fn replay(
             Some(&split.train),
             &i.to_string(),
         )?;
+        rows_kept(&train)?;
         let features = feature_columns(&train, recipe, model.as_ref());
         let x = Matrix::from_frame(&train, &features, "model input")?;
         let y = numeric_column(&train, target, "target")?;
@@ -246,6 +263,7 @@ pub fn replay(
         None,
         "final",
     )?;
+    rows_kept(&train)?;
     let features = feature_columns(&train, recipe, model.as_ref());
     if features.is_empty() && model.reads_features() {
         return Err(RunError::data(

@@ -63,9 +63,23 @@ impl FitData<'_> {
 }
 
 /// What every apply needs to know about the frame's role.
+#[derive(Clone, Copy)]
 pub struct Ctx<'a> {
     pub id: &'a str,
     pub target: &'a str,
+    /// Whether the frame holds training rows (with the target) or test rows: row filters such
+    /// as outlier rules only ever drop training rows, as the notebooks do.
+    pub training: bool,
+}
+
+impl Ctx<'_> {
+    /// The same names, for the test frame.
+    pub fn for_test(self) -> Self {
+        Ctx {
+            training: false,
+            ..self
+        }
+    }
 }
 
 pub trait Step: Send + Sync {
