@@ -10,7 +10,7 @@ bin="$PWD/target/release/kreplay"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 recipes=$("$bin" list --json | python3 -c 'import json,sys; print("\n".join(r["name"] for r in json.load(sys.stdin)))')
-printf "%-40s %10s %10s %12s\n" recipe "best s" "median s" "peak MiB"
+printf "%-80s %10s %10s %12s\n" recipe "best s" "median s" "peak MiB"
 for r in $recipes; do
   times=()
   peak=0
@@ -23,5 +23,5 @@ for r in $recipes; do
   sorted=$(printf "%s\n" "${times[@]}" | sort -n)
   best=$(echo "$sorted" | head -1)
   median=$(echo "$sorted" | sed -n "$(( (runs + 1) / 2 ))p")
-  printf "%-40s %10s %10s %12.1f\n" "$r" "$best" "$median" "$(echo "$peak / 1024" | bc -l)"
+  printf "%-80s %10s %10s %12.1f\n" "$r" "$best" "$median" "$(echo "$peak / 1024" | bc -l)"
 done

@@ -11,11 +11,13 @@
 //!   crate through the [`Catalog`] trait, so a parameter is declared exactly once;
 //! * [`path`]: dotted parameter paths (`model.max_depth`, `steps.<id>.<param>`) and `-S path=value`
 //!   overrides, applied to the tree before validation so they are checked like the file itself;
+//! * [`members`]: the named sub-pipelines (`[members.<name>]`) ensembles combine;
 //! * [`recipe`]: the validated [`Recipe`].
 
 pub mod catalog;
 pub mod error;
 pub mod library;
+pub mod members;
 pub mod params;
 pub mod path;
 pub mod recipe;
@@ -29,6 +31,7 @@ pub mod tree;
 pub use catalog::{Catalog, ModelSpec, StepSpec};
 pub use error::{RecipeError, Result};
 pub use library::{Library, RecipeRef};
+pub use members::MemberDecl;
 pub use params::{Param, Params, Value};
 pub use path::Override;
 pub use recipe::{derived_text, FitScope, Recipe, StepDecl};

@@ -1,7 +1,8 @@
 //! Dotted parameter paths and `path=value` overrides.
 //!
 //! One grammar everywhere: `recipe.seed`, `data.<key>`, `model.<param>`, `validation.<param>`,
-//! `submission.<key>`, `steps.<id>.<param>`. An override is applied to the document tree before
+//! `submission.<key>`, `steps.<id>.<param>`, `members.<name>.<param>` and
+//! `members.<name>.steps.<id>.<param>`. An override is applied to the document tree before
 //! validation, so a misspelt path or a wrong type gets the same located, did-you-mean error as a
 //! mistake in the file itself.
 
@@ -19,6 +20,7 @@ pub const ROOTS: &[&str] = &[
     "validation",
     "submission",
     "steps",
+    "members",
 ];
 
 /// A parsed `path=value`.
@@ -90,13 +92,41 @@ impl Override {
                     "a step parameter path is `steps.<id>.<param>`",
                 ));
             };
-            let ids = step_ids(doc);
-            let step = step_mut(doc, id).ok_or_else(|| {
-                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-                RecipeError::new(loc(), format!("the recipe has no step with id `{id}`"))
-                    .with_help(suggestion(id, &ids))
-            })?;
+            let step = find_step(doc, id, "steps", &loc)?;
             step.set(key(param), self.value.clone());
+            return Ok(());
+        }
+        if root == "members" {
+            let (name, rest) = match self.path.as_slice() {
+                [_, name, rest @ ..] if rest.len() == 1 || (rest.len() == 3 && rest[0] == "steps") => {
+                    (name, rest)
+                }
+                _ => {
+                    return Err(RecipeError::new(
+                        loc(),
+                        "a member parameter path is `members.<name>.<param>` or `members.<name>.steps.<id>.<param>`",
+                    ))
+                }
+            };
+            let names: Vec<String> = doc
+                .get("members")
+                .and_then(Node::table)
+                .map(|t| t.iter().map(|(k, _)| k.name.clone()).collect())
+                .unwrap_or_default();
+            let member = doc
+                .get_mut("members")
+                .and_then(|m| m.get_mut(name))
+                .ok_or_else(|| {
+                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                    RecipeError::new(loc(), format!("the recipe has no member `{name}`"))
+                        .with_help(suggestion(name, &names))
+                })?;
+            let target = if rest.len() == 3 {
+                find_step(member, &rest[1], &format!("members.{name}.steps"), &loc)?
+            } else {
+                member
+            };
+            target.set(key(&rest[rest.len() - 1]), self.value.clone());
             return Ok(());
         }
         let [_, param] = self.path.as_slice() else {
@@ -146,23 +176,36 @@ fn set_origin(node: &mut Node, text: &str) {
     }
 }
 
-fn step_ids(doc: &Node) -> Vec<String> {
-    match doc.get("steps").map(|s| &s.value) {
+/// The step with `id` in `owner`'s `steps` array (`owner` = the document or a member).
+fn find_step<'a>(
+    owner: &'a mut Node,
+    id: &str,
+    path: &str,
+    loc: &dyn Fn() -> Loc,
+) -> Result<&'a mut Node> {
+    let ids: Vec<String> = match owner.get("steps").map(|s| &s.value) {
         Some(NodeValue::Array(items)) => items
             .iter()
             .filter_map(|s| s.get("id").and_then(Node::as_str).map(str::to_string))
             .collect(),
         _ => Vec::new(),
-    }
-}
-
-fn step_mut<'a>(doc: &'a mut Node, id: &str) -> Option<&'a mut Node> {
-    match &mut doc.get_mut("steps")?.value {
-        NodeValue::Array(items) => items
+    };
+    let step = match owner.get_mut("steps").map(|s| &mut s.value) {
+        Some(NodeValue::Array(items)) => items
             .iter_mut()
             .find(|s| s.get("id").and_then(Node::as_str) == Some(id)),
         _ => None,
-    }
+    };
+    step.ok_or_else(|| {
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let owner = if path == "steps" {
+            "the recipe".to_string()
+        } else {
+            path.trim_end_matches(".steps").to_string()
+        };
+        RecipeError::new(loc(), format!("{owner} has no step with id `{id}`"))
+            .with_help(suggestion(id, &ids))
+    })
 }
 
 #[cfg(test)]

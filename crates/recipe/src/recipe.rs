@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 
 use crate::catalog::Catalog;
 use crate::error::{suggestion, RecipeError, Result};
+use crate::members::{check_members, check_references, MemberDecl};
 use crate::params::Params;
 use crate::path::Override;
 use crate::schema::{check_table, loc_of};
@@ -19,6 +20,7 @@ const TOP_KEYS: &[&str] = &[
     "data",
     "steps",
     "model",
+    "members",
     "validation",
     "submission",
     "published",
@@ -100,6 +102,8 @@ pub struct Recipe {
     pub data: DataSection,
     pub steps: Vec<StepDecl>,
     pub model: ModelDecl,
+    /// The named sub-pipelines ensemble models refer to.
+    pub members: Vec<MemberDecl>,
     pub validation: ValidationSection,
     pub submission: SubmissionSection,
     pub published: Vec<Published>,
@@ -174,8 +178,11 @@ impl Recipe {
             &[],
             "[data]",
         )?)?;
-        let steps = check_steps(&source, doc.get("steps"), catalog)?;
-        let model = check_model(&source, &required("model")?, data.task, catalog)?;
+        let steps = check_steps(&source, doc.get("steps"), catalog, "steps")?;
+        let model_node = required("model")?;
+        let model = check_model(&source, &model_node, data.task, catalog)?;
+        let members = check_members(&source, doc.get("members"), data.task, catalog)?;
+        check_references(&model, &members)?;
         let validation = ValidationSection::from_params(
             check_table(
                 &source,
@@ -211,6 +218,7 @@ impl Recipe {
             data,
             steps,
             model,
+            members,
             validation,
             submission,
             published,
@@ -269,32 +277,67 @@ impl Recipe {
         section("model", &self.model.params);
         section("validation", &self.validation.params);
         section("submission", &self.submission.params);
-        for s in &self.steps {
-            out.push((format!("steps.{}.kind", s.id), s.kind.clone()));
-            if s.learns {
-                out.push((
-                    format!("steps.{}.fit_on", s.id),
-                    s.fit_on.name().to_string(),
-                ));
+        for m in &self.members {
+            section(&format!("members.{}", m.name), &m.model.params);
+            for s in &m.steps {
+                section(&format!("members.{}.steps.{}", m.name, s.id), &s.params);
             }
         }
+        let mut kinds = |prefix: &str, steps: &[StepDecl]| {
+            for s in steps {
+                out.push((format!("{prefix}.{}.kind", s.id), s.kind.clone()));
+                if s.learns {
+                    out.push((
+                        format!("{prefix}.{}.fit_on", s.id),
+                        s.fit_on.name().to_string(),
+                    ));
+                }
+            }
+        };
+        kinds("steps", &self.steps);
+        for m in &self.members {
+            kinds(&format!("members.{}.steps", m.name), &m.steps);
+        }
         out.push(("model.kind".into(), self.model.kind.clone()));
+        for m in &self.members {
+            out.push((format!("members.{}.kind", m.name), m.model.kind.clone()));
+        }
         out.sort();
         out
     }
 
     /// Every resolved parameter, as run records and the recipe hash see them.
     pub fn resolved_json(&self) -> serde_json::Value {
-        serde_json::json!({
+        let steps = |steps: &[StepDecl]| {
+            steps.iter().map(|s| serde_json::json!({
+                "id": s.id, "kind": s.kind, "fit_on": s.fit_on.name(), "params": s.params.to_json(),
+            })).collect::<Vec<_>>()
+        };
+        let mut out = serde_json::json!({
             "recipe": self.meta.to_json(),
             "data": self.data.params.to_json(),
-            "steps": self.steps.iter().map(|s| serde_json::json!({
-                "id": s.id, "kind": s.kind, "fit_on": s.fit_on.name(), "params": s.params.to_json(),
-            })).collect::<Vec<_>>(),
+            "steps": steps(&self.steps),
             "model": { "kind": self.model.kind, "params": self.model.params.to_json() },
             "validation": self.validation.params.to_json(),
             "submission": self.submission.params.to_json(),
-        })
+        });
+        // Only recipes with members carry the key, so older run records hash the same.
+        if !self.members.is_empty() {
+            let members: serde_json::Map<String, serde_json::Value> = self
+                .members
+                .iter()
+                .map(|m| {
+                    let body = serde_json::json!({
+                        "kind": m.model.kind,
+                        "params": m.model.params.to_json(),
+                        "steps": steps(&m.steps),
+                    });
+                    (m.name.clone(), body)
+                })
+                .collect();
+            out["members"] = serde_json::Value::Object(members);
+        }
+        out
     }
 }
 
@@ -355,10 +398,13 @@ pub fn derived_text(
     Ok(format!("# Derived from {parent} by kreplay.\n{body}"))
 }
 
-fn check_steps(
+/// The `[[steps]]` of the recipe (`prefix` = "steps") or of a member
+/// (`prefix` = "members.<name>.steps"), as error messages and parameter paths name them.
+pub(crate) fn check_steps(
     source: &Arc<Source>,
     node: Option<&Node>,
     catalog: &dyn Catalog,
+    prefix: &str,
 ) -> Result<Vec<StepDecl>> {
     let Some(node) = node else {
         return Ok(Vec::new());
@@ -366,7 +412,7 @@ fn check_steps(
     let NodeValue::Array(items) = &node.value else {
         return Err(RecipeError::new(
             loc_of(source, &node.origin),
-            "`steps` must be an array of tables, written [[steps]]",
+            format!("`{prefix}` must be an array of tables, written [[{prefix}]]"),
         ));
     };
     let mut steps: Vec<StepDecl> = Vec::with_capacity(items.len());
@@ -387,7 +433,9 @@ fn check_steps(
                 loc_of(source, &item.get("id").expect("checked").origin),
                 format!("step id `{id}` may only use letters, digits, `_` and `-`"),
             )
-            .with_help("ids appear in parameter paths such as steps.<id>.<param>"));
+            .with_help(format!(
+                "ids appear in parameter paths such as {prefix}.<id>.<param>"
+            )));
         }
         if steps.iter().any(|s| s.id == id) {
             return Err(RecipeError::new(
@@ -395,11 +443,11 @@ fn check_steps(
                 format!("duplicate step id `{id}`"),
             ));
         }
-        let kind = required_str(source, item, "kind", &format!("steps.{id}"))?;
+        let kind = required_str(source, item, "kind", &format!("{prefix}.{id}"))?;
         let spec = catalog.step(&kind).ok_or_else(|| {
             RecipeError::new(
                 loc_of(source, &item.get("kind").expect("checked").origin),
-                format!("unknown step kind `{kind}` in steps.{id}"),
+                format!("unknown step kind `{kind}` in {prefix}.{id}"),
             )
             .with_help(format!(
                 "{} (see `kreplay steps`)",
@@ -411,23 +459,23 @@ fn check_steps(
             Some(n) => {
                 let at = loc_of(source, &n.origin);
                 let s = n.as_str().ok_or_else(|| {
-                    RecipeError::new(at.clone(), format!("steps.{id}.fit_on must be a string"))
+                    RecipeError::new(at.clone(), format!("{prefix}.{id}.fit_on must be a string"))
                 })?;
                 let scope = FitScope::parse(s).ok_or_else(|| {
-                    RecipeError::new(at.clone(), format!("steps.{id}.fit_on cannot be {s:?}"))
+                    RecipeError::new(at.clone(), format!("{prefix}.{id}.fit_on cannot be {s:?}"))
                         .with_help(suggestion(s, FIT_SCOPES))
                 })?;
                 if !spec.learns {
                     return Err(RecipeError::new(
                         at,
-                        format!("steps.{id} ({kind}) learns nothing from data, so `fit_on` has no effect"),
+                        format!("{prefix}.{id} ({kind}) learns nothing from data, so `fit_on` has no effect"),
                     )
                     .with_help("remove `fit_on` from this step"));
                 }
                 scope
             }
         };
-        let owner = format!("steps.{id} ({kind})");
+        let owner = format!("{prefix}.{id} ({kind})");
         let params = check_table(source, item, spec.params, &["id", "kind", "fit_on"], &owner)?;
         steps.push(StepDecl {
             id,
@@ -441,7 +489,7 @@ fn check_steps(
     Ok(steps)
 }
 
-fn check_model(
+pub(crate) fn check_model(
     source: &Arc<Source>,
     node: &Node,
     task: Task,

@@ -114,6 +114,12 @@ pub const VALIDATION_PARAMS: &[ParamSpec] = &[
         "shuffle seed (default: recipe.seed)",
     ),
     ParamSpec::required("metric", Ty::Choice(METRICS), "score to report"),
+    ParamSpec::optional(
+        "scale",
+        Ty::Choice(&["model", "submission"]),
+        Lit::Str("model"),
+        "score the model's own output, or truths and predictions after [submission] inverse (where a notebook scored exp(prediction))",
+    ),
 ];
 
 pub const SUBMISSION_PARAMS: &[ParamSpec] = &[

@@ -24,6 +24,10 @@ pub fn catalog() -> &'static Registry {
     static REGISTRY: OnceLock<Registry> = OnceLock::new();
     REGISTRY.get_or_init(|| Registry {
         steps: crate::steps::STEPS.iter().map(|d| &d.spec).collect(),
-        models: crate::models::MODELS.iter().map(|d| &d.spec).collect(),
+        models: crate::models::MODELS
+            .iter()
+            .map(|d| &d.spec)
+            .chain(crate::ensemble::ENSEMBLES.iter().map(|d| &d.spec))
+            .collect(),
     })
 }

@@ -1,13 +1,14 @@
 //! Seeded train/validation splits: k-fold (plain, shuffled, stratified) and holdout.
 //!
-//! Unshuffled splits follow scikit-learn exactly (KFold's fold sizes, StratifiedKFold's
-//! allocation), because published CV numbers depend on which rows land in which fold.
-//! Shuffled splits use the recipe's seed with this project's RNG, so they are reproducible but
-//! not numpy's permutation.
+//! Splits follow scikit-learn exactly (KFold's fold sizes, StratifiedKFold's allocation), because
+//! published CV numbers depend on which rows land in which fold. Shuffles draw from numpy's
+//! legacy MT19937 seeded with the recipe's seed, as `random_state=<seed>` does in sklearn, so
+//! `KFold(5, shuffle=True, random_state=156)`, `StratifiedKFold(shuffle=True)` and
+//! `train_test_split(random_state=42)` pick the notebook's rows.
 
 use kreplay_recipe::Scheme;
 
-use crate::rng;
+use crate::rng::numpy::RandomState;
 
 /// One split: training rows and validation rows, as indices into the train frame.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,16 +50,17 @@ pub fn splits(scheme: &Scheme, y: &[f64]) -> Vec<Split> {
                     .into_iter()
                     .map(|f| if f == 0 { 0 } else { 1 })
                     .collect::<Vec<_>>()
+            } else if *shuffle {
+                // train_test_split: the permutation's head is the test part; both parts keep
+                // the permutation's order, which row-order-sensitive models see.
+                let order = RandomState::new(*seed).permutation(n);
+                let (valid, train) = order.split_at(n_valid.min(n));
+                return vec![Split {
+                    train: train.to_vec(),
+                    valid: valid.to_vec(),
+                }];
             } else {
-                let mut order: Vec<usize> = (0..n).collect();
-                if *shuffle {
-                    rng::shuffle(&mut rng::seeded(*seed), &mut order);
-                }
-                let mut valid_of = vec![1; n];
-                for &i in &order[..n_valid.min(n)] {
-                    valid_of[i] = 0;
-                }
-                valid_of
+                (0..n).map(|i| usize::from(i >= n_valid)).collect()
             };
             vec![split_where(&valid_of, |g| g == 0)]
         }
@@ -81,7 +83,7 @@ fn split_where(group: &[usize], is_valid: impl Fn(usize) -> bool) -> Split {
 fn plain_folds(n: usize, k: usize, seed: Option<u64>) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
     if let Some(seed) = seed {
-        rng::shuffle(&mut rng::seeded(seed), &mut order);
+        RandomState::new(seed).shuffle(&mut order);
     }
     let mut fold_of = vec![0; n];
     let mut start = 0;
@@ -118,7 +120,7 @@ fn stratified_folds(y: &[f64], k: usize, seed: Option<u64>) -> Vec<usize> {
             row[c] += 1;
         }
     }
-    let mut rng = seed.map(rng::seeded);
+    let mut rng = seed.map(RandomState::new);
     let mut fold_of = vec![0; y.len()];
     for c in 0..classes.len() {
         let mut folds: Vec<usize> = allocation
@@ -127,7 +129,7 @@ fn stratified_folds(y: &[f64], k: usize, seed: Option<u64>) -> Vec<usize> {
             .flat_map(|(f, row)| std::iter::repeat_n(f, row[c]))
             .collect();
         if let Some(rng) = rng.as_mut() {
-            rng::shuffle(rng, &mut folds);
+            rng.shuffle(&mut folds);
         }
         let rows = encoded
             .iter()
@@ -183,6 +185,42 @@ mod tests {
         all.sort();
         assert_eq!(all, (0..50).collect::<Vec<_>>());
         assert_ne!(a[0].valid, (0..10).collect::<Vec<_>>());
+    }
+
+    const SKLEARN_KFOLD_7: [&[usize]; 2] = [&[0, 2, 5, 8], &[1, 7, 9]];
+
+    #[test]
+    fn shuffled_stratified_kfold_is_sklearns() {
+        // StratifiedKFold(3, shuffle=True, random_state=3) in scikit-learn 1.9.
+        let y = [1., 1., 1., 0., 0., 0., 0., 1., 0., 1., 0., 0.];
+        let mut scheme = kfold(3, true, true);
+        if let Scheme::KFold { seed, .. } = &mut scheme {
+            *seed = 3;
+        }
+        let s = splits(&scheme, &y);
+        assert_eq!(s[0].valid, vec![2, 6, 7, 11]);
+        assert_eq!(s[1].valid, vec![0, 4, 5, 9]);
+        assert_eq!(s[2].valid, vec![1, 3, 8, 10]);
+    }
+
+    #[test]
+    fn shuffles_are_sklearns() {
+        // KFold(3, shuffle=True, random_state=7).split(range(10)) and
+        // train_test_split(range(10), test_size=0.25, random_state=42) in scikit-learn 1.9.
+        let s = splits(&kfold(3, true, false), &[0.0; 10]);
+        assert_eq!(s[0].valid, SKLEARN_KFOLD_7[0]);
+        assert_eq!(s[1].valid, SKLEARN_KFOLD_7[1]);
+        let h = splits(
+            &Scheme::Holdout {
+                fraction: 0.25,
+                shuffle: true,
+                stratified: false,
+                seed: 42,
+            },
+            &[0.0; 10],
+        );
+        assert_eq!(h[0].valid, vec![8, 1, 5]);
+        assert_eq!(h[0].train, vec![0, 7, 2, 9, 4, 3, 6]);
     }
 
     #[test]

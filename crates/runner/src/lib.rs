@@ -8,6 +8,8 @@
 //! * [`models`]: the model zoo behind one trait, on linfa where linfa is faithful to the
 //!   published (scikit-learn) semantics, and on the project's own seeded implementations where it
 //!   is not (each model file says which and why);
+//! * [`ensemble`]: voting, averaging/blends and out-of-fold stacking over named members, each a
+//!   full sub-pipeline;
 //! * [`pipeline`], [`folds`], [`metrics`]: cross-validation with fit scopes, seeded splits, f64 metrics;
 //! * [`replay`]: one replay end to end: scores, submission (temp file + rename), run record;
 //! * [`store`]: the run store, every recorded run in one SQLite file.
@@ -19,6 +21,7 @@ pub mod cache;
 pub mod catalog;
 pub mod compat;
 pub mod data;
+pub mod ensemble;
 pub mod error;
 pub mod folds;
 pub mod matrix;

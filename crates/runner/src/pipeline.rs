@@ -11,7 +11,7 @@ use polars::prelude::*;
 use kreplay_recipe::{FitScope, Recipe, StepDecl};
 
 use crate::error::{Context, Result, RunError};
-use crate::steps::{self, Ctx, FitData, Step};
+use crate::steps::{self, Ctx, FitData, Fitted, Step};
 
 pub struct Pipeline {
     steps: Vec<(StepDecl, Box<dyn Step>)>,
@@ -47,23 +47,97 @@ fn in_step(e: RunError, decl: &StepDecl) -> RunError {
     }
 }
 
+/// A pipeline's steps after fitting, ready to apply to any frame (a member's sub-pipeline).
+pub struct FittedPipeline {
+    steps: Vec<(StepDecl, Box<dyn Fitted>)>,
+    id: String,
+    target: String,
+}
+
+impl FittedPipeline {
+    pub fn apply(&self, mut df: DataFrame, training: bool) -> Result<DataFrame> {
+        let ctx = Ctx {
+            id: &self.id,
+            target: &self.target,
+            training,
+        };
+        for (decl, fitted) in &self.steps {
+            df = fitted.apply(df, &ctx).map_err(|e| in_step(e, decl))?;
+        }
+        Ok(df)
+    }
+}
+
 impl Pipeline {
     pub fn build(recipe: &Recipe) -> Result<Pipeline> {
-        let mut out = Vec::with_capacity(recipe.steps.len());
-        for decl in &recipe.steps {
+        Self::from_decls(
+            &recipe.steps,
+            &recipe.data.id,
+            &recipe.data.target,
+            recipe.seed,
+        )
+    }
+
+    pub fn from_decls(decls: &[StepDecl], id: &str, target: &str, seed: u64) -> Result<Pipeline> {
+        let mut out = Vec::with_capacity(decls.len());
+        for decl in decls {
             let def = steps::def(&decl.kind).ok_or_else(|| {
                 RunError::data(
-                    format!("steps.{}", decl.id),
+                    format!("{}: steps.{}", decl.loc, decl.id),
                     format!("no implementation for step kind `{}`", decl.kind),
                 )
             })?;
-            out.push((decl.clone(), (def.build)(&decl.params, recipe.seed)?));
+            out.push((decl.clone(), (def.build)(&decl.params, seed)?));
         }
         Ok(Pipeline {
             steps: out,
-            id: recipe.data.id.clone(),
-            target: recipe.data.target.clone(),
+            id: id.to_string(),
+            target: target.to_string(),
         })
+    }
+
+    /// Fits every step in order on `train` (each on the output of the ones before) and returns
+    /// the fitted steps with `train` transformed. Rows must not change: the caller's targets
+    /// are aligned with them.
+    pub fn fit(&self, mut train: DataFrame) -> Result<(FittedPipeline, DataFrame)> {
+        let ctx = Ctx {
+            id: &self.id,
+            target: &self.target,
+            training: true,
+        };
+        let rows = train.height();
+        let mut fitted = Vec::with_capacity(self.steps.len());
+        for (decl, step) in &self.steps {
+            let wrap = |e| in_step(e, decl);
+            let f = step
+                .fit(
+                    &FitData {
+                        train: &train,
+                        test: None,
+                    },
+                    &ctx,
+                )
+                .map_err(wrap)?;
+            train = f.apply(train, &ctx).map_err(wrap)?;
+            if train.height() != rows {
+                return Err(in_step(
+                    RunError::data(
+                        "rows",
+                        "a member's steps cannot drop rows; put row filters in the recipe's [[steps]]",
+                    ),
+                    decl,
+                ));
+            }
+            fitted.push((decl.clone(), f));
+        }
+        Ok((
+            FittedPipeline {
+                steps: fitted,
+                id: self.id.clone(),
+                target: self.target.clone(),
+            },
+            train,
+        ))
     }
 
     pub fn len(&self) -> usize {

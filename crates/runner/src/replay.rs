@@ -81,20 +81,27 @@ fn feature_columns(
 }
 
 fn score(recipe: &Recipe, truth: &[f64], pred: &models::Prediction) -> Result<f64> {
+    let on_submission = recipe.validation.params.str("scale")? == "submission";
+    let (truth, values) = if on_submission {
+        let inverse = crate::submission::inverse(&recipe.submission.inverse);
+        (
+            truth.iter().map(|v| inverse(*v)).collect(),
+            pred.values.iter().map(|v| inverse(*v)).collect(),
+        )
+    } else {
+        (truth.to_vec(), pred.values.clone())
+    };
     metrics::score(
         recipe.validation.metric,
-        truth,
-        &pred.values,
+        &truth,
+        &values,
         pred.proba.as_deref(),
     )
     .map_err(|m| RunError::model(&recipe.model.kind, m))
 }
 
 fn build_model(recipe: &Recipe) -> Result<Box<dyn Model>> {
-    let def = models::def(&recipe.model.kind).ok_or_else(|| {
-        RunError::model(&recipe.model.kind, "no implementation for this model kind")
-    })?;
-    (def.build)(&recipe.model.params, recipe.seed)
+    crate::ensemble::build(&recipe.model, recipe)
 }
 
 /// Builds every step and the model without data, so that what only their constructors can

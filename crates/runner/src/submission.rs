@@ -7,6 +7,15 @@ use kreplay_recipe::{SubmissionSection, Task};
 use crate::error::{Result, RunError};
 use crate::steps::label_of;
 
+/// The `[submission] inverse` transform: from the model's target back to the submitted value.
+pub fn inverse(name: &str) -> fn(f64) -> f64 {
+    match name {
+        "exp" => f64::exp,
+        "expm1" => f64::exp_m1,
+        _ => |v| v,
+    }
+}
+
 /// The CSV text: header, then one row per test id, in test order.
 pub fn render(
     ids: &[String],
@@ -27,11 +36,7 @@ pub fn render(
             (Some(p), true) => format!("{}", p[i]),
             _ if task.is_classification() => label_of(values[i]),
             _ => {
-                let mut v = match s.inverse.as_str() {
-                    "exp" => values[i].exp(),
-                    "expm1" => values[i].exp_m1(),
-                    _ => values[i],
-                };
+                let mut v = inverse(&s.inverse)(values[i]);
                 if let Some(lo) = s.clip_min {
                     v = v.max(lo);
                 }

@@ -1,3 +1,6 @@
+use kreplay_recipe::members::references;
+use kreplay_recipe::{Recipe, StepDecl};
+
 use crate::out;
 use crate::report::Result;
 
@@ -26,25 +29,23 @@ pub fn run(reference: &str, set: &[String]) -> Result<()> {
         d.task.name()
     );
     out!("  steps");
-    for s in &r.steps {
-        let scope = if s.learns {
-            format!("fit on {}", s.fit_on)
-        } else {
-            "stateless".into()
-        };
-        let leak = if s.learns {
-            s.fit_on
-                .leakage()
-                .map(|l| format!("  ⚠ leakage: {l}"))
-                .unwrap_or_default()
-        } else {
-            String::new()
-        };
-        out!("    {:<14} {:<14} [{scope}]{leak}", s.id, s.kind);
-        out!("    {:<14} {}", "", s.params.describe());
-    }
+    print_steps(&r.steps, "    ");
     out!("  model       {}", model_label(&r));
     out!("              {}", r.model.params.describe());
+    if !r.members.is_empty() {
+        let used = reachable(&r);
+        out!("  members");
+        for m in &r.members {
+            let note = if used.contains(&m.name) {
+                ""
+            } else {
+                "  (not used by this model)"
+            };
+            out!("    {:<14} {}{note}", m.name, m.model.kind);
+            out!("    {:<14} {}", "", m.model.params.describe());
+            print_steps(&m.steps, "      ");
+        }
+    }
     if !r.variants.is_empty() {
         out!("  variants    {}", r.variants.join(", "));
     }
@@ -62,4 +63,40 @@ pub fn run(reference: &str, set: &[String]) -> Result<()> {
     }
     out!("  hash        {}", r.hash);
     Ok(())
+}
+
+/// The members the recipe's model reaches, directly or through other members.
+fn reachable(r: &Recipe) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut todo = references(&r.model);
+    while let Some(name) = todo.pop() {
+        if out.contains(&name) {
+            continue;
+        }
+        if let Some(m) = r.members.iter().find(|m| m.name == name) {
+            todo.extend(references(&m.model));
+        }
+        out.push(name);
+    }
+    out
+}
+
+fn print_steps(steps: &[StepDecl], indent: &str) {
+    for s in steps {
+        let scope = if s.learns {
+            format!("fit on {}", s.fit_on)
+        } else {
+            "stateless".into()
+        };
+        let leak = if s.learns {
+            s.fit_on
+                .leakage()
+                .map(|l| format!("  ⚠ leakage: {l}"))
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        out!("{indent}{:<14} {:<14} [{scope}]{leak}", s.id, s.kind);
+        out!("{indent}{:<14} {}", "", s.params.describe());
+    }
 }

@@ -26,7 +26,7 @@ pub static RANDOM_FOREST: ModelDef = ModelDef {
             TREE_PARAMS[2],
             TREE_PARAMS[3],
             TREE_PARAMS[4],
-            ParamSpec::optional("max_features", Ty::FloatOr(&["sqrt", "log2", "all"]), Lit::Str("sqrt"), "features searched per split: a count, a fraction, sqrt, log2 or all (sklearn: sqrt for classifiers, all for regressors)"),
+            ParamSpec::optional("max_features", Ty::FloatOr(&["sqrt", "log2", "all"]), Lit::None, "features searched per split: a count, a fraction, sqrt, log2 or all (default as sklearn: sqrt for classification, all for regression)"),
             ParamSpec::optional("bootstrap", Ty::Bool, Lit::Bool(true), "draw each tree's rows with replacement"),
             ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed (sklearn's random_state; default: recipe.seed)"),
         ],

@@ -5,10 +5,15 @@
 //! semantics published numbers rely on, the model wraps linfa; where it does not, the model is
 //! the project's own seeded implementation, and the file says why.
 
+mod adaboost;
+mod boosting;
 mod cart;
 mod coordinate_descent;
 mod elastic_net;
+mod extra_trees;
 mod forest;
+mod gradient_boosting;
+mod kernel_ridge;
 mod knn;
 mod lasso_cv;
 mod linear;
@@ -67,11 +72,17 @@ pub static MODELS: &[&ModelDef] = &[
     &logistic::LOGISTIC_REGRESSION,
     &tree::DECISION_TREE,
     &forest::RANDOM_FOREST,
+    &boosting::XGBOOST,
+    &boosting::LIGHTGBM,
+    &extra_trees::EXTRA_TREES,
+    &gradient_boosting::GRADIENT_BOOSTING,
+    &adaboost::ADABOOST,
     &knn::KNN,
     &naive_bayes::GAUSSIAN_NB,
     &svm::SVM,
     &ols::LINEAR_REGRESSION,
     &ridge::RIDGE,
+    &kernel_ridge::KERNEL_RIDGE,
     &elastic_net::LASSO,
     &elastic_net::ELASTIC_NET,
     &lasso_cv::LASSO_CV,

@@ -1,6 +1,18 @@
 //! Support vector classification on linfa-svm (SMO), binary. sklearn's `gamma` is mapped onto
 //! linfa's kernels: RBF exp(-gamma |x-y|^2) is linfa's Gaussian with eps = 1/gamma, and the
 //! polynomial (gamma <x,y> + coef0)^degree is linfa's (<x',y'> + coef0)^degree on x' = sqrt(gamma) x.
+//!
+//! `probability = true` is sklearn's `SVC(probability=True)`, because soft voting needs P(class 1)
+//! and an SVM has none: libsvm's `svm_binary_svc_probability` fits Platt's sigmoid
+//! P = 1/(1 + exp(A·f + B)) to decision values f that each row gets from a model trained on the
+//! other four of five shuffled folds (so the sigmoid is not fitted on values the model was
+//! trained to push apart), with Lin, Lin and Weng's Newton method and Platt's smoothed targets
+//! (N₊+1)/(N₊+2) and 1/(N₋+2). sklearn's libsvm then passes the pairwise probability through
+//! `multiclass_probability` even for two classes, which stops at a tolerance and moves it by up
+//! to a few thousandths; that step is repeated here so probabilities match sklearn's for the same
+//! A and B. The folds are shuffled with the model's seed (sklearn's random_state drives libsvm's
+//! own generator, which we do not reproduce). Labels still come from the sign of the decision
+//! function, as sklearn's `predict` does with probability on.
 
 use linfa::prelude::*;
 use linfa::DatasetBase;
@@ -9,9 +21,10 @@ use polars::prelude::DataFrame;
 
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty, Value};
 
-use super::{Classes, Model, ModelDef, Prediction, Trained, Training};
+use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
 use crate::error::{Result, RunError};
 use crate::matrix::Matrix;
+use crate::rng;
 
 pub static SVM: ModelDef = ModelDef {
     spec: ModelSpec {
@@ -23,17 +36,21 @@ pub static SVM: ModelDef = ModelDef {
             ParamSpec::optional("gamma", Ty::FloatOr(&["scale", "auto"]), Lit::Str("scale"), "kernel width: scale = 1/(n_features * var(X)), auto = 1/n_features (sklearn < 0.22 default), or a number"),
             ParamSpec::optional("degree", Ty::Int, Lit::Int(3), "poly kernel degree").min(1.0),
             ParamSpec::optional("coef0", Ty::Float, Lit::Float(0.0), "poly kernel constant"),
+            ParamSpec::optional("probability", Ty::Bool, Lit::Bool(false), "give P(class 1) by Platt scaling on 5-fold decision values (sklearn's probability=True; five extra fits)"),
+            ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed of the probability folds' shuffle (sklearn's random_state; default: recipe.seed)"),
         ],
         tasks: &[Task::Binary],
         engine: "linfa-svm",
     },
-    build: |p, _| {
+    build: |p, seed| {
         Ok(Box::new(SupportVector {
             kernel: p.str("kernel")?.to_string(),
             c: p.f64("C")?,
             gamma: p.get("gamma").map(|g| g.value.clone()).unwrap_or(Value::Str("scale".into())),
             degree: p.f64("degree")?,
             coef0: p.f64("coef0")?,
+            probability: p.bool("probability")?,
+            seed: seed_of(p, seed)?,
         }))
     },
 };
@@ -44,12 +61,16 @@ struct SupportVector {
     gamma: Value,
     degree: f64,
     coef0: f64,
+    probability: bool,
+    seed: u64,
 }
 
 struct TrainedSvm {
     model: Svm<f64, bool>,
     classes: Classes,
     scale: f64,
+    /// Platt's (A, B), with f > 0 towards class 1.
+    platt: Option<(f64, f64)>,
 }
 
 impl SupportVector {
@@ -79,6 +100,176 @@ fn scaled(x: &Matrix, scale: f64) -> ndarray::Array2<f64> {
     arr
 }
 
+impl SupportVector {
+    /// One SVM on `x` (already scaled), `targets[i]` = row i is class 1.
+    fn train(
+        &self,
+        x: ndarray::Array2<f64>,
+        targets: Vec<bool>,
+        gamma: f64,
+    ) -> Result<Svm<f64, bool>> {
+        let ds = DatasetBase::new(x, ndarray::Array1::from(targets));
+        let params = Svm::<f64, bool>::params().pos_neg_weights(self.c, self.c);
+        let params = match self.kernel.as_str() {
+            "linear" => params.linear_kernel(),
+            "poly" => params.polynomial_kernel(self.coef0, self.degree),
+            _ => params.gaussian_kernel(1.0 / gamma),
+        };
+        params
+            .fit(&ds)
+            .map_err(|e| RunError::model("svm", e.to_string()))
+    }
+
+    /// libsvm's `svm_binary_svc_probability`: decision values from five shuffled folds, each
+    /// row scored by the model trained on the others, then Platt's sigmoid fitted to them.
+    fn platt(&self, x: &ndarray::Array2<f64>, targets: &[bool], gamma: f64) -> Result<(f64, f64)> {
+        const FOLDS: usize = 5;
+        let n = targets.len();
+        let mut perm: Vec<usize> = (0..n).collect();
+        rng::shuffle(&mut rng::seeded(self.seed), &mut perm);
+        let mut dec = vec![0.0; n];
+        for fold in 0..FOLDS {
+            let (begin, end) = (fold * n / FOLDS, (fold + 1) * n / FOLDS);
+            let train: Vec<usize> = perm[..begin].iter().chain(&perm[end..]).copied().collect();
+            let pos = train.iter().filter(|&&i| targets[i]).count();
+            let neg = train.len() - pos;
+            // A training part with one class has no decision function: libsvm scores ±1 or 0.
+            let constant = match (pos, neg) {
+                (0, 0) => Some(0.0),
+                (_, 0) => Some(1.0),
+                (0, _) => Some(-1.0),
+                _ => None,
+            };
+            if let Some(v) = constant {
+                perm[begin..end].iter().for_each(|&i| dec[i] = v);
+                continue;
+            }
+            let model = self.train(
+                x.select(ndarray::Axis(0), &train),
+                train.iter().map(|&i| targets[i]).collect(),
+                gamma,
+            )?;
+            for &i in &perm[begin..end] {
+                dec[i] = decision(&model, x.row(i));
+            }
+        }
+        Ok(sigmoid_train(&dec, targets))
+    }
+}
+
+/// The decision value, > 0 towards class 1 (sklearn's `decision_function`).
+fn decision(model: &Svm<f64, bool>, row: ndarray::ArrayView1<f64>) -> f64 {
+    model.weighted_sum(&row) - model.rho
+}
+
+/// Platt's sigmoid P(class 1 | f) = 1/(1 + exp(A·f + B)) by libsvm's `sigmoid_train`: Newton's
+/// method with a backtracking line search on the cross-entropy against smoothed targets.
+fn sigmoid_train(dec: &[f64], positive: &[bool]) -> (f64, f64) {
+    let prior1 = positive.iter().filter(|p| **p).count() as f64;
+    let prior0 = positive.len() as f64 - prior1;
+    let (max_iter, min_step, sigma, eps) = (100, 1e-10, 1e-12, 1e-5);
+    let hi = (prior1 + 1.0) / (prior1 + 2.0);
+    let lo = 1.0 / (prior0 + 2.0);
+    let t: Vec<f64> = positive.iter().map(|p| if *p { hi } else { lo }).collect();
+    let objective = |a: f64, b: f64| -> f64 {
+        dec.iter()
+            .zip(&t)
+            .map(|(d, ti)| {
+                let f = d * a + b;
+                if f >= 0.0 {
+                    ti * f + (-f).exp().ln_1p()
+                } else {
+                    (ti - 1.0) * f + f.exp().ln_1p()
+                }
+            })
+            .sum()
+    };
+    let (mut a, mut b) = (0.0, ((prior0 + 1.0) / (prior1 + 1.0)).ln());
+    let mut fval = objective(a, b);
+    for _ in 0..max_iter {
+        let (mut h11, mut h22, mut h21, mut g1, mut g2) = (sigma, sigma, 0.0, 0.0, 0.0);
+        for (d, ti) in dec.iter().zip(&t) {
+            let f = d * a + b;
+            let (p, q) = if f >= 0.0 {
+                let e = (-f).exp();
+                (e / (1.0 + e), 1.0 / (1.0 + e))
+            } else {
+                let e = f.exp();
+                (1.0 / (1.0 + e), e / (1.0 + e))
+            };
+            let d2 = p * q;
+            h11 += d * d * d2;
+            h22 += d2;
+            h21 += d * d2;
+            let d1 = ti - p;
+            g1 += d * d1;
+            g2 += d1;
+        }
+        if g1.abs() < eps && g2.abs() < eps {
+            break;
+        }
+        let det = h11 * h22 - h21 * h21;
+        let da = -(h22 * g1 - h21 * g2) / det;
+        let db = -(-h21 * g1 + h11 * g2) / det;
+        let gd = g1 * da + g2 * db;
+        let mut step = 1.0;
+        while step >= min_step {
+            let (na, nb) = (a + step * da, b + step * db);
+            let nf = objective(na, nb);
+            if nf < fval + 0.0001 * step * gd {
+                (a, b, fval) = (na, nb, nf);
+                break;
+            }
+            step /= 2.0;
+        }
+        if step < min_step {
+            break;
+        }
+    }
+    (a, b)
+}
+
+/// P(class 1) for decision value `f`, as sklearn's libsvm computes it: the sigmoid for class 0
+/// (libsvm's first class), clipped to [1e-7, 1 − 1e-7], then `multiclass_probability` for k = 2.
+fn platt_proba(f: f64, (a, b): (f64, f64)) -> f64 {
+    let f_ab = -(a * f + b);
+    let p0 = if f_ab >= 0.0 {
+        let e = (-f_ab).exp();
+        e / (1.0 + e)
+    } else {
+        1.0 / (1.0 + f_ab.exp())
+    };
+    let r01 = p0.clamp(1e-7, 1.0 - 1e-7);
+    let r = [[0.0, r01], [1.0 - r01, 0.0]];
+    // Q[t][t] = Σ_{j≠t} r[j][t]², Q[t][j] = −r[j][t]·r[t][j].
+    let q = [
+        [r[1][0] * r[1][0], -r[1][0] * r[0][1]],
+        [-r[1][0] * r[0][1], r[0][1] * r[0][1]],
+    ];
+    let mut p = [0.5, 0.5];
+    let eps = 0.005 / 2.0;
+    for _ in 0..100 {
+        let mut qp = [0.0; 2];
+        for t in 0..2 {
+            qp[t] = q[t][0] * p[0] + q[t][1] * p[1];
+        }
+        let mut pqp = p[0] * qp[0] + p[1] * qp[1];
+        if (qp[0] - pqp).abs().max((qp[1] - pqp).abs()) < eps {
+            break;
+        }
+        for t in 0..2 {
+            let diff = (-qp[t] + pqp) / q[t][t];
+            p[t] += diff;
+            pqp = (pqp + diff * (diff * q[t][t] + 2.0 * qp[t])) / (1.0 + diff) / (1.0 + diff);
+            for j in 0..2 {
+                qp[j] = (qp[j] + diff * q[t][j]) / (1.0 + diff);
+                p[j] /= 1.0 + diff;
+            }
+        }
+    }
+    p[1]
+}
+
 impl Model for SupportVector {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
         let classes = Classes::new(t.y, "svm")?;
@@ -89,34 +280,156 @@ impl Model for SupportVector {
             1.0
         };
         let targets: Vec<bool> = classes.index.iter().map(|i| *i == 1).collect();
-        let ds = DatasetBase::new(scaled(t.x, scale), ndarray::Array1::from(targets));
-        let params = Svm::<f64, bool>::params().pos_neg_weights(self.c, self.c);
-        let params = match self.kernel.as_str() {
-            "linear" => params.linear_kernel(),
-            "poly" => params.polynomial_kernel(self.coef0, self.degree),
-            _ => params.gaussian_kernel(1.0 / gamma),
+        let x = scaled(t.x, scale);
+        let platt = if self.probability {
+            Some(self.platt(&x, &targets, gamma)?)
+        } else {
+            None
         };
-        let model = params
-            .fit(&ds)
-            .map_err(|e| RunError::model("svm", e.to_string()))?;
+        let model = self.train(x, targets, gamma)?;
         Ok(Box::new(TrainedSvm {
             model,
             classes,
             scale,
+            platt,
         }))
     }
 }
 
 impl Trained for TrainedSvm {
     fn predict(&self, _: &DataFrame, x: &Matrix) -> Result<Prediction> {
-        let pred = self.model.predict(&scaled(x, self.scale));
-        let values = pred
+        let x = scaled(x, self.scale);
+        let dec: Vec<f64> = x.outer_iter().map(|r| decision(&self.model, r)).collect();
+        // linfa's own predict: class 1 when the decision value is >= 0.
+        let values = dec
             .iter()
-            .map(|b| self.classes.labels[usize::from(*b)])
+            .map(|f| self.classes.labels[usize::from(*f >= 0.0)])
             .collect();
-        Ok(Prediction {
-            values,
-            proba: None,
-        })
+        let proba = self.platt.and_then(|ab| {
+            let rows: Vec<Vec<f64>> = dec
+                .iter()
+                .map(|f| {
+                    let p = platt_proba(*f, ab);
+                    vec![1.0 - p, p]
+                })
+                .collect();
+            self.classes.positive_proba(&rows)
+        });
+        Ok(Prediction { values, proba })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sigmoid_train_matches_libsvm() {
+        // Expected: a line-by-line Python transcription of libsvm's sigmoid_train.
+        let dec = [
+            -2.0, -1.5, -0.7, -0.2, 0.1, 0.3, -0.4, 0.8, 1.2, 2.5, 0.05, -1.0,
+        ];
+        let lab = [0, 0, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1];
+        let positive: Vec<bool> = lab.iter().map(|l| *l == 1).collect();
+        let (a, b) = sigmoid_train(&dec, &positive);
+        assert!((a - -0.9276659880552437).abs() < 1e-9, "{a}");
+        assert!((b - -0.09568744701051322).abs() < 1e-9, "{b}");
+    }
+
+    #[test]
+    fn platt_proba_matches_sklearn() {
+        // sklearn 1.9.1 SVC(probability=True) on make_classification(200, 5, random_state=0):
+        // probA_ = -2.7093743817235545, probB_ = -0.14963519609477566 (libsvm's orientation,
+        // towards class 0: B here is −probB_), and predict_proba[:, 1] at these decision values.
+        let ab = (-2.7093743817235545, 0.14963519609477566);
+        let cases = [
+            (-1.5, 0.014775933551419028),
+            (-0.3, 0.27638846494059865),
+            (0.0, 0.46267506920965984),
+            (0.4, 0.717909978418884),
+            (2.0, 0.9948783214267103),
+        ];
+        for (f, expect) in cases {
+            let p = platt_proba(f, ab);
+            assert!((p - expect).abs() < 1e-12, "{f}: {p} vs {expect}");
+        }
+    }
+
+    fn fit(probability: bool, seed: u64) -> (Vec<f64>, Option<Vec<f64>>, Vec<f64>) {
+        // Two overlapping clouds along a diagonal, from a fixed recurrence.
+        let n = 80;
+        let mut s: u64 = 99;
+        let mut next = || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut data = Vec::new();
+        let mut y = Vec::new();
+        for i in 0..n {
+            let c = (i % 2) as f64;
+            data.push(c + 1.5 * next() - 0.75);
+            data.push(c + 1.5 * next() - 0.75);
+            y.push(c);
+        }
+        let x = Matrix {
+            data,
+            rows: n,
+            cols: 2,
+            names: vec!["a".into(), "b".into()],
+        };
+        let model = SupportVector {
+            kernel: "rbf".into(),
+            c: 1.0,
+            gamma: Value::Str("scale".into()),
+            degree: 3.0,
+            coef0: 0.0,
+            probability,
+            seed,
+        };
+        let frame = DataFrame::empty();
+        let t = Training {
+            frame: &frame,
+            x: &x,
+            y: &y,
+            task: Task::Binary,
+        };
+        let fitted = model.fit(&t).unwrap();
+        let pred = fitted.predict(&frame, &x).unwrap();
+        let scaled = scaled(&x, 1.0);
+        // Read the decision values back through a fresh fit (same data, deterministic SMO).
+        let model2 = model
+            .train(
+                scaled.clone(),
+                y.iter().map(|v| *v == 1.0).collect(),
+                model.gamma(&x),
+            )
+            .unwrap();
+        let dec = scaled.outer_iter().map(|r| decision(&model2, r)).collect();
+        (pred.values, pred.proba, dec)
+    }
+
+    #[test]
+    fn probability_is_platt_on_the_decision_value() {
+        let (values, proba, dec) = fit(true, 3);
+        let proba = proba.expect("probability = true gives P(class 1)");
+        assert!(proba.iter().all(|p| *p > 0.0 && *p < 1.0), "{proba:?}");
+        // Monotone in the decision value, and not constant.
+        let mut order: Vec<usize> = (0..dec.len()).collect();
+        order.sort_by(|&i, &j| dec[i].total_cmp(&dec[j]));
+        for w in order.windows(2) {
+            assert!(proba[w[0]] <= proba[w[1]], "not monotone");
+        }
+        assert!(proba[order[0]] < 0.2 && proba[*order.last().unwrap()] > 0.8);
+        // Labels stay the decision function's sign.
+        for (v, f) in values.iter().zip(&dec) {
+            assert_eq!(*v, f64::from(u8::from(*f >= 0.0)));
+        }
+        // Deterministic under a seed; without probability, the same labels and no proba.
+        assert_eq!(fit(true, 3).1.unwrap(), proba);
+        let (plain, none, _) = fit(false, 3);
+        assert_eq!(plain, values);
+        assert!(none.is_none());
     }
 }

@@ -1,17 +1,18 @@
 //! Decision trees (classifier and regressor) on the project's own CART (see `cart.rs` for why
-//! not linfa's).
+//! not linfa's). `splitter = "random"` is sklearn's `DecisionTreeClassifier(splitter="random")`,
+//! which some published grids use as AdaBoost's base.
 
 use polars::prelude::DataFrame;
 
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Params, Task, Ty, Value};
 
-use super::cart::{resolve_max_features, Criterion, Target, Tree, TreeParams};
+use super::cart::{resolve_max_features, Criterion, Splitter, Target, Tree, TreeParams};
 use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
 use crate::error::{Result, RunError};
 use crate::matrix::Matrix;
 use crate::rng;
 
-pub const CRITERIA: &[&str] = &["gini", "entropy", "squared_error"];
+pub const CRITERIA: &[&str] = &["gini", "entropy", "squared_error", "friedman_mse"];
 
 /// Tree parameters shared by the tree and the forest, so each is declared once.
 pub const TREE_PARAMS: [ParamSpec; 5] = [
@@ -51,6 +52,24 @@ pub const TREE_PARAMS: [ParamSpec; 5] = [
     .min(0.0),
 ];
 
+pub const SPLITTERS: &[&str] = &["best", "random"];
+
+pub const SPLITTER: ParamSpec = ParamSpec::optional(
+    "splitter",
+    Ty::Choice(SPLITTERS),
+    Lit::Str("best"),
+    "best: every threshold of each searched feature; random: one uniform threshold per feature (Extra-Trees)",
+);
+
+/// Reads a `splitter` choice.
+pub fn splitter_of(name: &str) -> Splitter {
+    if name == "random" {
+        Splitter::Random
+    } else {
+        Splitter::Best
+    }
+}
+
 pub static DECISION_TREE: ModelDef = ModelDef {
     spec: ModelSpec {
         kind: "decision_tree",
@@ -67,6 +86,7 @@ pub static DECISION_TREE: ModelDef = ModelDef {
                 Lit::Str("all"),
                 "features searched per split: a count, a fraction, sqrt, log2 or all",
             ),
+            SPLITTER,
             ParamSpec::optional(
                 "seed",
                 Ty::OptInt,
@@ -94,6 +114,7 @@ pub struct TreeSettings {
     min_samples_leaf: usize,
     min_impurity_decrease: f64,
     max_features: Value,
+    pub splitter: Splitter,
 }
 
 impl TreeSettings {
@@ -101,8 +122,14 @@ impl TreeSettings {
         let criterion = p.opt_str("criterion")?.map(|c| match c {
             "gini" => Criterion::Gini,
             "entropy" => Criterion::Entropy,
+            "friedman_mse" => Criterion::FriedmanMse,
             _ => Criterion::SquaredError,
         });
+        // Only the single tree declares `splitter`; the forests fix it themselves.
+        let splitter = p
+            .get("splitter")
+            .and_then(|s| s.value.as_str())
+            .map_or(Splitter::Best, splitter_of);
         Ok(TreeSettings {
             criterion,
             max_depth: p.opt_usize("max_depth")?,
@@ -113,17 +140,32 @@ impl TreeSettings {
                 .get("max_features")
                 .map(|v| v.value.clone())
                 .unwrap_or(Value::Str("all".into())),
+            splitter,
         })
+    }
+
+    /// sklearn's defaults with the given `max_features`, for tests that build models directly.
+    #[cfg(test)]
+    pub fn for_tests(max_features: Value) -> Self {
+        TreeSettings {
+            criterion: None,
+            max_depth: None,
+            min_samples_split: 2,
+            min_samples_leaf: 1,
+            min_impurity_decrease: 0.0,
+            max_features,
+            splitter: Splitter::Best,
+        }
     }
 
     pub fn resolve(&self, task: Task, n_features: usize, model: &str) -> Result<TreeParams> {
         let criterion = match (self.criterion, task.is_classification()) {
             (None, true) => Criterion::Gini,
             (None, false) => Criterion::SquaredError,
-            (Some(Criterion::SquaredError), true) => {
+            (Some(Criterion::SquaredError | Criterion::FriedmanMse), true) => {
                 return Err(RunError::model(
                     model,
-                    "criterion squared_error is for regression; use gini or entropy",
+                    "criteria squared_error and friedman_mse are for regression; use gini or entropy",
                 ))
             }
             (Some(Criterion::Gini | Criterion::Entropy), false) => {
@@ -139,8 +181,15 @@ impl TreeSettings {
             max_depth: self.max_depth,
             min_samples_split: self.min_samples_split,
             min_samples_leaf: self.min_samples_leaf,
-            max_features: resolve_max_features(&self.max_features, n_features),
+            max_features: match &self.max_features {
+                // Unset: sklearn's forest defaults, sqrt for classifiers and all for regressors.
+                Value::None if task.is_classification() => {
+                    resolve_max_features(&Value::Str("sqrt".into()), n_features)
+                }
+                v => resolve_max_features(v, n_features),
+            },
             min_impurity_decrease: self.min_impurity_decrease,
+            splitter: self.splitter,
         })
     }
 }

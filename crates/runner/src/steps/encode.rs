@@ -59,22 +59,31 @@ pub static LABEL_ENCODE: StepDef = StepDef {
     build: |p, _| Ok(Box::new(LabelEncode { columns: p.strs("columns")?, sorted: p.str("order")? == "sorted" })),
 };
 
-fn levels(cells: &[Option<String>], sorted: bool) -> Vec<String> {
+/// Levels in order of appearance, or sorted as the column's type sorts (`numeric`).
+fn levels(cells: &[Option<String>], sorted: Option<bool>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for c in cells.iter().flatten() {
         if !out.contains(c) {
             out.push(c.clone());
         }
     }
-    if sorted {
-        sort_levels(&mut out);
+    if let Some(numeric) = sorted {
+        sort_levels(&mut out, numeric);
     }
     out
 }
 
+/// Whether a column's values sort as numbers: a text column of digits ("120", "20", as
+/// `astype(str)` leaves MSSubClass) sorts as text, the way LabelEncoder and get_dummies do.
+fn numeric(df: &DataFrame, column: &str) -> bool {
+    df.column(column)
+        .map(|c| c.dtype().is_primitive_numeric() || c.dtype().is_bool())
+        .unwrap_or(false)
+}
+
 /// Numeric levels sort as numbers, text as text (pandas sorts categories by value).
-fn sort_levels(levels: &mut [String]) {
-    if levels.iter().all(|l| l.parse::<f64>().is_ok()) {
+fn sort_levels(levels: &mut [String], numeric: bool) {
+    if numeric && levels.iter().all(|l| l.parse::<f64>().is_ok()) {
         levels.sort_by(|a, b| {
             a.parse::<f64>()
                 .unwrap_or(0.0)
@@ -106,15 +115,17 @@ impl Step for OneHot {
                         "levels = \"intersection\" needs fit_on = \"train+test\"",
                     )
                 })?;
-                let in_test = levels(&strings(test, c, "one_hot")?, false);
-                let mut lv = levels(&strings(data.train, c, "one_hot")?, false);
+                let in_test = levels(&strings(test, c, "one_hot")?, None);
+                let mut lv = levels(&strings(data.train, c, "one_hot")?, None);
                 lv.retain(|l| in_test.contains(l));
                 if self.sorted {
-                    sort_levels(&mut lv);
+                    sort_levels(&mut lv, numeric(data.train, c));
                 }
                 lv
             } else {
-                levels(&strings(&data.stacked()?, c, "one_hot")?, self.sorted)
+                let frame = data.stacked()?;
+                let order = self.sorted.then(|| numeric(&frame, c));
+                levels(&strings(&frame, c, "one_hot")?, order)
             };
             if self.drop_first && !lv.is_empty() {
                 lv.remove(0);
@@ -162,9 +173,10 @@ impl Step for LabelEncode {
         let frame = data.stacked()?;
         let mut fitted = Vec::new();
         for c in &self.columns {
+            let order = self.sorted.then(|| numeric(&frame, c));
             fitted.push((
                 c.clone(),
-                levels(&strings(&frame, c, "label_encode")?, self.sorted),
+                levels(&strings(&frame, c, "label_encode")?, order),
             ));
         }
         Ok(Box::new(FittedLabels { columns: fitted }))

@@ -6,13 +6,22 @@
 //! frame its `fit_on` scope allows ([`FitData`]) and returns a [`Fitted`] transform, which then
 //! applies to any frame: prep and bake, as in tidymodels recipes.
 
+mod align;
 mod binning;
+mod boxcox;
 mod columns;
+mod datetime;
 mod derive;
 mod encode;
 mod fill;
+mod impute;
 mod mapping;
+mod model_impute;
+mod robust;
+mod rows;
+mod sequential;
 mod skew;
+mod target_encode;
 mod text;
 mod transform;
 
@@ -102,7 +111,10 @@ pub struct StepDef {
 pub static STEPS: &[&StepDef] = &[
     &columns::DROP,
     &columns::SELECT,
+    &rows::DROP_ROWS,
+    &rows::TUKEY_OUTLIERS,
     &derive::DERIVE,
+    &datetime::DATETIME_PARTS,
     &text::REGEX_EXTRACT,
     &text::STR_LEN,
     &text::FIRST_CHAR,
@@ -110,15 +122,22 @@ pub static STEPS: &[&StepDef] = &[
     &mapping::REPLACE,
     &mapping::MAP,
     &fill::FILL,
+    &sequential::SEQUENTIAL_FILL,
+    &align::ALIGN_FROM_TRAIN,
+    &model_impute::MODEL_IMPUTE,
+    &impute::KNN_IMPUTE,
     &transform::CAST,
     &binning::BIN,
     &binning::QBIN,
     &encode::ONE_HOT,
     &encode::LABEL_ENCODE,
+    &target_encode::TARGET_ENCODE,
     &transform::LOG,
     &transform::LOG1P,
     &skew::SKEW_LOG1P,
     &transform::STANDARD_SCALE,
+    &robust::ROBUST_SCALE,
+    &boxcox::BOX_COX1P,
 ];
 
 pub fn def(kind: &str) -> Option<&'static StepDef> {
@@ -264,4 +283,87 @@ pub fn require(df: &DataFrame, names: &[String], what: &str) -> Result<()> {
         column(df, n, what)?;
     }
     Ok(())
+}
+
+/// numpy's default (`method="linear"`) quantile of sorted, non-missing values, `q` in [0, 1]:
+/// the virtual index (n - 1)·q, interpolated with numpy's `_lerp` (which computes from the upper
+/// neighbour when the fraction is at least one half), so results match numpy to the last bit.
+/// `None` for no values.
+pub fn np_quantile(sorted: &[f64], q: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let pos = (sorted.len() - 1) as f64 * q;
+    let lo = (pos.floor().max(0.0) as usize).min(sorted.len() - 1);
+    let hi = (lo + 1).min(sorted.len() - 1);
+    let t = pos - lo as f64;
+    let (a, b) = (sorted[lo], sorted[hi]);
+    let diff = b - a;
+    Some(if t >= 0.5 {
+        b - diff * (1.0 - t)
+    } else {
+        a + diff * t
+    })
+}
+
+/// Checked parameters of a step kind for unit tests: `set` values over the spec's defaults.
+#[cfg(test)]
+pub(crate) fn test_params(def: &StepDef, set: &[(&str, kreplay_recipe::Value)]) -> Params {
+    let items = def
+        .spec
+        .params
+        .iter()
+        .map(|s| {
+            let given = set.iter().find(|(n, _)| *n == s.name);
+            kreplay_recipe::Param {
+                name: s.name.to_string(),
+                value: given
+                    .map(|(_, v)| v.clone())
+                    .or_else(|| s.default.map(Lit::to_value))
+                    .unwrap_or(kreplay_recipe::Value::None),
+                loc: kreplay_recipe::Loc::Unknown,
+                explicit: given.is_some(),
+            }
+        })
+        .collect();
+    Params::new(format!("steps.t ({})", def.spec.kind), items)
+}
+
+/// Fits a step on `train` (training frame, id `id`, target `y`) and applies it to `train` and,
+/// when given, `test`: what the pipeline does for `fit_on = "train"`.
+#[cfg(test)]
+pub(crate) fn test_run(
+    def: &StepDef,
+    set: &[(&str, kreplay_recipe::Value)],
+    train: DataFrame,
+    test: Option<DataFrame>,
+) -> Result<(DataFrame, Option<DataFrame>)> {
+    let step = (def.build)(&test_params(def, set), 42)?;
+    let ctx = Ctx {
+        id: "id",
+        target: "y",
+        training: true,
+    };
+    let fitted = step.fit(
+        &FitData {
+            train: &train,
+            test: None,
+        },
+        &ctx,
+    )?;
+    let test = match test {
+        Some(t) => Some(fitted.apply(t, &ctx.for_test())?),
+        None => None,
+    };
+    Ok((fitted.apply(train, &ctx)?, test))
+}
+
+/// A column of a test frame as numbers (nulls as NaN).
+#[cfg(test)]
+pub(crate) fn test_col(df: &DataFrame, name: &str) -> Vec<f64> {
+    numbers(df, name, "test")
+        .expect("numeric column")
+        .into_iter()
+        .map(|v| v.unwrap_or(f64::NAN))
+        .collect()
 }

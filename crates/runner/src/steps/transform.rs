@@ -95,7 +95,11 @@ impl Stateless for Cast {
             let series = match self.to.as_str() {
                 "str" => Series::new(c.as_str().into(), strings(&df, c, "cast")?),
                 to => {
-                    let values = numbers(&df, c, "cast")?;
+                    let values = match df.column(c).map(|col| col.dtype().clone()) {
+                        // Text of numbers parses, as pandas' astype(float) does.
+                        Ok(DataType::String) => parse_numbers(&df, c)?,
+                        _ => numbers(&df, c, "cast")?,
+                    };
                     if to == "int" {
                         Series::new(
                             c.as_str().into(),
@@ -206,4 +210,21 @@ impl Fitted for FittedScale {
         }
         Ok(df)
     }
+}
+
+/// A text column's cells as numbers; a cell that is not a number is an error naming it.
+fn parse_numbers(df: &DataFrame, column: &str) -> Result<Vec<Option<f64>>> {
+    strings(df, column, "cast")?
+        .into_iter()
+        .enumerate()
+        .map(|(i, cell)| match cell {
+            None => Ok(None),
+            Some(text) => text.trim().parse::<f64>().map(Some).map_err(|_| {
+                RunError::data(
+                    format!("cast: column `{column}`"),
+                    format!("row {}: {text:?} is not a number", i + 1),
+                )
+            }),
+        })
+        .collect()
 }

@@ -17,17 +17,14 @@ pub fn flat_params(resolved: &Value) -> BTreeMap<String, Value> {
     };
     for (section, body) in sections {
         match section.as_str() {
-            "steps" => {
-                for step in body.as_array().into_iter().flatten() {
-                    let Some(id) = step.get("id").and_then(Value::as_str) else {
-                        continue;
-                    };
-                    for key in ["kind", "fit_on"] {
-                        if let Some(v) = step.get(key) {
-                            out.insert(format!("steps.{id}.{key}"), v.clone());
-                        }
+            "steps" => steps("steps", Some(body), &mut out),
+            "members" => {
+                for (name, m) in body.as_object().into_iter().flatten() {
+                    if let Some(kind) = m.get("kind") {
+                        out.insert(format!("members.{name}.kind"), kind.clone());
                     }
-                    leaves(&format!("steps.{id}"), step.get("params"), &mut out);
+                    leaves(&format!("members.{name}"), m.get("params"), &mut out);
+                    steps(&format!("members.{name}.steps"), m.get("steps"), &mut out);
                 }
             }
             "model" => {
@@ -40,6 +37,21 @@ pub fn flat_params(resolved: &Value) -> BTreeMap<String, Value> {
         }
     }
     out
+}
+
+/// `prefix.<id>.kind`, `prefix.<id>.fit_on` and `prefix.<id>.<param>` for each step.
+fn steps(prefix: &str, body: Option<&Value>, out: &mut BTreeMap<String, Value>) {
+    for step in body.and_then(Value::as_array).into_iter().flatten() {
+        let Some(id) = step.get("id").and_then(Value::as_str) else {
+            continue;
+        };
+        for key in ["kind", "fit_on"] {
+            if let Some(v) = step.get(key) {
+                out.insert(format!("{prefix}.{id}.{key}"), v.clone());
+            }
+        }
+        leaves(&format!("{prefix}.{id}"), step.get("params"), out);
+    }
 }
 
 /// `prefix.name = value` for each entry of a parameter object.

@@ -16,3 +16,5 @@ pub fn shuffle<T>(rng: &mut Rng, items: &mut [T]) {
         items.swap(i, j);
     }
 }
+
+pub mod numpy;

@@ -1,0 +1,135 @@
+//! Averaging and weighted blends: `0.7 * expm1(stacked) + 0.15 * expm1(xgb) + 0.15 * expm1(lgb)`
+//! as Serigne wrote it is `members = ["stacked", "xgb", "lgb"]`, `weights = [0.7, 0.15, 0.15]`,
+//! `space = "expm1"`. A blend in another space is mapped back to the target's scale (log1p of
+//! the expm1 blend), so CV scores stay comparable and the submission's own inverse turns it
+//! into exactly the published blend.
+
+use polars::prelude::DataFrame;
+use rayon::prelude::*;
+
+use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
+
+use super::{weights, EnsembleDef, Member};
+use crate::error::{Result, RunError};
+use crate::matrix::Matrix;
+use crate::models::{Model, Prediction, Trained, Training};
+
+pub static AVERAGE: EnsembleDef = EnsembleDef {
+    spec: ModelSpec {
+        kind: "average",
+        summary: "(weighted) average of members' predictions, for regression or binary probabilities",
+        params: &[
+            ParamSpec::required("members", Ty::StrList, "member names ([members.<name>])"),
+            ParamSpec::optional("weights", Ty::FloatList, Lit::None, "one weight per member, normalised by their sum (default: equal)"),
+            ParamSpec::optional("space", Ty::Choice(&["target", "expm1", "exp"]), Lit::Str("target"), "where to average: the target as modelled, or expm1/exp of it (mapped back with log1p/log)"),
+        ],
+        tasks: &[Task::Binary, Task::Regression],
+        engine: "kreplay ensemble",
+    },
+    build: |p, b| {
+        let names = p.strs("members")?;
+        let members = b.members(&names)?;
+        let w = weights(p, members.len(), "average")?;
+        let space = match p.str("space")? {
+            "expm1" => Space::Expm1,
+            "exp" => Space::Exp,
+            _ => Space::Target,
+        };
+        Ok(Box::new(Average { members, weights: w, space }))
+    },
+};
+
+#[derive(Clone, Copy)]
+enum Space {
+    Target,
+    Expm1,
+    Exp,
+}
+
+impl Space {
+    fn to(self, v: f64) -> f64 {
+        match self {
+            Space::Target => v,
+            Space::Expm1 => v.exp_m1(),
+            Space::Exp => v.exp(),
+        }
+    }
+
+    fn back(self, v: f64) -> f64 {
+        match self {
+            Space::Target => v,
+            Space::Expm1 => v.ln_1p(),
+            Space::Exp => v.ln(),
+        }
+    }
+}
+
+struct Average {
+    members: Vec<Member>,
+    weights: Vec<f64>,
+    space: Space,
+}
+
+impl Model for Average {
+    fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
+        let trained = self
+            .members
+            .par_iter()
+            .map(|m| m.fit(t))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Box::new(TrainedAverage {
+            names: self.members.iter().map(|m| m.name.clone()).collect(),
+            trained,
+            weights: self.weights.clone(),
+            space: self.space,
+            classification: t.task.is_classification(),
+        }))
+    }
+}
+
+struct TrainedAverage {
+    names: Vec<String>,
+    trained: Vec<Box<dyn Trained>>,
+    weights: Vec<f64>,
+    space: Space,
+    classification: bool,
+}
+
+impl Trained for TrainedAverage {
+    fn predict(&self, frame: &DataFrame, x: &Matrix) -> Result<Prediction> {
+        let preds = self
+            .trained
+            .par_iter()
+            .map(|m| m.predict(frame, x))
+            .collect::<Result<Vec<_>>>()?;
+        let total: f64 = self.weights.iter().sum();
+        let mut acc = vec![0.0; x.rows];
+        for ((p, w), name) in preds.iter().zip(&self.weights).zip(&self.names) {
+            let values = if self.classification {
+                p.proba.as_deref().ok_or_else(|| {
+                    RunError::model(
+                        "average",
+                        format!("member `{name}` gives no probabilities to average"),
+                    )
+                })?
+            } else {
+                &p.values
+            };
+            for (a, v) in acc.iter_mut().zip(values) {
+                *a += w * self.space.to(*v);
+            }
+        }
+        let blended: Vec<f64> = acc.iter().map(|a| self.space.back(a / total)).collect();
+        if self.classification {
+            let values = blended.iter().map(|p| f64::from(*p > 0.5)).collect();
+            return Ok(Prediction {
+                values,
+                proba: Some(blended),
+            });
+        }
+        Ok(Prediction {
+            values: blended,
+            proba: None,
+        })
+    }
+}

@@ -1,0 +1,132 @@
+//! Voting classifiers, as sklearn's `VotingClassifier`: hard voting takes the (weighted)
+//! majority label, ties going to the smallest label (numpy's argmax over sorted classes); soft
+//! voting averages the members' P(class 1) and predicts class 1 above 0.5, a tie going to
+//! class 0 as argmax does. Ghouzam's Titanic ensemble is a soft vote of five tuned models.
+
+use polars::prelude::DataFrame;
+use rayon::prelude::*;
+
+use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
+
+use super::{weights, EnsembleDef, Member};
+use crate::error::{Result, RunError};
+use crate::matrix::Matrix;
+use crate::models::{Model, Prediction, Trained, Training};
+
+pub static VOTE: EnsembleDef = EnsembleDef {
+    spec: ModelSpec {
+        kind: "vote",
+        summary: "voting classifier over members (sklearn VotingClassifier): hard or soft",
+        params: &[
+            ParamSpec::required("members", Ty::StrList, "member names ([members.<name>])"),
+            ParamSpec::optional(
+                "voting",
+                Ty::Choice(&["hard", "soft"]),
+                Lit::Str("hard"),
+                "hard: majority of labels; soft: mean of P(class 1) (binary)",
+            ),
+            ParamSpec::optional(
+                "weights",
+                Ty::FloatList,
+                Lit::None,
+                "one weight per member (default: equal)",
+            ),
+        ],
+        tasks: &[Task::Binary, Task::Multiclass],
+        engine: "kreplay ensemble",
+    },
+    build: |p, b| {
+        let members = b.members(&p.strs("members")?)?;
+        let weights = weights(p, members.len(), "vote")?;
+        Ok(Box::new(Vote {
+            members,
+            weights,
+            soft: p.str("voting")? == "soft",
+        }))
+    },
+};
+
+struct Vote {
+    members: Vec<Member>,
+    weights: Vec<f64>,
+    soft: bool,
+}
+
+impl Model for Vote {
+    fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
+        let trained = self
+            .members
+            .par_iter()
+            .map(|m| m.fit(t))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Box::new(TrainedVote {
+            names: self.members.iter().map(|m| m.name.clone()).collect(),
+            trained,
+            weights: self.weights.clone(),
+            soft: self.soft,
+        }))
+    }
+}
+
+struct TrainedVote {
+    names: Vec<String>,
+    trained: Vec<Box<dyn Trained>>,
+    weights: Vec<f64>,
+    soft: bool,
+}
+
+impl Trained for TrainedVote {
+    fn predict(&self, frame: &DataFrame, x: &Matrix) -> Result<Prediction> {
+        let preds = self
+            .trained
+            .par_iter()
+            .map(|m| m.predict(frame, x))
+            .collect::<Result<Vec<_>>>()?;
+        let total: f64 = self.weights.iter().sum();
+        if self.soft {
+            let mut acc = vec![0.0; x.rows];
+            for ((p, w), name) in preds.iter().zip(&self.weights).zip(&self.names) {
+                let proba = p.proba.as_deref().ok_or_else(|| {
+                    RunError::model(
+                        "vote",
+                        format!("member `{name}` gives no probabilities, which soft voting needs (for svm set probability = true)"),
+                    )
+                })?;
+                for (a, v) in acc.iter_mut().zip(proba) {
+                    *a += w * v;
+                }
+            }
+            let proba: Vec<f64> = acc.iter().map(|a| a / total).collect();
+            return Ok(Prediction {
+                values: proba.iter().map(|p| f64::from(*p > 0.5)).collect(),
+                proba: Some(proba),
+            });
+        }
+        let mut labels: Vec<f64> = preds.iter().flat_map(|p| p.values.clone()).collect();
+        labels.sort_by(f64::total_cmp);
+        labels.dedup();
+        let values = (0..x.rows)
+            .map(|i| {
+                let mut score = vec![0.0; labels.len()];
+                for (p, w) in preds.iter().zip(&self.weights) {
+                    let at = labels
+                        .iter()
+                        .position(|l| *l == p.values[i])
+                        .expect("collected above");
+                    score[at] += w;
+                }
+                let mut best = 0;
+                for (k, s) in score.iter().enumerate() {
+                    if *s > score[best] {
+                        best = k;
+                    }
+                }
+                labels[best]
+            })
+            .collect();
+        Ok(Prediction {
+            values,
+            proba: None,
+        })
+    }
+}

@@ -1,0 +1,376 @@
+//! AdaBoost for classification (sklearn `AdaBoostClassifier`) on the project's own CART, because
+//! linfa has no boosting and published notebooks rely on sklearn's exact reweighting. Both of
+//! sklearn's algorithms are here:
+//!
+//! * `SAMME` (the only one from sklearn 1.6 on): each tree votes for its class with weight
+//!   `learning_rate·(ln((1−err)/err) + ln(K−1))`, misclassified rows are up-weighted by that
+//!   factor; fitting stops at a perfect tree (kept, weight 1) or at one no better than chance
+//!   (dropped). The decision and probabilities follow sklearn ≥ 1.6: votes coded +w / −w/(K−1),
+//!   probabilities the softmax of decision/(K−1);
+//! * `SAMME.R` (sklearn's default until 1.4, removed in 1.6, so 2017-era notebooks used it),
+//!   following sklearn 1.3: each tree adds `(K−1)·(ln p − mean ln p)` of its class probabilities
+//!   clipped at machine epsilon, and rows are reweighted by
+//!   `exp(−lr·(K−1)/K · Σ y_code·ln p)`.
+//!
+//! Trees are grown on the boosting weights (normalised to sum 1 and clipped at machine epsilon
+//! before each fit, as sklearn does), each from its own seed drawn in order from the model's.
+
+use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
+
+use super::cart::{tree_seeds, Criterion, Target, Tree, TreeParams};
+use super::tree::{splitter_of, SPLITTERS};
+use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
+use crate::error::{Result, RunError};
+use crate::matrix::Matrix;
+use crate::rng;
+
+const KIND: &str = "adaboost";
+
+pub static ADABOOST: ModelDef = ModelDef {
+    spec: ModelSpec {
+        kind: KIND,
+        summary: "AdaBoost over CART trees (sklearn AdaBoostClassifier, SAMME or SAMME.R)",
+        params: &[
+            ParamSpec::optional("n_estimators", Ty::Int, Lit::Int(50), "most boosting rounds (fitting stops early at a perfect tree)").min(1.0),
+            ParamSpec::optional("learning_rate", Ty::Float, Lit::Float(1.0), "shrinks each tree's contribution").min(0.0),
+            ParamSpec::optional(
+                "algorithm",
+                Ty::Choice(&["SAMME", "SAMME.R"]),
+                Lit::Str("SAMME"),
+                "SAMME (sklearn ≥ 1.6, weighted votes) or SAMME.R (sklearn ≤ 1.5's default, class probabilities)",
+            ),
+            ParamSpec::optional("base_max_depth", Ty::OptInt, Lit::Int(1), "depth of each tree (1: stumps, sklearn's default base)").min(1.0),
+            ParamSpec::optional("base_criterion", Ty::Choice(&["gini", "entropy"]), Lit::Str("gini"), "split criterion of each tree"),
+            ParamSpec::optional("base_splitter", Ty::Choice(SPLITTERS), Lit::Str("best"), "best or random (DecisionTreeClassifier's splitter)"),
+            ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed (sklearn's random_state; default: recipe.seed)"),
+        ],
+        tasks: &[Task::Binary, Task::Multiclass],
+        engine: "kreplay AdaBoost on its CART (deterministic, sklearn semantics)",
+    },
+    build: |p, seed| {
+        let learning_rate = p.f64("learning_rate")?;
+        if learning_rate <= 0.0 {
+            return Err(RunError::model(KIND, "learning_rate must be positive"));
+        }
+        Ok(Box::new(AdaBoost {
+            n_estimators: p.usize("n_estimators")?,
+            learning_rate,
+            real: p.str("algorithm")? == "SAMME.R",
+            tree: TreeParams {
+                criterion: if p.str("base_criterion")? == "entropy" {
+                    Criterion::Entropy
+                } else {
+                    Criterion::Gini
+                },
+                max_depth: p.opt_usize("base_max_depth")?,
+                min_samples_split: 2,
+                min_samples_leaf: 1,
+                max_features: usize::MAX,
+                min_impurity_decrease: 0.0,
+                splitter: splitter_of(p.str("base_splitter")?),
+            },
+            seed: seed_of(p, seed)?,
+        }))
+    },
+};
+
+struct AdaBoost {
+    n_estimators: usize,
+    learning_rate: f64,
+    /// SAMME.R rather than SAMME.
+    real: bool,
+    tree: TreeParams,
+    seed: u64,
+}
+
+impl Model for AdaBoost {
+    fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
+        if !t.task.is_classification() {
+            return Err(RunError::model(
+                KIND,
+                "AdaBoost is implemented for classification only",
+            ));
+        }
+        let classes = Classes::new(t.y, KIND)?;
+        let k = classes.labels.len();
+        let n = t.x.rows;
+        let mut params = self.tree.clone();
+        params.max_features = t.x.cols;
+        let target = Target::Classes(&classes.index, k);
+        let eps = f64::EPSILON;
+        let mut weight = vec![1.0 / n as f64; n];
+        let mut trees = Vec::new();
+        let mut votes = Vec::new();
+        let seeds = tree_seeds(self.seed, self.n_estimators);
+        for (round, seed) in seeds.into_iter().enumerate() {
+            let last = round + 1 == self.n_estimators;
+            weight.iter_mut().for_each(|w| *w = w.max(eps));
+            let tree = Tree::grow(t.x, &target, &weight, &params, &mut rng::seeded(seed));
+            let probas: Vec<&[f64]> = (0..n).map(|i| tree.leaf(t.x.row(i))).collect();
+            let incorrect: Vec<bool> = probas
+                .iter()
+                .zip(&classes.index)
+                .map(|(p, &y)| argmax(p) != y)
+                .collect();
+            let total: f64 = weight.iter().sum();
+            let error = weight
+                .iter()
+                .zip(&incorrect)
+                .filter(|(_, bad)| **bad)
+                .map(|(w, _)| w)
+                .sum::<f64>()
+                / total;
+            if error <= 0.0 {
+                trees.push(tree);
+                votes.push(1.0);
+                break;
+            }
+            if self.real {
+                if !last {
+                    let kf = k as f64;
+                    for ((w, p), &y) in weight.iter_mut().zip(&probas).zip(&classes.index) {
+                        let coded: f64 = p
+                            .iter()
+                            .enumerate()
+                            .map(|(c, &pc)| {
+                                let code = if c == y { 1.0 } else { -1.0 / (kf - 1.0) };
+                                code * pc.max(eps).ln()
+                            })
+                            .sum();
+                        *w *= (-self.learning_rate * (kf - 1.0) / kf * coded).exp();
+                    }
+                }
+                trees.push(tree);
+                votes.push(1.0);
+            } else {
+                if error >= 1.0 - 1.0 / k as f64 {
+                    if trees.is_empty() {
+                        return Err(RunError::model(
+                            KIND,
+                            "the first tree is no better than chance; the ensemble cannot be fitted",
+                        ));
+                    }
+                    break;
+                }
+                let alpha =
+                    self.learning_rate * (((1.0 - error) / error).ln() + (k as f64 - 1.0).ln());
+                if !last {
+                    for (w, bad) in weight.iter_mut().zip(&incorrect) {
+                        if *bad {
+                            *w = (w.ln() + alpha).exp();
+                        }
+                    }
+                }
+                trees.push(tree);
+                votes.push(alpha);
+            }
+            let sum: f64 = weight.iter().sum();
+            if !sum.is_finite() || sum <= 0.0 {
+                break;
+            }
+            if !last {
+                weight.iter_mut().for_each(|w| *w /= sum);
+            }
+        }
+        Ok(Box::new(Boosted {
+            trees,
+            votes,
+            real: self.real,
+            classes,
+        }))
+    }
+}
+
+/// Index of the largest value; ties go to the first (numpy argmax).
+fn argmax(p: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, v) in p.iter().enumerate() {
+        if *v > p[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+struct Boosted {
+    trees: Vec<Tree>,
+    /// Each tree's vote weight (all 1 for SAMME.R).
+    votes: Vec<f64>,
+    real: bool,
+    classes: Classes,
+}
+
+impl Boosted {
+    /// sklearn's `decision_function` before the binary collapse: one score per class.
+    fn decision(&self, row: &[f64]) -> Vec<f64> {
+        let k = self.classes.labels.len();
+        let kf = k as f64;
+        let mut pred = vec![0.0; k];
+        for (tree, &w) in self.trees.iter().zip(&self.votes) {
+            let p = tree.leaf(row);
+            if self.real {
+                let logs: Vec<f64> = p.iter().map(|v| v.max(f64::EPSILON).ln()).collect();
+                let mean = logs.iter().sum::<f64>() / kf;
+                for (s, l) in pred.iter_mut().zip(&logs) {
+                    *s += (kf - 1.0) * (l - mean);
+                }
+            } else {
+                let vote = argmax(p);
+                for (c, s) in pred.iter_mut().enumerate() {
+                    *s += if c == vote { w } else { -w / (kf - 1.0) };
+                }
+            }
+        }
+        let total: f64 = self.votes.iter().sum();
+        pred.iter_mut().for_each(|s| *s /= total);
+        pred
+    }
+}
+
+impl Trained for Boosted {
+    fn predict(&self, _: &polars::prelude::DataFrame, x: &Matrix) -> Result<Prediction> {
+        let k = self.classes.labels.len();
+        let mut values = Vec::with_capacity(x.rows);
+        let mut probas = Vec::with_capacity(x.rows);
+        for i in 0..x.rows {
+            let pred = self.decision(x.row(i));
+            if k == 2 {
+                let d = pred[1] - pred[0];
+                values.push(self.classes.labels[usize::from(d > 0.0)]);
+                // softmax([−d/2, d/2])
+                let p1 = 1.0 / (1.0 + (-d).exp());
+                probas.push(vec![1.0 - p1, p1]);
+            } else {
+                values.push(self.classes.argmax(&pred));
+                let m = pred.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let e: Vec<f64> = pred
+                    .iter()
+                    .map(|s| ((s - m) / (k as f64 - 1.0)).exp())
+                    .collect();
+                let sum: f64 = e.iter().sum();
+                probas.push(e.iter().map(|v| v / sum).collect());
+            }
+        }
+        Ok(Prediction {
+            values,
+            proba: self.classes.positive_proba(&probas),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::gradient_boosting::test_params;
+    use kreplay_recipe::Value;
+    use polars::prelude::DataFrame;
+
+    /// 16 rows, two features whose orders differ (b = 7i mod 16); probes off the grid.
+    fn table() -> (Matrix, Matrix) {
+        let x = Matrix {
+            data: (0..16)
+                .flat_map(|i| [i as f64, ((i * 7) % 16) as f64])
+                .collect(),
+            rows: 16,
+            cols: 2,
+            names: vec!["a".into(), "b".into()],
+        };
+        let probes = Matrix {
+            data: vec![2.5, 3.0, 7.5, 12.0, 13.0, 1.0],
+            rows: 3,
+            cols: 2,
+            names: x.names.clone(),
+        };
+        (x, probes)
+    }
+
+    const BINARY: [f64; 16] = [
+        0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0,
+    ];
+    const THREE: [f64; 16] = [
+        0.0, 0.0, 1.0, 0.0, 2.0, 1.0, 0.0, 1.0, 2.0, 0.0, 1.0, 2.0, 0.0, 2.0, 2.0, 1.0,
+    ];
+
+    fn run(task: Task, y: &[f64], set: &[(&str, Value)]) -> Result<Prediction> {
+        let (x, probes) = table();
+        let frame = DataFrame::empty();
+        let t = Training {
+            frame: &frame,
+            x: &x,
+            y,
+            task,
+        };
+        let p = test_params(&ADABOOST.spec, set);
+        (ADABOOST.build)(&p, 3)?.fit(&t)?.predict(&frame, &probes)
+    }
+
+    fn five(algorithm: &str) -> Vec<(&'static str, Value)> {
+        vec![
+            ("n_estimators", Value::Int(5)),
+            ("learning_rate", Value::Float(0.8)),
+            ("algorithm", Value::Str(algorithm.into())),
+        ]
+    }
+
+    #[test]
+    fn matches_sklearn_on_a_small_table() {
+        // SAMME: AdaBoostClassifier(n_estimators=5, learning_rate=0.8) of scikit-learn 1.9.1.
+        // SAMME.R: sklearn 1.3's algorithm transcribed over 1.9.1's trees. Both the same for
+        // random_state 0..5, so no split depends on sklearn's random tie-break.
+        let cases = [
+            (
+                "SAMME",
+                [0.36330737889820014, 0.6636160323525523, 0.8807970779778823],
+                [0.0, 2.0, 2.0],
+            ),
+            (
+                "SAMME.R",
+                [0.16630513135440203, 0.5375896216797353, 0.9993978333415274],
+                [0.0, 2.0, 1.0],
+            ),
+        ];
+        for (algorithm, p1, multi) in cases {
+            let got = run(Task::Binary, &BINARY, &five(algorithm)).unwrap();
+            let proba = got.proba.unwrap();
+            for (g, w) in proba.iter().zip(p1) {
+                assert!((g - w).abs() < 1e-9, "{algorithm}: {proba:?}");
+            }
+            let labels: Vec<f64> = p1.iter().map(|p| f64::from(u8::from(*p > 0.5))).collect();
+            assert_eq!(got.values, labels);
+            let got = run(Task::Multiclass, &THREE, &five(algorithm)).unwrap();
+            assert_eq!(got.values, multi, "{algorithm}");
+        }
+    }
+
+    #[test]
+    fn random_splitter_is_seeded_and_probabilities_stay_in_range() {
+        let with = |seed: i64| {
+            let mut set = five("SAMME.R");
+            set.push(("base_splitter", Value::Str("random".into())));
+            set.push(("base_max_depth", Value::Int(2)));
+            set.push(("n_estimators", Value::Int(30)));
+            set.push(("seed", Value::Int(seed)));
+            run(Task::Binary, &BINARY, &set).unwrap()
+        };
+        let a = with(1);
+        assert_eq!(a, with(1));
+        assert_ne!(a.proba, with(2).proba);
+        assert!(a.proba.unwrap().iter().all(|p| (0.0..=1.0).contains(p)));
+    }
+
+    #[test]
+    fn a_perfect_first_tree_ends_the_boosting() {
+        // a ≤ 7.5 separates the classes: one stump, kept with weight 1, decides alone.
+        let y: Vec<f64> = (0..16).map(|i| f64::from(u8::from(i >= 8))).collect();
+        for algorithm in ["SAMME", "SAMME.R"] {
+            let got = run(Task::Binary, &y, &five(algorithm)).unwrap();
+            assert_eq!(got.values, [0.0, 0.0, 1.0], "{algorithm}");
+        }
+    }
+
+    #[test]
+    fn regression_is_refused() {
+        let y: Vec<f64> = (0..16).map(f64::from).collect();
+        assert!(run(Task::Regression, &y, &[]).is_err());
+    }
+}

@@ -1,0 +1,202 @@
+//! Extremely randomized trees (sklearn `ExtraTreesClassifier/Regressor`) on the project's own
+//! CART with the random splitter: each visited feature gets one threshold drawn uniformly
+//! between the node's min and max, and the best of those wins. linfa has no such model. As in
+//! sklearn, trees see every row unless `bootstrap` is set, `max_features` defaults to sqrt for
+//! classifiers and to all features for regressors (sklearn ≥ 1.1; older regressors said "auto",
+//! which also meant all), and class probabilities are averaged over trees. Each tree has its own
+//! seed drawn in order from the model's, so the ensemble does not depend on the thread count.
+
+use rand::Rng as _;
+use rayon::prelude::*;
+
+use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
+
+use super::cart::{tree_seeds, Splitter, Target, Tree};
+use super::tree::{TreeEnsemble, TreeSettings, TREE_PARAMS};
+use super::{seed_of, Classes, Model, ModelDef, Trained, Training};
+use crate::error::Result;
+use crate::rng;
+
+pub static EXTRA_TREES: ModelDef = ModelDef {
+    spec: ModelSpec {
+        kind: "extra_trees",
+        summary: "extremely randomized trees (sklearn ExtraTreesClassifier/Regressor): random thresholds, per-split feature sampling",
+        params: &[
+            ParamSpec::optional("n_estimators", Ty::Int, Lit::Int(100), "number of trees").min(1.0),
+            TREE_PARAMS[0],
+            TREE_PARAMS[1],
+            TREE_PARAMS[2],
+            TREE_PARAMS[3],
+            TREE_PARAMS[4],
+            ParamSpec::optional(
+                "max_features",
+                Ty::FloatOr(&["sqrt", "log2", "all"]),
+                Lit::None,
+                "features tried per split: a count, a fraction, sqrt, log2 or all (default as sklearn: sqrt for classification, all for regression)",
+            ),
+            ParamSpec::optional("bootstrap", Ty::Bool, Lit::Bool(false), "draw each tree's rows with replacement (sklearn's default: no)"),
+            ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed (sklearn's random_state; default: recipe.seed)"),
+        ],
+        tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
+        engine: "kreplay CART, random splitter (deterministic, sklearn semantics)",
+    },
+    build: |p, seed| {
+        let mut settings = TreeSettings::new(p)?;
+        settings.splitter = Splitter::Random;
+        Ok(Box::new(ExtraTrees {
+            n_estimators: p.usize("n_estimators")?,
+            settings,
+            bootstrap: p.bool("bootstrap")?,
+            seed: seed_of(p, seed)?,
+        }))
+    },
+};
+
+struct ExtraTrees {
+    n_estimators: usize,
+    settings: TreeSettings,
+    bootstrap: bool,
+    seed: u64,
+}
+
+impl Model for ExtraTrees {
+    fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
+        let params = self.settings.resolve(t.task, t.x.cols, "extra_trees")?;
+        let classes = if t.task.is_classification() {
+            Some(Classes::new(t.y, "extra_trees")?)
+        } else {
+            None
+        };
+        let target = match &classes {
+            Some(c) => Target::Classes(&c.index, c.labels.len()),
+            None => Target::Values(t.y),
+        };
+        let n = t.x.rows;
+        let trees: Vec<Tree> = tree_seeds(self.seed, self.n_estimators)
+            .into_par_iter()
+            .map(|seed| {
+                let mut rng = rng::seeded(seed);
+                let mut weight = vec![0.0; n];
+                if self.bootstrap {
+                    for _ in 0..n {
+                        weight[rng.gen_range(0..n)] += 1.0;
+                    }
+                } else {
+                    weight.iter_mut().for_each(|w| *w = 1.0);
+                }
+                Tree::grow(t.x, &target, &weight, &params, &mut rng)
+            })
+            .collect();
+        Ok(Box::new(TreeEnsemble { trees, classes }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matrix::Matrix;
+    use polars::prelude::DataFrame;
+
+    fn model(n_estimators: usize, max_features: &str, seed: u64) -> ExtraTrees {
+        use kreplay_recipe::Value;
+        let mut settings = TreeSettings::for_tests(Value::Str(max_features.into()));
+        settings.splitter = Splitter::Random;
+        ExtraTrees {
+            n_estimators,
+            settings,
+            bootstrap: false,
+            seed,
+        }
+    }
+
+    /// 60 rows, 3 features: y depends on a and b, c is noise.
+    fn table() -> (Matrix, Vec<f64>, Vec<f64>) {
+        let n = 60;
+        let mut data = Vec::new();
+        let mut yc = Vec::new();
+        let mut yr = Vec::new();
+        for i in 0..n {
+            let a = (i % 10) as f64;
+            let b = ((i * 7) % 13) as f64;
+            let c = ((i * 31) % 17) as f64;
+            data.extend([a, b, c]);
+            yc.push(if a + 0.5 * b > 7.0 { 1.0 } else { 0.0 });
+            yr.push(2.0 * a - b + 0.1 * c);
+        }
+        let x = Matrix {
+            data,
+            rows: n,
+            cols: 3,
+            names: vec!["a".into(), "b".into(), "c".into()],
+        };
+        (x, yc, yr)
+    }
+
+    #[test]
+    fn fits_the_training_rows_and_is_deterministic() {
+        let (x, yc, yr) = table();
+        let frame = DataFrame::empty();
+        // Off-grid points, where the random thresholds of different seeds disagree.
+        let mut between = x.clone();
+        between.data.iter_mut().for_each(|v| *v += 0.5);
+        let fit_on = |task, y: &[f64], seed, at: &Matrix| {
+            let t = Training {
+                frame: &frame,
+                x: &x,
+                y,
+                task,
+            };
+            model(20, "all", seed)
+                .fit(&t)
+                .unwrap()
+                .predict(&frame, at)
+                .unwrap()
+        };
+        let fit = |task, y: &[f64], seed| fit_on(task, y, seed, &x);
+        let a = fit(Task::Binary, &yc, 3);
+        assert_eq!(a, fit(Task::Binary, &yc, 3));
+        // Fully grown trees on all rows reproduce their training labels exactly.
+        assert_eq!(a.values, yc);
+        let p = a.proba.unwrap();
+        assert!(p.iter().all(|v| (0.0..=1.0).contains(v)));
+        let r = fit(Task::Regression, &yr, 3);
+        assert_eq!(r, fit(Task::Regression, &yr, 3));
+        for (p, y) in r.values.iter().zip(&yr) {
+            assert!((p - y).abs() < 1e-9, "{p} vs {y}");
+        }
+        // Another seed draws other thresholds, so the probabilities move.
+        let p3 = fit_on(Task::Binary, &yc, 3, &between).proba.unwrap();
+        let p4 = fit_on(Task::Binary, &yc, 4, &between).proba.unwrap();
+        assert_ne!(p3, p4);
+    }
+
+    #[test]
+    fn random_thresholds_differ_from_the_best_splitter() {
+        // A depth-1 extra tree cuts the single feature at a random point, not at the best
+        // midpoint 2.5, so its leaf means differ from the exact split's (2 and 11 on each side).
+        let x = Matrix {
+            data: vec![0.0, 1.0, 2.0, 3.0, 10.0, 11.0],
+            rows: 6,
+            cols: 1,
+            names: vec!["a".into()],
+        };
+        let y = [1.0, 2.0, 3.0, 10.0, 11.0, 12.0];
+        let mut params = TreeSettings::for_tests(kreplay_recipe::Value::Str("all".into()))
+            .resolve(Task::Regression, 1, "extra_trees")
+            .unwrap();
+        params.max_depth = Some(1);
+        let mut cuts = std::collections::BTreeSet::new();
+        for seed in 0..20 {
+            params.splitter = Splitter::Random;
+            let t = Tree::grow(
+                &x,
+                &Target::Values(&y),
+                &[1.0; 6],
+                &params,
+                &mut rng::seeded(seed),
+            );
+            cuts.insert((t.leaf(&[0.0])[0] * 1000.0) as i64);
+        }
+        assert!(cuts.len() > 1, "{cuts:?}");
+    }
+}
