@@ -88,3 +88,28 @@ fn ghouzam_svc_grid_best_cv() {
         "{overrides}"
     );
 }
+
+#[test]
+fn ghouzam_tuned_members() {
+    let dir = scratch("ghouzam-members");
+    // The grid-searched models are unseeded in the notebook and its re-runs disagree by up to
+    // 0.004 (AdaBoost 0.82406/0.82755, ExtraTrees 0.82974/0.83086, RandomForest
+    // 0.83541/0.83428, GBM 0.83201/0.82861): the recipe's tolerance is 0.01 around the
+    // andafterall re-run.
+    for (member, published) in [
+        ("rf", 0.8354),
+        ("et", 0.8297),
+        ("ada", 0.8241),
+        ("gbm", 0.8320),
+    ] {
+        let r = replay_json(
+            &dir,
+            &[
+                &format!("{GHOUZAM}:{member}"),
+                "--no-submission",
+                "--no-record",
+            ],
+        );
+        close(r["cv_mean"].as_f64().unwrap(), published, 0.01, member);
+    }
+}
