@@ -5,11 +5,10 @@
 //! into exactly the published blend.
 
 use polars::prelude::DataFrame;
-use rayon::prelude::*;
 
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
 
-use super::{weights, EnsembleDef, Member};
+use super::{fit_all, predict_all, weights, EnsembleDef, Member};
 use crate::error::{Result, RunError};
 use crate::matrix::Matrix;
 use crate::models::{Model, Prediction, Trained, Training};
@@ -72,11 +71,7 @@ struct Average {
 
 impl Model for Average {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
-        let trained = self
-            .members
-            .par_iter()
-            .map(|m| m.fit(t))
-            .collect::<Result<Vec<_>>>()?;
+        let trained = fit_all(&self.members, t)?;
         Ok(Box::new(TrainedAverage {
             names: self.members.iter().map(|m| m.name.clone()).collect(),
             trained,
@@ -97,11 +92,7 @@ struct TrainedAverage {
 
 impl Trained for TrainedAverage {
     fn predict(&self, frame: &DataFrame, x: &Matrix) -> Result<Prediction> {
-        let preds = self
-            .trained
-            .par_iter()
-            .map(|m| m.predict(frame, x))
-            .collect::<Result<Vec<_>>>()?;
+        let preds = predict_all(&self.trained, frame, x)?;
         let total: f64 = self.weights.iter().sum();
         let mut acc = vec![0.0; x.rows];
         for ((p, w), name) in preds.iter().zip(&self.weights).zip(&self.names) {

@@ -14,6 +14,7 @@ mod stack;
 mod vote;
 
 use kreplay_recipe::{ModelDecl, ModelSpec, Params, Recipe};
+use rayon::prelude::*;
 
 use crate::error::{Result, RunError};
 use crate::models::{self, Model};
@@ -70,6 +71,23 @@ pub fn build(decl: &ModelDecl, recipe: &Recipe) -> Result<Box<dyn Model>> {
     let def = models::def(&decl.kind)
         .ok_or_else(|| RunError::model(&decl.kind, "no implementation for this model kind"))?;
     (def.build)(&decl.params, recipe.seed)
+}
+
+/// Every member fitted on the same rows, in parallel (each is seeded by itself).
+fn fit_all(
+    members: &[Member],
+    t: &crate::models::Training,
+) -> Result<Vec<Box<dyn crate::models::Trained>>> {
+    members.par_iter().map(|m| m.fit(t)).collect()
+}
+
+/// Every fitted member's prediction for the same rows.
+fn predict_all(
+    trained: &[Box<dyn crate::models::Trained>],
+    frame: &polars::prelude::DataFrame,
+    x: &crate::matrix::Matrix,
+) -> Result<Vec<crate::models::Prediction>> {
+    trained.par_iter().map(|m| m.predict(frame, x)).collect()
 }
 
 /// Weights given or equal ones, checked against the member count.

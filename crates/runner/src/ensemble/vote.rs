@@ -4,11 +4,10 @@
 //! class 0 as argmax does. Ghouzam's Titanic ensemble is a soft vote of five tuned models.
 
 use polars::prelude::DataFrame;
-use rayon::prelude::*;
 
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
 
-use super::{weights, EnsembleDef, Member};
+use super::{fit_all, predict_all, weights, EnsembleDef, Member};
 use crate::error::{Result, RunError};
 use crate::matrix::Matrix;
 use crate::models::{Model, Prediction, Trained, Training};
@@ -54,11 +53,7 @@ struct Vote {
 
 impl Model for Vote {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
-        let trained = self
-            .members
-            .par_iter()
-            .map(|m| m.fit(t))
-            .collect::<Result<Vec<_>>>()?;
+        let trained = fit_all(&self.members, t)?;
         Ok(Box::new(TrainedVote {
             names: self.members.iter().map(|m| m.name.clone()).collect(),
             trained,
@@ -77,11 +72,7 @@ struct TrainedVote {
 
 impl Trained for TrainedVote {
     fn predict(&self, frame: &DataFrame, x: &Matrix) -> Result<Prediction> {
-        let preds = self
-            .trained
-            .par_iter()
-            .map(|m| m.predict(frame, x))
-            .collect::<Result<Vec<_>>>()?;
+        let preds = predict_all(&self.trained, frame, x)?;
         let total: f64 = self.weights.iter().sum();
         if self.soft {
             let mut acc = vec![0.0; x.rows];

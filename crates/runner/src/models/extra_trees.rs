@@ -6,16 +6,12 @@
 //! which also meant all), and class probabilities are averaged over trees. Each tree has its own
 //! seed drawn in order from the model's, so the ensemble does not depend on the thread count.
 
-use rand::Rng as _;
-use rayon::prelude::*;
-
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
 
-use super::cart::{tree_seeds, Splitter, Target, Tree};
-use super::tree::{TreeEnsemble, TreeSettings, TREE_PARAMS};
-use super::{seed_of, Classes, Model, ModelDef, Trained, Training};
-use crate::error::Result;
-use crate::rng;
+use super::cart::Splitter;
+use super::forest::Forest;
+use super::tree::{TreeSettings, TREE_PARAMS};
+use super::{seed_of, ModelDef};
 
 pub static EXTRA_TREES: ModelDef = ModelDef {
     spec: ModelSpec {
@@ -43,7 +39,8 @@ pub static EXTRA_TREES: ModelDef = ModelDef {
     build: |p, seed| {
         let mut settings = TreeSettings::new(p)?;
         settings.splitter = Splitter::Random;
-        Ok(Box::new(ExtraTrees {
+        Ok(Box::new(Forest {
+            kind: "extra_trees",
             n_estimators: p.usize("n_estimators")?,
             settings,
             bootstrap: p.bool("bootstrap")?,
@@ -52,56 +49,21 @@ pub static EXTRA_TREES: ModelDef = ModelDef {
     },
 };
 
-struct ExtraTrees {
-    n_estimators: usize,
-    settings: TreeSettings,
-    bootstrap: bool,
-    seed: u64,
-}
-
-impl Model for ExtraTrees {
-    fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
-        let params = self.settings.resolve(t.task, t.x.cols, "extra_trees")?;
-        let classes = if t.task.is_classification() {
-            Some(Classes::new(t.y, "extra_trees")?)
-        } else {
-            None
-        };
-        let target = match &classes {
-            Some(c) => Target::Classes(&c.index, c.labels.len()),
-            None => Target::Values(t.y),
-        };
-        let n = t.x.rows;
-        let trees: Vec<Tree> = tree_seeds(self.seed, self.n_estimators)
-            .into_par_iter()
-            .map(|seed| {
-                let mut rng = rng::seeded(seed);
-                let mut weight = vec![0.0; n];
-                if self.bootstrap {
-                    for _ in 0..n {
-                        weight[rng.gen_range(0..n)] += 1.0;
-                    }
-                } else {
-                    weight.iter_mut().for_each(|w| *w = 1.0);
-                }
-                Tree::grow(t.x, &target, &weight, &params, &mut rng)
-            })
-            .collect();
-        Ok(Box::new(TreeEnsemble { trees, classes }))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::matrix::Matrix;
+    use crate::models::cart::{Target, Tree};
+    use crate::models::{Model, Training};
+    use crate::rng;
     use polars::prelude::DataFrame;
 
-    fn model(n_estimators: usize, max_features: &str, seed: u64) -> ExtraTrees {
+    fn model(n_estimators: usize, max_features: &str, seed: u64) -> Forest {
         use kreplay_recipe::Value;
         let mut settings = TreeSettings::for_tests(Value::Str(max_features.into()));
         settings.splitter = Splitter::Random;
-        ExtraTrees {
+        Forest {
+            kind: "extra_trees",
             n_estimators,
             settings,
             bootstrap: false,

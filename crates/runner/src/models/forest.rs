@@ -34,7 +34,8 @@ pub static RANDOM_FOREST: ModelDef = ModelDef {
         engine: "kreplay CART forest (deterministic, sklearn semantics)",
     },
     build: |p, seed| {
-        Ok(Box::new(RandomForest {
+        Ok(Box::new(Forest {
+            kind: "random_forest",
             n_estimators: p.usize("n_estimators")?,
             settings: TreeSettings::new(p)?,
             bootstrap: p.bool("bootstrap")?,
@@ -43,18 +44,21 @@ pub static RANDOM_FOREST: ModelDef = ModelDef {
     },
 };
 
-struct RandomForest {
-    n_estimators: usize,
-    settings: TreeSettings,
-    bootstrap: bool,
-    seed: u64,
+/// Trees grown from seeds drawn in order, on bootstrap weights or all rows: the random forest,
+/// and the extra trees with the random splitter in their settings.
+pub struct Forest {
+    pub kind: &'static str,
+    pub n_estimators: usize,
+    pub settings: TreeSettings,
+    pub bootstrap: bool,
+    pub seed: u64,
 }
 
-impl Model for RandomForest {
+impl Model for Forest {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
-        let params = self.settings.resolve(t.task, t.x.cols, "random_forest")?;
+        let params = self.settings.resolve(t.task, t.x.cols, self.kind)?;
         let classes = if t.task.is_classification() {
-            Some(Classes::new(t.y, "random_forest")?)
+            Some(Classes::new(t.y, self.kind)?)
         } else {
             None
         };
