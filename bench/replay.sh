@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Times each shipped recipe's replay as a whole process (release build) and reports wall time
-# and peak memory (max RSS). Usage: bench/replay.sh [runs per recipe, default 3]
+# and peak memory (max RSS). Usage: bench/replay.sh [runs per recipe, default 3] [name filter]
+# e.g. `bench/replay.sh 3 titanic/` times the Titanic recipes only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-3}"
+filter="${2:-}"
 export KREPLAY_MIRROR="${KREPLAY_MIRROR:-$(cd .. && pwd)/shared/data}"
 cargo build --release --quiet
 bin="$PWD/target/release/kreplay"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-recipes=$("$bin" list --json | python3 -c 'import json,sys; print("\n".join(r["name"] for r in json.load(sys.stdin)))')
+recipes=$("$bin" list --json | python3 -c 'import json,sys; print("\n".join(r["name"] for r in json.load(sys.stdin)))' | grep -F -- "$filter" || true)
 printf "%-80s %10s %10s %12s\n" recipe "best s" "median s" "peak MiB"
 for r in $recipes; do
   times=()

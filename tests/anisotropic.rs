@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{close, replay_json, scratch};
+use common::{close, feature_names, replay_json, scratch};
 
 #[test]
 fn anisotropic_stack_cv_is_in_the_sibling_scripts_range() {
@@ -18,12 +18,7 @@ fn anisotropic_stack_cv_is_in_the_sibling_scripts_range() {
     // No score is published for this notebook; its sibling script scored 0.808 on the public
     // leaderboard, so the recipe's stated bound is 0.808 ± 0.03.
     close(r["cv_mean"].as_f64().unwrap(), 0.808, 0.03, "stacked CV");
-    let features: Vec<&str> = r["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f.as_str().unwrap())
-        .collect();
+    let features = feature_names(&r);
     assert_eq!(
         features,
         [

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{close, replay_json, scratch};
+use common::{close, feature_names, replay_json, scratch};
 
 #[test]
 fn dantas_holdout_accuracy_and_submission() {
@@ -26,12 +26,7 @@ fn dantas_holdout_accuracy_and_submission() {
         0.01,
         "holdout accuracy",
     );
-    let features: Vec<&str> = r["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f.as_str().unwrap())
-        .collect();
+    let features = feature_names(&r);
     assert_eq!(
         features,
         [

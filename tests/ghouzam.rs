@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{close, kreplay, replay_json, scratch, stdout};
+use common::{close, feature_names, kreplay, replay_json, scratch, stdout};
 
 const GHOUZAM: &str = "titanic/ghouzam-ensemble";
 
@@ -22,12 +22,7 @@ fn ghouzam_features_and_outlier_rows() {
     );
     // The re-run's shape: 881 rows (10 Tukey outliers dropped) and 66 features; SibSp,
     // Parch, Age, Fare, Sex and Fsize stay numbers, the rest are dummies.
-    let features: Vec<&str> = r["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f.as_str().unwrap())
-        .collect();
+    let features = feature_names(&r);
     assert_eq!(features.len(), 66, "{features:?}");
     for f in [
         "Sex", "Age", "SibSp", "Parch", "Fare", "Fsize", "Title_0", "Em_S", "Cabin_X", "T_X",

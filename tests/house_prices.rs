@@ -3,21 +3,12 @@
 
 mod common;
 
-use common::{close, replay_json, scratch};
+use common::{close, feature_names, replay_json, scratch};
 
 const PAPIU: &str = "house-prices-advanced-regression-techniques/papiu-regularized-linear";
 
 /// pandas' default NA strings before 2.0, i.e. without "None".
 const PANDAS1_NA: &str = r##"data.na_values=["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null"]"##;
-
-fn features(r: &serde_json::Value) -> Vec<&str> {
-    r["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f.as_str().unwrap())
-        .collect()
-}
 
 #[test]
 fn papiu_ridge_alpha_10() {
@@ -41,7 +32,7 @@ fn papiu_ridge_alpha_10() {
     // get_dummies turns the text into 251 level columns: 287. pandas >= 2.0 (which the Python
     // replay and kreplay follow) reads MasVnrType's level "None" as missing, so it gets no
     // column; the notebook's re-run, on older pandas, had a MasVnrType_None column: 288.
-    let f = features(&r);
+    let f = feature_names(&r);
     assert_eq!(f.len(), 287);
     assert_eq!(&f[..3], &["MSSubClass", "LotFrontage", "LotArea"]);
     assert!(f.contains(&"MSZoning_C (all)") && f.contains(&"MasVnrType_BrkFace"));
@@ -62,7 +53,7 @@ fn papiu_ridge_on_old_pandas_missing_values_is_the_published_rerun() {
             PANDAS1_NA,
         ],
     );
-    let f = features(&r);
+    let f = feature_names(&r);
     assert_eq!(f.len(), 288);
     assert!(f.contains(&"MasVnrType_None"));
     close(
@@ -90,7 +81,7 @@ fn papiu_lasso_cv_nested_and_its_submission() {
         0.00001,
         "nested LassoCV CV",
     );
-    assert_eq!(features(&a).len(), 287);
+    assert_eq!(feature_names(&a).len(), 287);
     assert_eq!(a["submission"]["rows"], 1459);
 
     let text = std::fs::read_to_string(dir.join("a.csv")).unwrap();

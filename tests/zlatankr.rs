@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{close, replay_json, scratch};
+use common::{close, feature_names, replay_json, scratch};
 
 #[test]
 fn zlatankr_forest_cv_and_features() {
@@ -19,12 +19,7 @@ fn zlatankr_forest_cv_and_features() {
     // Published: best 3-fold GridSearchCV score 0.8384 at these parameters; the recipe's
     // tolerance is 0.01 (kreplay's seeded forest is not numpy's random_state=1).
     close(r["cv_mean"].as_f64().unwrap(), 0.8384, 0.01, "3-fold CV");
-    let features: Vec<&str> = r["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f.as_str().unwrap())
-        .collect();
+    let features = feature_names(&r);
     assert_eq!(features.len(), 44, "{features:?}");
     // Levels kept only when both train and test have them: no Cabin_Letter_T (train only),
     // no Name_Title_Dona. (test only), no Name_Title_Capt. (train only).

@@ -74,3 +74,13 @@ pub fn stdout(out: &Output) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// The feature names a `replay --json` report lists, in model-input order.
+pub fn feature_names(report: &serde_json::Value) -> Vec<&str> {
+    report["features"]
+        .as_array()
+        .expect("the report lists its features")
+        .iter()
+        .map(|f| f.as_str().expect("feature names are strings"))
+        .collect()
+}

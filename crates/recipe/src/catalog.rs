@@ -25,7 +25,7 @@ pub struct ModelSpec {
     pub summary: &'static str,
     pub params: &'static [ParamSpec],
     pub tasks: &'static [Task],
-    /// Which implementation runs it, e.g. "linfa-svm" or "kreplay CART (sklearn semantics)".
+    /// Which implementation runs it, e.g. "linfa-logistic" or "kreplay CART (sklearn semantics)".
     pub engine: &'static str,
 }
 

@@ -34,6 +34,8 @@ pub mod steps;
 pub mod store;
 pub mod submission;
 pub mod sweep;
+#[cfg(test)]
+mod test_support;
 
 pub use catalog::{catalog, Registry};
 pub use error::{Result, RunError};

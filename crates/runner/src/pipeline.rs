@@ -109,15 +109,7 @@ impl Pipeline {
         let mut fitted = Vec::with_capacity(self.steps.len());
         for (decl, step) in &self.steps {
             let wrap = |e| in_step(e, decl);
-            let f = step
-                .fit(
-                    &FitData {
-                        train: &train,
-                        test: None,
-                    },
-                    &ctx,
-                )
-                .map_err(wrap)?;
+            let f = step.fit(&FitData::train(&train), &ctx).map_err(wrap)?;
             train = f.apply(train, &ctx).map_err(wrap)?;
             if train.height() != rows {
                 return Err(in_step(
@@ -173,59 +165,24 @@ impl Pipeline {
         let test_ctx = ctx.for_test();
         for (decl, step) in &self.steps[range] {
             let wrap = |e| in_step(e, decl);
-            let fitted = match decl.fit_on {
-                FitScope::Each => {
-                    let f = step
-                        .fit(
-                            &FitData {
-                                train: &train,
-                                test: None,
-                            },
-                            &ctx,
-                        )
-                        .map_err(wrap)?;
+            let fitted = match (decl.fit_on, fold_rows) {
+                (FitScope::Each, _) => {
+                    let f = step.fit(&FitData::train(&train), &ctx).map_err(wrap)?;
                     train = f.apply(train, &ctx).map_err(wrap)?;
                     if let Some(t) = test.take() {
-                        let f = step
-                            .fit(
-                                &FitData {
-                                    train: &t,
-                                    test: None,
-                                },
-                                &test_ctx,
-                            )
-                            .map_err(wrap)?;
+                        let f = step.fit(&FitData::train(&t), &test_ctx).map_err(wrap)?;
                         test = Some(f.apply(t, &test_ctx).map_err(wrap)?);
                     }
                     continue;
                 }
-                FitScope::Fold => match fold_rows {
-                    Some(rows) if decl.learns => {
-                        let rows = take_rows(&train, rows)?;
-                        step.fit(
-                            &FitData {
-                                train: &rows,
-                                test: None,
-                            },
-                            &ctx,
-                        )
-                    }
-                    _ => step.fit(
-                        &FitData {
-                            train: &train,
-                            test: None,
-                        },
-                        &ctx,
-                    ),
-                },
-                FitScope::Train => step.fit(
-                    &FitData {
-                        train: &train,
-                        test: None,
-                    },
-                    &ctx,
-                ),
-                FitScope::TrainTest => step.fit(
+                (FitScope::Fold, Some(rows)) if decl.learns => {
+                    let rows = take_rows(&train, rows)?;
+                    step.fit(&FitData::train(&rows), &ctx)
+                }
+                // Outside CV a fold-scoped step learns from every training row, as does a
+                // train-scoped one always.
+                (FitScope::Fold | FitScope::Train, _) => step.fit(&FitData::train(&train), &ctx),
+                (FitScope::TrainTest, _) => step.fit(
                     &FitData {
                         train: &train,
                         test: test.as_ref(),

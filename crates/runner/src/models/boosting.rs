@@ -172,14 +172,16 @@ fn alias<'n>(p: &Params, spec: &ModelSpec, names: &[&'n str]) -> Result<&'n str>
     Ok(names[0])
 }
 
-/// Errors when `name` differs from its declared default: the forust engine cannot honour it.
-fn unsupported(p: &Params, spec: &ModelSpec, name: &str, why: &str) -> Result<()> {
-    let Some(param) = p.get(name) else {
+/// Errors when one of `names` differs from its declared default: the forust engine cannot
+/// honour it, for the reason `why`.
+fn unsupported(p: &Params, spec: &ModelSpec, names: &[&str], why: &str) -> Result<()> {
+    let Some((name, param)) = names
+        .iter()
+        .filter_map(|&n| p.get(n).map(|param| (n, param)))
+        .find(|(n, param)| param.value != spec_default(spec, n))
+    else {
         return Ok(());
     };
-    if param.value == spec_default(spec, name) {
-        return Ok(());
-    }
     Err(RunError::model(
         spec.kind,
         format!(
@@ -195,14 +197,12 @@ fn f32_of(p: &Params, name: &str) -> Result<f32> {
 
 fn build_xgboost(p: &Params, recipe_seed: u64) -> Result<Box<dyn Model>> {
     let spec = &XGBOOST.spec;
-    for name in ["colsample_bylevel", "colsample_bynode"] {
-        unsupported(
-            p,
-            spec,
-            name,
-            "forust samples columns once per tree only (colsample_bytree)",
-        )?;
-    }
+    unsupported(
+        p,
+        spec,
+        &["colsample_bylevel", "colsample_bynode"],
+        "forust samples columns once per tree only (colsample_bytree)",
+    )?;
     let objective = match p.str("objective")? {
         "auto" => Objective::Auto,
         "reg:squarederror" | "reg:linear" => Objective::Squared,
@@ -239,14 +239,12 @@ fn build_xgboost(p: &Params, recipe_seed: u64) -> Result<Box<dyn Model>> {
 
 fn build_lightgbm(p: &Params, recipe_seed: u64) -> Result<Box<dyn Model>> {
     let spec = &LIGHTGBM.spec;
-    for name in ["bagging_seed", "feature_fraction_seed"] {
-        unsupported(
-            p,
-            spec,
-            name,
-            "one seed drives all of forust's sampling; set seed instead",
-        )?;
-    }
+    unsupported(
+        p,
+        spec,
+        &["bagging_seed", "feature_fraction_seed"],
+        "one seed drives all of forust's sampling; set seed instead",
+    )?;
     let freq_name = alias(p, spec, &["subsample_freq", "bagging_freq"])?;
     let freq = p.usize(freq_name)?;
     if freq > 1 {
@@ -528,39 +526,15 @@ impl Trained for TrainedBoosting {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kreplay_recipe::{Loc, Param};
 
     fn params(def: &ModelDef, set: &[(&str, Value)]) -> Params {
-        let items = def
-            .spec
-            .params
-            .iter()
-            .map(|s| {
-                let given = set.iter().find(|(n, _)| *n == s.name);
-                Param {
-                    name: s.name.to_string(),
-                    value: given
-                        .map(|(_, v)| v.clone())
-                        .or_else(|| s.default.map(Lit::to_value))
-                        .unwrap_or(Value::None),
-                    loc: Loc::Unknown,
-                    explicit: given.is_some(),
-                }
-            })
-            .collect();
-        Params::new(def.spec.kind, items)
+        crate::models::gradient_boosting::test_params(&def.spec, set)
     }
 
     /// 300 rows, 4 features from a fixed recurrence; y = a smooth nonlinear signal.
     fn table() -> (Matrix, Vec<f64>) {
         let (rows, cols) = (300, 4);
-        let mut s: u64 = 12345;
-        let mut next = || {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (s >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = crate::test_support::uniform(12345);
         let data: Vec<f64> = (0..rows * cols).map(|_| next() * 4.0 - 2.0).collect();
         let y = data
             .chunks_exact(cols)

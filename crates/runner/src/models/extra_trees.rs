@@ -6,33 +6,18 @@
 //! which also meant all), and class probabilities are averaged over trees. Each tree has its own
 //! seed drawn in order from the model's, so the ensemble does not depend on the thread count.
 
-use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
+use kreplay_recipe::{ModelSpec, Task};
 
 use super::cart::Splitter;
-use super::forest::Forest;
-use super::tree::{TreeSettings, TREE_PARAMS};
+use super::forest::{forest_params, Forest};
+use super::tree::TreeSettings;
 use super::{seed_of, ModelDef};
 
 pub static EXTRA_TREES: ModelDef = ModelDef {
     spec: ModelSpec {
         kind: "extra_trees",
         summary: "extremely randomized trees (sklearn ExtraTreesClassifier/Regressor): random thresholds, per-split feature sampling",
-        params: &[
-            ParamSpec::optional("n_estimators", Ty::Int, Lit::Int(100), "number of trees").min(1.0),
-            TREE_PARAMS[0],
-            TREE_PARAMS[1],
-            TREE_PARAMS[2],
-            TREE_PARAMS[3],
-            TREE_PARAMS[4],
-            ParamSpec::optional(
-                "max_features",
-                Ty::FloatOr(&["sqrt", "log2", "all"]),
-                Lit::None,
-                "features tried per split: a count, a fraction, sqrt, log2 or all (default as sklearn: sqrt for classification, all for regression)",
-            ),
-            ParamSpec::optional("bootstrap", Ty::Bool, Lit::Bool(false), "draw each tree's rows with replacement (sklearn's default: no)"),
-            ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed (sklearn's random_state; default: recipe.seed)"),
-        ],
+        params: &forest_params(false),
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
         engine: "kreplay CART, random splitter (deterministic, sklearn semantics)",
     },

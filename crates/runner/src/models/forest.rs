@@ -15,21 +15,27 @@ use super::{seed_of, Classes, Model, ModelDef, Trained, Training};
 use crate::error::Result;
 use crate::rng;
 
+/// The parameters of the tree ensembles (random forest, extra trees): the tree's own, then
+/// the ensemble's; only the default of `bootstrap` differs between them, as in sklearn.
+pub(super) const fn forest_params(bootstrap: bool) -> [ParamSpec; 9] {
+    [
+        ParamSpec::optional("n_estimators", Ty::Int, Lit::Int(100), "number of trees").min(1.0),
+        TREE_PARAMS[0],
+        TREE_PARAMS[1],
+        TREE_PARAMS[2],
+        TREE_PARAMS[3],
+        TREE_PARAMS[4],
+        ParamSpec::optional("max_features", Ty::FloatOr(&["sqrt", "log2", "all"]), Lit::None, "features searched per split: a count, a fraction, sqrt, log2 or all (default as sklearn: sqrt for classification, all for regression)"),
+        ParamSpec::optional("bootstrap", Ty::Bool, Lit::Bool(bootstrap), "draw each tree's rows with replacement"),
+        ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed (sklearn's random_state; default: recipe.seed)"),
+    ]
+}
+
 pub static RANDOM_FOREST: ModelDef = ModelDef {
     spec: ModelSpec {
         kind: "random_forest",
         summary: "random forest (sklearn RandomForestClassifier/Regressor): bootstrap + per-split feature sampling",
-        params: &[
-            ParamSpec::optional("n_estimators", Ty::Int, Lit::Int(100), "number of trees").min(1.0),
-            TREE_PARAMS[0],
-            TREE_PARAMS[1],
-            TREE_PARAMS[2],
-            TREE_PARAMS[3],
-            TREE_PARAMS[4],
-            ParamSpec::optional("max_features", Ty::FloatOr(&["sqrt", "log2", "all"]), Lit::None, "features searched per split: a count, a fraction, sqrt, log2 or all (default as sklearn: sqrt for classification, all for regression)"),
-            ParamSpec::optional("bootstrap", Ty::Bool, Lit::Bool(true), "draw each tree's rows with replacement"),
-            ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed (sklearn's random_state; default: recipe.seed)"),
-        ],
+        params: &forest_params(true),
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
         engine: "kreplay CART forest (deterministic, sklearn semantics)",
     },

@@ -572,24 +572,7 @@ fn weighted_percentile(v: &[f64], w: &[f64], q: f64) -> f64 {
 /// A model kind's parameters: its defaults with `set` applied, as the recipe parser would give.
 #[cfg(test)]
 pub(super) fn test_params(spec: &ModelSpec, set: &[(&str, Value)]) -> Params {
-    use kreplay_recipe::{source::Loc, Param};
-    let items = spec
-        .params
-        .iter()
-        .map(|s| {
-            let given = set.iter().find(|(n, _)| *n == s.name);
-            Param {
-                name: s.name.to_string(),
-                value: given.map_or_else(
-                    || s.default.map_or(Value::None, Lit::to_value),
-                    |(_, v)| v.clone(),
-                ),
-                loc: Loc::Unknown,
-                explicit: given.is_some(),
-            }
-        })
-        .collect();
-    Params::new(spec.kind, items)
+    crate::test_support::params_over_defaults(spec.kind, spec.params, set)
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ mod naive_bayes;
 mod ols;
 mod ridge;
 mod rule;
+mod smo;
 mod svm;
 mod tree;
 

@@ -1,6 +1,6 @@
-//! Support vector classification on linfa-svm (SMO), binary. sklearn's `gamma` is mapped onto
-//! linfa's kernels: RBF exp(-gamma |x-y|^2) is linfa's Gaussian with eps = 1/gamma, and the
-//! polynomial (gamma <x,y> + coef0)^degree is linfa's (<x',y'> + coef0)^degree on x' = sqrt(gamma) x.
+//! Support vector classification (sklearn `SVC`), binary, on [`super::smo`]: libsvm's own
+//! solver, so that `C`, `gamma`, `kernel`, `degree`, `coef0` and `tol` mean what they mean in
+//! sklearn (gamma = "scale" is 1/(n_features · Var(X)), "auto" is 1/n_features).
 //!
 //! `probability = true` is sklearn's `SVC(probability=True)`, because soft voting needs P(class 1)
 //! and an SVM has none: libsvm's `svm_binary_svc_probability` fits Platt's sigmoid
@@ -14,15 +14,13 @@
 //! own generator, which we do not reproduce). Labels still come from the sign of the decision
 //! function, as sklearn's `predict` does with probability on.
 
-use linfa::prelude::*;
-use linfa::DatasetBase;
-use linfa_svm::Svm;
 use polars::prelude::DataFrame;
 
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty, Value};
 
+use super::smo::{self, BinarySvc, Kernel};
 use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
-use crate::error::{Result, RunError};
+use crate::error::Result;
 use crate::matrix::Matrix;
 use crate::rng;
 
@@ -36,11 +34,12 @@ pub static SVM: ModelDef = ModelDef {
             ParamSpec::optional("gamma", Ty::FloatOr(&["scale", "auto"]), Lit::Str("scale"), "kernel width: scale = 1/(n_features * var(X)), auto = 1/n_features (sklearn < 0.22 default), or a number"),
             ParamSpec::optional("degree", Ty::Int, Lit::Int(3), "poly kernel degree").min(1.0),
             ParamSpec::optional("coef0", Ty::Float, Lit::Float(0.0), "poly kernel constant"),
+            ParamSpec::optional("tol", Ty::Float, Lit::Float(1e-3), "stopping tolerance: the largest KKT violation left (libsvm's eps)").min(1e-15),
             ParamSpec::optional("probability", Ty::Bool, Lit::Bool(false), "give P(class 1) by Platt scaling on 5-fold decision values (sklearn's probability=True; five extra fits)"),
             ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed of the probability folds' shuffle (sklearn's random_state; default: recipe.seed)"),
         ],
         tasks: &[Task::Binary],
-        engine: "linfa-svm",
+        engine: "kreplay libsvm solver (SMO, WSS3; sklearn semantics)",
     },
     build: |p, seed| {
         Ok(Box::new(SupportVector {
@@ -49,6 +48,7 @@ pub static SVM: ModelDef = ModelDef {
             gamma: p.get("gamma").map(|g| g.value.clone()).unwrap_or(Value::Str("scale".into())),
             degree: p.f64("degree")?,
             coef0: p.f64("coef0")?,
+            tol: p.f64("tol")?,
             probability: p.bool("probability")?,
             seed: seed_of(p, seed)?,
         }))
@@ -61,14 +61,14 @@ struct SupportVector {
     gamma: Value,
     degree: f64,
     coef0: f64,
+    tol: f64,
     probability: bool,
     seed: u64,
 }
 
 struct TrainedSvm {
-    model: Svm<f64, bool>,
+    model: BinarySvc,
     classes: Classes,
-    scale: f64,
     /// Platt's (A, B), with f > 0 towards class 1.
     platt: Option<(f64, f64)>,
 }
@@ -92,37 +92,34 @@ impl SupportVector {
     }
 }
 
-fn scaled(x: &Matrix, scale: f64) -> ndarray::Array2<f64> {
-    let mut arr = x.clone().into_ndarray();
-    if scale != 1.0 {
-        arr.mapv_inplace(|v| v * scale);
-    }
-    arr
-}
-
 impl SupportVector {
-    /// One SVM on `x` (already scaled), `targets[i]` = row i is class 1.
-    fn train(
-        &self,
-        x: ndarray::Array2<f64>,
-        targets: Vec<bool>,
-        gamma: f64,
-    ) -> Result<Svm<f64, bool>> {
-        let ds = DatasetBase::new(x, ndarray::Array1::from(targets));
-        let params = Svm::<f64, bool>::params().pos_neg_weights(self.c, self.c);
-        let params = match self.kernel.as_str() {
-            "linear" => params.linear_kernel(),
-            "poly" => params.polynomial_kernel(self.coef0, self.degree),
-            _ => params.gaussian_kernel(1.0 / gamma),
-        };
-        params
-            .fit(&ds)
-            .map_err(|e| RunError::model("svm", e.to_string()))
+    fn kernel(&self, gamma: f64) -> Kernel {
+        match self.kernel.as_str() {
+            "linear" => Kernel::Linear,
+            "poly" => Kernel::Poly {
+                gamma,
+                coef0: self.coef0,
+                degree: self.degree as i32,
+            },
+            _ => Kernel::Rbf { gamma },
+        }
+    }
+
+    /// One SVM on `x`, `class1[i]` = row i is class 1.
+    fn train(&self, x: &Matrix, class1: &[bool], gamma: f64) -> Result<BinarySvc> {
+        smo::fit(
+            &x.data,
+            x.cols,
+            class1,
+            self.c,
+            self.kernel(gamma),
+            self.tol,
+        )
     }
 
     /// libsvm's `svm_binary_svc_probability`: decision values from five shuffled folds, each
     /// row scored by the model trained on the others, then Platt's sigmoid fitted to them.
-    fn platt(&self, x: &ndarray::Array2<f64>, targets: &[bool], gamma: f64) -> Result<(f64, f64)> {
+    fn platt(&self, x: &Matrix, targets: &[bool], gamma: f64) -> Result<(f64, f64)> {
         const FOLDS: usize = 5;
         let n = targets.len();
         let mut perm: Vec<usize> = (0..n).collect();
@@ -144,22 +141,14 @@ impl SupportVector {
                 perm[begin..end].iter().for_each(|&i| dec[i] = v);
                 continue;
             }
-            let model = self.train(
-                x.select(ndarray::Axis(0), &train),
-                train.iter().map(|&i| targets[i]).collect(),
-                gamma,
-            )?;
+            let part: Vec<bool> = train.iter().map(|&i| targets[i]).collect();
+            let model = self.train(&x.take(&train), &part, gamma)?;
             for &i in &perm[begin..end] {
-                dec[i] = decision(&model, x.row(i));
+                dec[i] = model.decision(x.row(i));
             }
         }
         Ok(sigmoid_train(&dec, targets))
     }
-}
-
-/// The decision value, > 0 towards class 1 (sklearn's `decision_function`).
-fn decision(model: &Svm<f64, bool>, row: ndarray::ArrayView1<f64>) -> f64 {
-    model.weighted_sum(&row) - model.rho
 }
 
 /// Platt's sigmoid P(class 1 | f) = 1/(1 + exp(A·f + B)) by libsvm's `sigmoid_train`: Newton's
@@ -274,23 +263,16 @@ impl Model for SupportVector {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
         let classes = Classes::new(t.y, "svm")?;
         let gamma = self.gamma(t.x);
-        let scale = if self.kernel == "poly" {
-            gamma.sqrt()
-        } else {
-            1.0
-        };
         let targets: Vec<bool> = classes.index.iter().map(|i| *i == 1).collect();
-        let x = scaled(t.x, scale);
         let platt = if self.probability {
-            Some(self.platt(&x, &targets, gamma)?)
+            Some(self.platt(t.x, &targets, gamma)?)
         } else {
             None
         };
-        let model = self.train(x, targets, gamma)?;
+        let model = self.train(t.x, &targets, gamma)?;
         Ok(Box::new(TrainedSvm {
             model,
             classes,
-            scale,
             platt,
         }))
     }
@@ -298,9 +280,8 @@ impl Model for SupportVector {
 
 impl Trained for TrainedSvm {
     fn predict(&self, _: &DataFrame, x: &Matrix) -> Result<Prediction> {
-        let x = scaled(x, self.scale);
-        let dec: Vec<f64> = x.outer_iter().map(|r| decision(&self.model, r)).collect();
-        // linfa's own predict: class 1 when the decision value is >= 0.
+        let dec: Vec<f64> = (0..x.rows).map(|i| self.model.decision(x.row(i))).collect();
+        // libsvm's predict: class 0 only where its own decision value is > 0.
         let values = dec
             .iter()
             .map(|f| self.classes.labels[usize::from(*f >= 0.0)])
@@ -356,23 +337,9 @@ mod tests {
     }
 
     fn fit(probability: bool, seed: u64) -> (Vec<f64>, Option<Vec<f64>>, Vec<f64>) {
-        // Two overlapping clouds along a diagonal, from a fixed recurrence.
-        let n = 80;
-        let mut s: u64 = 99;
-        let mut next = || {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (s >> 11) as f64 / (1u64 << 53) as f64
-        };
-        let mut data = Vec::new();
-        let mut y = Vec::new();
-        for i in 0..n {
-            let c = (i % 2) as f64;
-            data.push(c + 1.5 * next() - 0.75);
-            data.push(c + 1.5 * next() - 0.75);
-            y.push(c);
-        }
+        let (data, class1) = crate::models::smo::tests::clouds();
+        let n = class1.len();
+        let y: Vec<f64> = class1.iter().map(|c| f64::from(u8::from(*c))).collect();
         let x = Matrix {
             data,
             rows: n,
@@ -385,6 +352,7 @@ mod tests {
             gamma: Value::Str("scale".into()),
             degree: 3.0,
             coef0: 0.0,
+            tol: 1e-3,
             probability,
             seed,
         };
@@ -397,16 +365,9 @@ mod tests {
         };
         let fitted = model.fit(&t).unwrap();
         let pred = fitted.predict(&frame, &x).unwrap();
-        let scaled = scaled(&x, 1.0);
         // Read the decision values back through a fresh fit (same data, deterministic SMO).
-        let model2 = model
-            .train(
-                scaled.clone(),
-                y.iter().map(|v| *v == 1.0).collect(),
-                model.gamma(&x),
-            )
-            .unwrap();
-        let dec = scaled.outer_iter().map(|r| decision(&model2, r)).collect();
+        let model2 = model.train(&x, &class1, model.gamma(&x)).unwrap();
+        let dec = (0..n).map(|i| model2.decision(x.row(i))).collect();
         (pred.values, pred.proba, dec)
     }
 

@@ -47,7 +47,12 @@ pub struct FitData<'a> {
     pub test: Option<&'a DataFrame>,
 }
 
-impl FitData<'_> {
+impl<'a> FitData<'a> {
+    /// Training rows alone: every scope but `train+test`.
+    pub fn train(train: &'a DataFrame) -> Self {
+        FitData { train, test: None }
+    }
+
     /// Train and test rows stacked (over the columns they share), as `pd.concat` would.
     pub fn stacked(&self) -> Result<DataFrame> {
         let Some(test) = self.test else {
@@ -309,24 +314,11 @@ pub fn np_quantile(sorted: &[f64], q: f64) -> Option<f64> {
 /// Checked parameters of a step kind for unit tests: `set` values over the spec's defaults.
 #[cfg(test)]
 pub(crate) fn test_params(def: &StepDef, set: &[(&str, kreplay_recipe::Value)]) -> Params {
-    let items = def
-        .spec
-        .params
-        .iter()
-        .map(|s| {
-            let given = set.iter().find(|(n, _)| *n == s.name);
-            kreplay_recipe::Param {
-                name: s.name.to_string(),
-                value: given
-                    .map(|(_, v)| v.clone())
-                    .or_else(|| s.default.map(Lit::to_value))
-                    .unwrap_or(kreplay_recipe::Value::None),
-                loc: kreplay_recipe::Loc::Unknown,
-                explicit: given.is_some(),
-            }
-        })
-        .collect();
-    Params::new(format!("steps.t ({})", def.spec.kind), items)
+    crate::test_support::params_over_defaults(
+        format!("steps.t ({})", def.spec.kind),
+        def.spec.params,
+        set,
+    )
 }
 
 /// Fits a step on `train` (training frame, id `id`, target `y`) and applies it to `train` and,
@@ -338,24 +330,41 @@ pub(crate) fn test_run(
     train: DataFrame,
     test: Option<DataFrame>,
 ) -> Result<(DataFrame, Option<DataFrame>)> {
+    test_run_keyed(def, set, ("id", "y"), train, test)
+}
+
+/// [`test_run`] on frames whose id and target columns are `(id, target)`.
+#[cfg(test)]
+pub(crate) fn test_run_keyed(
+    def: &StepDef,
+    set: &[(&str, kreplay_recipe::Value)],
+    (id, target): (&str, &str),
+    train: DataFrame,
+    test: Option<DataFrame>,
+) -> Result<(DataFrame, Option<DataFrame>)> {
     let step = (def.build)(&test_params(def, set), 42)?;
     let ctx = Ctx {
-        id: "id",
-        target: "y",
+        id,
+        target,
         training: true,
     };
-    let fitted = step.fit(
-        &FitData {
-            train: &train,
-            test: None,
-        },
-        &ctx,
-    )?;
+    let fitted = step.fit(&FitData::train(&train), &ctx)?;
     let test = match test {
         Some(t) => Some(fitted.apply(t, &ctx.for_test())?),
         None => None,
     };
     Ok((fitted.apply(train, &ctx)?, test))
+}
+
+/// A real competition file (`competition/file.csv`) from the mirror, `$KREPLAY_MIRROR` or the
+/// workspace's sibling `shared/data`; `None` where the mirror is absent, so unit tests also run
+/// without it (the end-to-end tests require it).
+#[cfg(test)]
+pub(crate) fn test_mirror_csv(file: &str) -> Option<DataFrame> {
+    let dir = std::env::var("KREPLAY_MIRROR").unwrap_or_else(|_| "../../../shared/data".into());
+    let path = std::path::Path::new(&dir).join(file);
+    path.exists()
+        .then(|| crate::data::read_csv(&path, None).expect("the mirror's file reads"))
 }
 
 /// A column of a test frame as numbers (nulls as NaN).

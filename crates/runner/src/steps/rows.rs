@@ -266,38 +266,23 @@ mod tests {
     /// rows.
     #[test]
     fn tukey_on_titanic_drops_ghouzams_ten_rows() {
-        let dir = std::env::var("KREPLAY_MIRROR").unwrap_or_else(|_| "../../../shared/data".into());
-        let path = std::path::Path::new(&dir).join("titanic/train.csv");
-        if !path.exists() {
+        let Some(train) = crate::steps::test_mirror_csv("titanic/train.csv") else {
             return;
-        }
-        let train = crate::data::read_csv(&path, None).unwrap();
+        };
         let cols = Value::List(
             ["Age", "SibSp", "Parch", "Fare"]
                 .into_iter()
                 .map(s)
                 .collect(),
         );
-        let step = (TUKEY_OUTLIERS.build)(
-            &crate::steps::test_params(&TUKEY_OUTLIERS, &[("columns", cols)]),
-            0,
+        let (out, _) = crate::steps::test_run_keyed(
+            &TUKEY_OUTLIERS,
+            &[("columns", cols)],
+            ("PassengerId", "Survived"),
+            train.clone(),
+            None,
         )
         .unwrap();
-        let ctx = Ctx {
-            id: "PassengerId",
-            target: "Survived",
-            training: true,
-        };
-        let fitted = step
-            .fit(
-                &FitData {
-                    train: &train,
-                    test: None,
-                },
-                &ctx,
-            )
-            .unwrap();
-        let out = fitted.apply(train.clone(), &ctx).unwrap();
         let kept = test_col(&out, "PassengerId");
         let dropped: Vec<f64> = test_col(&train, "PassengerId")
             .into_iter()

@@ -172,38 +172,21 @@ mod tests {
     /// mirror is there).
     #[test]
     fn spaceship_home_planet_matches_category_encoders() {
-        let dir = std::env::var("KREPLAY_MIRROR").unwrap_or_else(|_| "../../../shared/data".into());
-        let path = std::path::Path::new(&dir).join("spaceship-titanic/train.csv");
-        if !path.exists() {
+        let Some(train) = crate::steps::test_mirror_csv("spaceship-titanic/train.csv") else {
             return;
-        }
-        let train = crate::data::read_csv(&path, None).unwrap();
+        };
         let test =
             df!("HomePlanet" => [Some("Earth"), Some("Europa"), Some("Mars"), None, Some("Pluto")])
                 .unwrap();
-        let step = (TARGET_ENCODE.build)(
-            &crate::steps::test_params(
-                &TARGET_ENCODE,
-                &[("columns", Value::Str("HomePlanet".into()))],
-            ),
-            0,
+        let (_, out) = crate::steps::test_run_keyed(
+            &TARGET_ENCODE,
+            &[("columns", Value::Str("HomePlanet".into()))],
+            ("PassengerId", "Transported"),
+            train,
+            Some(test),
         )
         .unwrap();
-        let ctx = Ctx {
-            id: "PassengerId",
-            target: "Transported",
-            training: true,
-        };
-        let fitted = step
-            .fit(
-                &FitData {
-                    train: &train,
-                    test: None,
-                },
-                &ctx,
-            )
-            .unwrap();
-        let out = fitted.apply(test, &ctx.for_test()).unwrap();
+        let out = out.unwrap();
         let want = [
             0.423_946_110_386_788_37,
             0.658_845_612_388_55,

@@ -1,0 +1,40 @@
+//! Helpers shared by the unit tests of steps and models.
+
+use kreplay_recipe::{Lit, Loc, Param, ParamSpec, Params, Value};
+
+/// Parameters as the recipe parser would give them: each spec's default, with `set` applied
+/// (and marked explicit), owned by `owner` for error messages.
+pub(crate) fn params_over_defaults(
+    owner: impl Into<String>,
+    specs: &[ParamSpec],
+    set: &[(&str, Value)],
+) -> Params {
+    let items = specs
+        .iter()
+        .map(|s| {
+            let given = set.iter().find(|(n, _)| *n == s.name);
+            Param {
+                name: s.name.to_string(),
+                value: given.map_or_else(
+                    || s.default.map_or(Value::None, Lit::to_value),
+                    |(_, v)| v.clone(),
+                ),
+                loc: Loc::Unknown,
+                explicit: given.is_some(),
+            }
+        })
+        .collect();
+    Params::new(owner, items)
+}
+
+/// Uniform numbers in [0, 1) from a fixed 64-bit LCG (Knuth's MMIX constants): test tables
+/// that are the same on every machine, with nothing to seed.
+pub(crate) fn uniform(seed: u64) -> impl FnMut() -> f64 {
+    let mut s = seed;
+    move || {
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
