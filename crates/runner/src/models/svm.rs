@@ -1,6 +1,8 @@
-//! Support vector classification (sklearn `SVC`), binary, on [`super::smo`]: libsvm's own
-//! solver, so that `C`, `gamma`, `kernel`, `degree`, `coef0` and `tol` mean what they mean in
-//! sklearn (gamma = "scale" is 1/(n_features · Var(X)), "auto" is 1/n_features).
+//! Support vector classification (sklearn `SVC`) on [`super::smo`]: libsvm's own solver, so
+//! that `C`, `gamma`, `kernel`, `degree`, `coef0` and `tol` mean what they mean in sklearn
+//! (gamma = "scale" is 1/(n_features · Var(X)), "auto" is 1/n_features). More than two classes
+//! are libsvm's one-vs-one: a machine per pair of classes, each on those two classes' rows, and
+//! the class with most pairwise wins (ties to the first class) is predicted.
 //!
 //! `probability = true` is sklearn's `SVC(probability=True)`, because soft voting needs P(class 1)
 //! and an SVM has none: libsvm's `svm_binary_svc_probability` fits Platt's sigmoid
@@ -20,14 +22,14 @@ use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty, Value};
 
 use super::smo::{self, BinarySvc, Kernel};
 use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
-use crate::error::Result;
+use crate::error::{Result, RunError};
 use crate::matrix::Matrix;
 use crate::rng;
 
 pub static SVM: ModelDef = ModelDef {
     spec: ModelSpec {
         kind: "svm",
-        summary: "support vector classifier (sklearn SVC), binary",
+        summary: "support vector classifier (sklearn SVC); one-vs-one for more than two classes",
         params: &[
             ParamSpec::optional("kernel", Ty::Choice(&["rbf", "linear", "poly"]), Lit::Str("rbf"), "kernel"),
             ParamSpec::optional("C", Ty::Float, Lit::Float(1.0), "penalty of misclassification").min(1e-12),
@@ -35,10 +37,10 @@ pub static SVM: ModelDef = ModelDef {
             ParamSpec::optional("degree", Ty::Int, Lit::Int(3), "poly kernel degree").min(1.0),
             ParamSpec::optional("coef0", Ty::Float, Lit::Float(0.0), "poly kernel constant"),
             ParamSpec::optional("tol", Ty::Float, Lit::Float(1e-3), "stopping tolerance: the largest KKT violation left (libsvm's eps)").min(1e-15),
-            ParamSpec::optional("probability", Ty::Bool, Lit::Bool(false), "give P(class 1) by Platt scaling on 5-fold decision values (sklearn's probability=True; five extra fits)"),
+            ParamSpec::optional("probability", Ty::Bool, Lit::Bool(false), "give P(class 1) by Platt scaling on 5-fold decision values (sklearn's probability=True; five extra fits); two classes only"),
             ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed of the probability folds' shuffle (sklearn's random_state; default: recipe.seed)"),
         ],
-        tasks: &[Task::Binary],
+        tasks: &[Task::Binary, Task::Multiclass],
         engine: "kreplay libsvm solver (SMO, WSS3; sklearn semantics)",
     },
     build: |p, seed| {
@@ -67,7 +69,9 @@ struct SupportVector {
 }
 
 struct TrainedSvm {
-    model: BinarySvc,
+    /// One machine per pair of class indices (a < b) in libsvm's order, class b its class 1;
+    /// a binary problem has the one pair (0, 1).
+    pairs: Vec<((usize, usize), BinarySvc)>,
     classes: Classes,
     /// Platt's (A, B), with f > 0 towards class 1.
     platt: Option<(f64, f64)>,
@@ -262,16 +266,36 @@ fn platt_proba(f: f64, (a, b): (f64, f64)) -> f64 {
 impl Model for SupportVector {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
         let classes = Classes::new(t.y, "svm")?;
+        let k = classes.labels.len();
+        if k > 2 && self.probability {
+            return Err(RunError::model(
+                "svm",
+                format!("svm.probability = true needs two classes, the target has {k}: multiclass probabilities (libsvm's pairwise coupling) are not implemented"),
+            ));
+        }
         let gamma = self.gamma(t.x);
-        let targets: Vec<bool> = classes.index.iter().map(|i| *i == 1).collect();
-        let platt = if self.probability {
-            Some(self.platt(t.x, &targets, gamma)?)
-        } else {
-            None
-        };
-        let model = self.train(t.x, &targets, gamma)?;
+        let mut platt = None;
+        let mut pairs = Vec::with_capacity(k * (k - 1) / 2);
+        for a in 0..k {
+            for b in a + 1..k {
+                let machine = if k == 2 {
+                    let class1: Vec<bool> = classes.index.iter().map(|i| *i == 1).collect();
+                    if self.probability {
+                        platt = Some(self.platt(t.x, &class1, gamma)?);
+                    }
+                    self.train(t.x, &class1, gamma)?
+                } else {
+                    let rows: Vec<usize> = (0..t.y.len())
+                        .filter(|&r| classes.index[r] == a || classes.index[r] == b)
+                        .collect();
+                    let class1: Vec<bool> = rows.iter().map(|&r| classes.index[r] == b).collect();
+                    self.train(&t.x.take(&rows), &class1, gamma)?
+                };
+                pairs.push(((a, b), machine));
+            }
+        }
         Ok(Box::new(TrainedSvm {
-            model,
+            pairs,
             classes,
             platt,
         }))
@@ -280,7 +304,36 @@ impl Model for SupportVector {
 
 impl Trained for TrainedSvm {
     fn predict(&self, _: &DataFrame, x: &Matrix) -> Result<Prediction> {
-        let dec: Vec<f64> = (0..x.rows).map(|i| self.model.decision(x.row(i))).collect();
+        if let [(_, machine)] = self.pairs.as_slice() {
+            return Ok(self.predict_binary(machine, x));
+        }
+        let k = self.classes.labels.len();
+        let values = (0..x.rows)
+            .map(|r| {
+                let mut votes = vec![0usize; k];
+                for ((a, b), machine) in &self.pairs {
+                    // libsvm votes for the pair's first class where its own decision value
+                    // (the negative of ours) is > 0.
+                    votes[if machine.decision(x.row(r)) < 0.0 {
+                        *a
+                    } else {
+                        *b
+                    }] += 1;
+                }
+                let best = (1..k).fold(0, |best, c| if votes[c] > votes[best] { c } else { best });
+                self.classes.labels[best]
+            })
+            .collect();
+        Ok(Prediction {
+            values,
+            proba: None,
+        })
+    }
+}
+
+impl TrainedSvm {
+    fn predict_binary(&self, machine: &BinarySvc, x: &Matrix) -> Prediction {
+        let dec: Vec<f64> = (0..x.rows).map(|i| machine.decision(x.row(i))).collect();
         // libsvm's predict: class 0 only where its own decision value is > 0.
         let values = dec
             .iter()
@@ -296,13 +349,26 @@ impl Trained for TrainedSvm {
                 .collect();
             self.classes.positive_proba(&rows)
         });
-        Ok(Prediction { values, proba })
+        Prediction { values, proba }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn svc(kernel: &str, c: f64, gamma: Value, probability: bool, seed: u64) -> SupportVector {
+        SupportVector {
+            kernel: kernel.into(),
+            c,
+            gamma,
+            degree: 3.0,
+            coef0: 0.0,
+            tol: 1e-3,
+            probability,
+            seed,
+        }
+    }
 
     #[test]
     fn sigmoid_train_matches_libsvm() {
@@ -346,16 +412,7 @@ mod tests {
             cols: 2,
             names: vec!["a".into(), "b".into()],
         };
-        let model = SupportVector {
-            kernel: "rbf".into(),
-            c: 1.0,
-            gamma: Value::Str("scale".into()),
-            degree: 3.0,
-            coef0: 0.0,
-            tol: 1e-3,
-            probability,
-            seed,
-        };
+        let model = svc("rbf", 1.0, Value::Str("scale".into()), probability, seed);
         let frame = DataFrame::empty();
         let t = Training {
             frame: &frame,
@@ -392,5 +449,66 @@ mod tests {
         let (plain, none, _) = fit(false, 3);
         assert_eq!(plain, values);
         assert!(none.is_none());
+    }
+
+    /// scikit-learn 1.9.1 `SVC(...).fit(X, y).predict(...)` on three overlapping classes: the
+    /// one-vs-one vote on every training row and eight probes.
+    #[test]
+    fn multiclass_is_libsvms_one_vs_one() {
+        let mut next = crate::test_support::uniform(7);
+        let (mut data, mut y) = (Vec::new(), Vec::new());
+        for i in 0..90 {
+            let c = (i % 3) as f64;
+            data.push(c + 1.6 * next() - 0.8);
+            data.push(0.5 * c + 1.6 * next() - 0.8);
+            y.push(c);
+        }
+        let x = Matrix {
+            data,
+            rows: 90,
+            cols: 2,
+            names: vec!["a".into(), "b".into()],
+        };
+        let probes = Matrix {
+            data: vec![
+                0.0, 0.0, 1.0, 0.5, 2.0, 1.0, 0.5, 0.25, 1.5, 0.75, 1.0, 0.0, -0.5, 1.0, 2.5, 0.0,
+            ],
+            rows: 8,
+            cols: 2,
+            names: vec!["a".into(), "b".into()],
+        };
+        let frame = DataFrame::empty();
+        let digits = |p: Prediction| -> String {
+            p.values.iter().map(|v| (*v as u8 + b'0') as char).collect()
+        };
+        #[rustfmt::skip]
+        let cases = [
+            ("rbf", 1.0, 0.5, "011022012012112012011122012012112011012002112012012011012012012012012012022112112012112011", "01211102"),
+            ("rbf", 100.0, 2.0, "012022012012112012012122012012112012012012012012012012012012012012012012012112112002012022", "00212100"),
+            ("linear", 0.3, 1.0, "011022002012112012001022012012112002012002112012012011012012012012012012022012102012112011", "01212102"),
+        ];
+        let t = Training {
+            frame: &frame,
+            x: &x,
+            y: &y,
+            task: Task::Multiclass,
+        };
+        for (kernel, c, gamma, train, probe) in cases {
+            let model = svc(kernel, c, Value::Float(gamma), false, 0);
+            let fitted = model.fit(&t).unwrap();
+            assert_eq!(
+                digits(fitted.predict(&frame, &x).unwrap()),
+                train,
+                "{kernel} C={c}"
+            );
+            assert_eq!(
+                digits(fitted.predict(&frame, &probes).unwrap()),
+                probe,
+                "{kernel} C={c}"
+            );
+        }
+        let with_proba = svc("rbf", 1.0, Value::Float(0.5), true, 0);
+        let e = with_proba.fit(&t).err().expect("an error").to_string();
+        assert!(e.contains("needs two classes, the target has 3"), "{e}");
     }
 }
