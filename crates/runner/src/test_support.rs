@@ -1,6 +1,6 @@
 //! Helpers shared by the unit tests of steps and models.
 
-use kreplay_recipe::{Lit, Loc, Param, ParamSpec, Params, Value};
+use kreplay_recipe::{Lit, Loc, ModelSpec, Param, ParamSpec, Params, Value};
 
 /// Parameters as the recipe parser would give them: each spec's default, with `set` applied
 /// (and marked explicit), owned by `owner` for error messages.
@@ -25,6 +25,11 @@ pub(crate) fn params_over_defaults(
         })
         .collect();
     Params::new(owner, items)
+}
+
+/// A model kind's parameters: its defaults with `set` applied.
+pub(crate) fn model_params(spec: &ModelSpec, set: &[(&str, Value)]) -> Params {
+    params_over_defaults(spec.kind, spec.params, set)
 }
 
 /// Uniform numbers in [0, 1) from a fixed 64-bit LCG (Knuth's MMIX constants): test tables

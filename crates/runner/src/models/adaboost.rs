@@ -261,7 +261,7 @@ impl Trained for Boosted {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::gradient_boosting::test_params;
+    use crate::test_support::model_params;
     use kreplay_recipe::Value;
     use polars::prelude::DataFrame;
 
@@ -300,7 +300,7 @@ mod tests {
             y,
             task,
         };
-        let p = test_params(&ADABOOST.spec, set);
+        let p = model_params(&ADABOOST.spec, set);
         (ADABOOST.build)(&p, 3)?.fit(&t)?.predict(&frame, &probes)
     }
 

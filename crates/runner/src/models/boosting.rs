@@ -526,10 +526,7 @@ impl Trained for TrainedBoosting {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn params(def: &ModelDef, set: &[(&str, Value)]) -> Params {
-        crate::models::gradient_boosting::test_params(&def.spec, set)
-    }
+    use crate::test_support::model_params;
 
     /// 300 rows, 4 features from a fixed recurrence; y = a smooth nonlinear signal.
     fn table() -> (Matrix, Vec<f64>) {
@@ -555,7 +552,7 @@ mod tests {
     fn fit_predict(def: &ModelDef, set: &[(&str, Value)], task: Task, y: &[f64]) -> Prediction {
         let (x, _) = table();
         let frame = DataFrame::empty();
-        let model = (def.build)(&params(def, set), 7).unwrap();
+        let model = (def.build)(&model_params(&def.spec, set), 7).unwrap();
         let t = Training {
             frame: &frame,
             x: &x,
@@ -684,7 +681,7 @@ mod tests {
                 ("num_leaves", Value::Int(2)),
                 ("min_data_in_leaf", Value::Int(min_rows)),
             ];
-            let model = (LIGHTGBM.build)(&params(&LIGHTGBM, &set), 0).unwrap();
+            let model = (LIGHTGBM.build)(&model_params(&LIGHTGBM.spec, &set), 0).unwrap();
             let t = Training {
                 frame: &frame,
                 x: &x,
@@ -704,7 +701,7 @@ mod tests {
     #[test]
     fn unsupported_settings_are_errors() {
         let err = |def: &ModelDef, set: &[(&str, Value)]| {
-            (def.build)(&params(def, set), 0)
+            (def.build)(&model_params(&def.spec, set), 0)
                 .err()
                 .expect("an error")
                 .to_string()
@@ -738,7 +735,7 @@ mod tests {
         let (x, y) = table();
         let labels: Vec<f64> = y.iter().map(|v| f64::from(u8::from(*v > 1.0))).collect();
         let model = (LIGHTGBM.build)(
-            &params(&LIGHTGBM, &[("min_child_samples", Value::Int(5))]),
+            &model_params(&LIGHTGBM.spec, &[("min_child_samples", Value::Int(5))]),
             0,
         )
         .unwrap();

@@ -569,12 +569,6 @@ fn weighted_percentile(v: &[f64], w: &[f64], q: f64) -> f64 {
     v[idx[pos]]
 }
 
-/// A model kind's parameters: its defaults with `set` applied, as the recipe parser would give.
-#[cfg(test)]
-pub(super) fn test_params(spec: &ModelSpec, set: &[(&str, Value)]) -> Params {
-    crate::test_support::params_over_defaults(spec.kind, spec.params, set)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -625,7 +619,7 @@ mod tests {
 
     fn run(task: Task, y: &[f64], set: &[(&str, Value)]) -> Prediction {
         let (x, _, _, probes) = table();
-        let p = test_params(&GRADIENT_BOOSTING.spec, set);
+        let p = crate::test_support::model_params(&GRADIENT_BOOSTING.spec, set);
         let frame = DataFrame::empty();
         let t = Training {
             frame: &frame,
@@ -730,7 +724,7 @@ mod tests {
         let (x, y, yb, _) = table();
         let frame = DataFrame::empty();
         let fit = |task, y: &[f64], set: &[(&str, Value)]| {
-            let p = test_params(&GRADIENT_BOOSTING.spec, set);
+            let p = crate::test_support::model_params(&GRADIENT_BOOSTING.spec, set);
             let t = Training {
                 frame: &frame,
                 x: &x,

@@ -14,6 +14,7 @@
 //! decision value reported is sklearn's `decision_function`, positive towards class 1.
 
 use crate::error::{Result, RunError};
+use crate::matrix::Matrix;
 
 /// libsvm's `TAU`: the curvature used where the pair's is not positive.
 const TAU: f64 = 1e-12;
@@ -70,9 +71,7 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 #[derive(Debug, Clone)]
 pub struct BinarySvc {
     kernel: Kernel,
-    cols: usize,
-    /// Support vectors, row-major.
-    support: Vec<f64>,
+    support: Matrix,
     /// α_i·y_i of each support vector (libsvm's `sv_coef`, y = +1 for class 0).
     coef: Vec<f64>,
     rho: f64,
@@ -81,11 +80,9 @@ pub struct BinarySvc {
 impl BinarySvc {
     /// sklearn's `decision_function`: > 0 towards class 1.
     pub fn decision(&self, row: &[f64]) -> f64 {
-        let sum: f64 = self
-            .support
-            .chunks_exact(self.cols.max(1))
+        let sum: f64 = (0..self.support.rows)
             .zip(&self.coef)
-            .map(|(sv, c)| c * self.kernel.eval(sv, row))
+            .map(|(i, c)| c * self.kernel.eval(self.support.row(i), row))
             .sum();
         -(sum - self.rho)
     }
@@ -96,23 +93,15 @@ impl BinarySvc {
     }
 }
 
-/// Fits C-SVC on row-major `x` (`rows` × `cols`) where `class1[i]` says row i is class 1.
-/// Both classes must be present. `tol` is sklearn's `tol` (libsvm's `eps`, default 1e-3).
-pub fn fit(
-    x: &[f64],
-    cols: usize,
-    class1: &[bool],
-    c: f64,
-    kernel: Kernel,
-    tol: f64,
-) -> Result<BinarySvc> {
-    solve(x, cols, class1, (c, kernel, tol), CACHE_BYTES)
+/// Fits C-SVC on `x` where `class1[i]` says row i is class 1. Both classes must be present.
+/// `tol` is sklearn's `tol` (libsvm's `eps`, default 1e-3).
+pub fn fit(x: &Matrix, class1: &[bool], c: f64, kernel: Kernel, tol: f64) -> Result<BinarySvc> {
+    solve(x, class1, (c, kernel, tol), CACHE_BYTES)
 }
 
 /// [`fit`] with a kernel cache of `cache_bytes`.
 fn solve(
-    x: &[f64],
-    cols: usize,
+    x: &Matrix,
     class1: &[bool],
     (c, kernel, tol): (f64, Kernel, f64),
     cache_bytes: usize,
@@ -125,8 +114,8 @@ fn solve(
         ));
     }
     let y: Vec<f64> = class1.iter().map(|p| if *p { -1.0 } else { 1.0 }).collect();
-    let mut q = QCache::new(x, cols, &y, kernel, cache_bytes);
-    let qd: Vec<f64> = (0..n).map(|i| q.diagonal(i)).collect();
+    let mut q = QCache::new(x, &y, kernel, cache_bytes);
+    let qd: Vec<f64> = (0..n).map(|i| q.kernel(i, i)).collect();
     let mut alpha = vec![0.0; n];
     // G = Qα + p with p = −1 and α = 0.
     let mut grad = vec![-1.0; n];
@@ -240,19 +229,11 @@ fn solve(
         ));
     }
     let rho = bias(&y, &grad, &alpha, c);
-    let mut support = Vec::new();
-    let mut coef = Vec::new();
-    for (i, a) in alpha.iter().enumerate() {
-        if *a > 0.0 {
-            support.extend_from_slice(&x[i * cols..(i + 1) * cols]);
-            coef.push(a * y[i]);
-        }
-    }
+    let support: Vec<usize> = (0..n).filter(|&i| alpha[i] > 0.0).collect();
     Ok(BinarySvc {
         kernel,
-        cols,
-        support,
-        coef,
+        coef: support.iter().map(|&i| alpha[i] * y[i]).collect(),
+        support: x.take(&support),
         rho,
     })
 }
@@ -304,8 +285,7 @@ fn bias(y: &[f64], grad: &[f64], alpha: &[f64], c: f64) -> f64 {
 /// Rows of Q (Q_ij = y_i·y_j·K(x_i, x_j)) as f32, computed on demand and kept while they fit in
 /// the cache's bytes (at least two rows), the least recently used dropped first.
 struct QCache<'a> {
-    x: &'a [f64],
-    cols: usize,
+    x: &'a Matrix,
     y: &'a [f64],
     sq: Vec<f64>,
     kernel: Kernel,
@@ -317,14 +297,11 @@ struct QCache<'a> {
 }
 
 impl<'a> QCache<'a> {
-    fn new(x: &'a [f64], cols: usize, y: &'a [f64], kernel: Kernel, bytes: usize) -> Self {
+    fn new(x: &'a Matrix, y: &'a [f64], kernel: Kernel, bytes: usize) -> Self {
         let n = y.len();
-        let sq = (0..n)
-            .map(|i| dot(row(x, cols, i), row(x, cols, i)))
-            .collect();
+        let sq = (0..n).map(|i| dot(x.row(i), x.row(i))).collect();
         QCache {
             x,
-            cols,
             y,
             sq,
             kernel,
@@ -337,12 +314,8 @@ impl<'a> QCache<'a> {
     }
 
     fn kernel(&self, i: usize, j: usize) -> f64 {
-        let (a, b) = (row(self.x, self.cols, i), row(self.x, self.cols, j));
-        self.kernel.gram(dot(a, b), self.sq[i], self.sq[j])
-    }
-
-    fn diagonal(&self, i: usize) -> f64 {
-        self.kernel(i, i)
+        let dot = dot(self.x.row(i), self.x.row(j));
+        self.kernel.gram(dot, self.sq[i], self.sq[j])
     }
 
     /// Row i, computed if absent; `keep` is a row the eviction must spare.
@@ -374,16 +347,12 @@ impl<'a> QCache<'a> {
     }
 }
 
-fn row(x: &[f64], cols: usize, i: usize) -> &[f64] {
-    &x[i * cols..(i + 1) * cols]
-}
-
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
 
     /// 80 points in two overlapping squares (class = i mod 2), from a fixed recurrence.
-    pub(in crate::models) fn clouds() -> (Vec<f64>, Vec<bool>) {
+    pub(in crate::models) fn clouds() -> (Matrix, Vec<bool>) {
         let mut next = crate::test_support::uniform(99);
         let (mut x, mut class1) = (Vec::new(), Vec::new());
         for i in 0..80 {
@@ -392,6 +361,12 @@ pub(super) mod tests {
             x.push(c + 1.5 * next() - 0.75);
             class1.push(i % 2 == 1);
         }
+        let x = Matrix {
+            data: x,
+            rows: 80,
+            cols: 2,
+            names: vec!["a".into(), "b".into()],
+        };
         (x, class1)
     }
 
@@ -418,7 +393,7 @@ pub(super) mod tests {
             (Kernel::Linear, 0.5, 1e-10, 22, [-1.703488352144791, -0.04377756974728597, 0.19969656305194783, 0.17739248945338448, 2.102787944409438]),
         ];
         for (kernel, c, tol, n_support, want) in cases {
-            let m = fit(&x, 2, &class1, c, kernel, tol).unwrap();
+            let m = fit(&x, &class1, c, kernel, tol).unwrap();
             assert_eq!(m.n_support(), n_support, "{kernel:?} C={c} tol={tol}");
             // Converged (tol 1e-10), the two solvers agree but for f32 kernel storage; at
             // tol 1e-3 both stop within the tolerance, by different paths (no shrinking here).
@@ -436,12 +411,12 @@ pub(super) mod tests {
     #[test]
     fn one_class_is_an_error_and_a_tiny_cache_gives_the_same_model() {
         let (x, class1) = clouds();
-        let e = fit(&x, 2, &[true; 80], 1.0, Kernel::Linear, 1e-3).unwrap_err();
+        let e = fit(&x, &[true; 80], 1.0, Kernel::Linear, 1e-3).unwrap_err();
         assert!(e.to_string().contains("one class"), "{e}");
         // Two cached rows force an eviction at nearly every step; the path must not change.
         let kernel = Kernel::Rbf { gamma: 2.0 };
-        let full = fit(&x, 2, &class1, 100.0, kernel, 1e-3).unwrap();
-        let tiny = solve(&x, 2, &class1, (100.0, kernel, 1e-3), 0).unwrap();
+        let full = fit(&x, &class1, 100.0, kernel, 1e-3).unwrap();
+        let tiny = solve(&x, &class1, (100.0, kernel, 1e-3), 0).unwrap();
         assert_eq!(tiny.n_support(), full.n_support());
         for p in [[0.0, 0.0], [0.5, 0.5], [1.2, 1.1]] {
             assert_eq!(tiny.decision(&p).to_bits(), full.decision(&p).to_bits());

@@ -16,6 +16,8 @@
 //! own generator, which we do not reproduce). Labels still come from the sign of the decision
 //! function, as sklearn's `predict` does with probability on.
 
+use std::borrow::Cow;
+
 use polars::prelude::DataFrame;
 
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty, Value};
@@ -111,14 +113,7 @@ impl SupportVector {
 
     /// One SVM on `x`, `class1[i]` = row i is class 1.
     fn train(&self, x: &Matrix, class1: &[bool], gamma: f64) -> Result<BinarySvc> {
-        smo::fit(
-            &x.data,
-            x.cols,
-            class1,
-            self.c,
-            self.kernel(gamma),
-            self.tol,
-        )
+        smo::fit(x, class1, self.c, self.kernel(gamma), self.tol)
     }
 
     /// libsvm's `svm_binary_svc_probability`: decision values from five shuffled folds, each
@@ -278,20 +273,21 @@ impl Model for SupportVector {
         let mut pairs = Vec::with_capacity(k * (k - 1) / 2);
         for a in 0..k {
             for b in a + 1..k {
-                let machine = if k == 2 {
-                    let class1: Vec<bool> = classes.index.iter().map(|i| *i == 1).collect();
-                    if self.probability {
-                        platt = Some(self.platt(t.x, &class1, gamma)?);
-                    }
-                    self.train(t.x, &class1, gamma)?
+                let rows: Vec<usize> = (0..t.x.rows)
+                    .filter(|&r| classes.index[r] == a || classes.index[r] == b)
+                    .collect();
+                let class1: Vec<bool> = rows.iter().map(|&r| classes.index[r] == b).collect();
+                // Two classes: the pair is every row, so no copy.
+                let x = if rows.len() == t.x.rows {
+                    Cow::Borrowed(t.x)
                 } else {
-                    let rows: Vec<usize> = (0..t.y.len())
-                        .filter(|&r| classes.index[r] == a || classes.index[r] == b)
-                        .collect();
-                    let class1: Vec<bool> = rows.iter().map(|&r| classes.index[r] == b).collect();
-                    self.train(&t.x.take(&rows), &class1, gamma)?
+                    Cow::Owned(t.x.take(&rows))
                 };
-                pairs.push(((a, b), machine));
+                // Only with two classes (checked above): one pair, one sigmoid.
+                if self.probability {
+                    platt = Some(self.platt(&x, &class1, gamma)?);
+                }
+                pairs.push(((a, b), self.train(&x, &class1, gamma)?));
             }
         }
         Ok(Box::new(TrainedSvm {
@@ -403,15 +399,8 @@ mod tests {
     }
 
     fn fit(probability: bool, seed: u64) -> (Vec<f64>, Option<Vec<f64>>, Vec<f64>) {
-        let (data, class1) = crate::models::smo::tests::clouds();
-        let n = class1.len();
+        let (x, class1) = crate::models::smo::tests::clouds();
         let y: Vec<f64> = class1.iter().map(|c| f64::from(u8::from(*c))).collect();
-        let x = Matrix {
-            data,
-            rows: n,
-            cols: 2,
-            names: vec!["a".into(), "b".into()],
-        };
         let model = svc("rbf", 1.0, Value::Str("scale".into()), probability, seed);
         let frame = DataFrame::empty();
         let t = Training {
@@ -424,7 +413,7 @@ mod tests {
         let pred = fitted.predict(&frame, &x).unwrap();
         // Read the decision values back through a fresh fit (same data, deterministic SMO).
         let model2 = model.train(&x, &class1, model.gamma(&x)).unwrap();
-        let dec = (0..n).map(|i| model2.decision(x.row(i))).collect();
+        let dec = (0..x.rows).map(|i| model2.decision(x.row(i))).collect();
         (pred.values, pred.proba, dec)
     }
 
