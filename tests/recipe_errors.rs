@@ -338,3 +338,173 @@ fn text_column_reaching_the_model() {
         &["column `Name`", "not numeric", "one_hot"],
     );
 }
+
+// Hardening (issue 11): recipes are passed around like any file, so every field that becomes
+// a path, a loop bound or terminal output is checked.
+
+#[test]
+fn a_competition_must_be_a_slug_not_a_path() {
+    for (name, bad) in [("abs", "/tmp"), ("up", "../x"), ("upper", "Titanic")] {
+        case(
+            &format!("slug-{name}"),
+            "competition = \"titanic\"",
+            &format!("competition = \"{bad}\""),
+            "show",
+            &[],
+            2,
+            &[
+                "r.toml:5:15",
+                "[recipe].competition",
+                "is not a competition slug",
+            ],
+        );
+    }
+    // Through an override too.
+    case(
+        "slug-override",
+        "k = 3",
+        "k = 3",
+        "replay",
+        &["-S", "recipe.competition=../../etc"],
+        2,
+        &["[recipe].competition", "is not a competition slug"],
+    );
+}
+
+#[test]
+fn data_files_stay_inside_the_competition_folder() {
+    for (name, bad) in [("abs", "/etc/passwd"), ("up", "../house-prices/train.csv")] {
+        case(
+            &format!("file-{name}"),
+            "task = \"binary\"",
+            &format!("task = \"binary\"\ntrain = \"{bad}\""),
+            "show",
+            &[],
+            2,
+            &[
+                "r.toml:11:9",
+                "[data].train",
+                "must name a file inside the competition folder",
+            ],
+        );
+    }
+}
+
+#[test]
+fn more_folds_than_rows_is_an_error_naming_both_numbers() {
+    // k = 2000 overflowed the stack; k = 892..1000 gave "0 truths against 0 predictions".
+    for k in ["2000", "892"] {
+        case(
+            &format!("k-{k}"),
+            "k = 3",
+            &format!("k = {k}"),
+            "replay",
+            &[],
+            2,
+            &[&format!("k = {k} folds"), "only 891 training rows"],
+        );
+    }
+    case(
+        "k-override",
+        "k = 3",
+        "k = 3",
+        "replay",
+        &["-S", "validation.k=5000"],
+        2,
+        &["k = 5000 folds", "only 891 training rows"],
+    );
+}
+
+#[test]
+fn a_long_sql_expression_is_refused_with_how_to_split_it() {
+    // 5,000 `+` terms overflowed the stack; 2,000 `OR` terms took over a minute.
+    let plus: Vec<String> = (0..3000).map(|_| "1".to_string()).collect();
+    case(
+        "sql-plus",
+        "[model]",
+        &format!(
+            "[[steps]]\nid = \"d\"\nkind = \"derive\"\ncolumns = {{ X = \"{}\" }}\n\n[model]",
+            plus.join(" + ")
+        ),
+        "show",
+        &[],
+        2,
+        &["steps.d (derive).columns", "operators", "split it"],
+    );
+    let or: Vec<String> = (0..1000).map(|i| format!("Age = {i}")).collect();
+    case(
+        "sql-or",
+        "[model]",
+        &format!(
+            "[[steps]]\nid = \"d\"\nkind = \"drop_rows\"\nwhere = \"{}\"\n\n[model]",
+            or.join(" OR ")
+        ),
+        "show",
+        &[],
+        2,
+        &["steps.d (drop_rows).where", "IN (a, b, ...)"],
+    );
+}
+
+#[test]
+fn nan_is_no_parameter_value() {
+    case(
+        "nan-edges",
+        "[model]",
+        "[[steps]]\nid = \"bands\"\nkind = \"bin\"\ncolumn = \"Fare\"\nedges = [nan]\ninto = \"FareBand\"\n\n[model]",
+        "show",
+        &[],
+        2,
+        &["edges", "cannot be nan"],
+    );
+    case(
+        "nan-override",
+        "k = 3",
+        "k = 3",
+        "show",
+        &["-S", "model.min_impurity_decrease=nan"],
+        2,
+        &["cannot be nan"],
+    );
+}
+
+#[test]
+fn control_characters_from_a_recipe_are_escaped_in_messages() {
+    let dir = scratch("err-control");
+    let recipe = GOOD.replacen(
+        "max_depth = 3",
+        "max_depth = 3\n\"evil\u{1b}[2J\u{202e}\" = 1",
+        1,
+    );
+    std::fs::write(dir.join("r.toml"), recipe).unwrap();
+    let out = kreplay(&dir, &["show", "r.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("evil\\u{1b}[2J\\u{202e}"), "{err}");
+    assert!(
+        !err.contains('\u{1b}') && !err.contains('\u{202e}'),
+        "{err}"
+    );
+}
+
+#[test]
+fn twenty_thousand_steps_load_in_linear_time() {
+    // Locating each parameter scanned the text from its start: 20,000 steps took minutes.
+    let dir = scratch("err-many-steps");
+    let steps: String = (0..20_000)
+        .map(|i| format!("\n[[steps]]\nid = \"f{i}\"\nkind = \"fill\"\ncolumns = \"Fare\"\nstrategy = \"median\"\n"))
+        .collect();
+    let recipe = GOOD.replacen(
+        "[[steps]]\nid = \"keep\"",
+        &format!("{steps}\n[[steps]]\nid = \"keep\""),
+        1,
+    );
+    std::fs::write(dir.join("r.toml"), recipe).unwrap();
+    let out = kreplay(&dir, &["show", "r.toml"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("f19999"));
+}

@@ -163,3 +163,59 @@ fn a_dozen_kinds_of_bad_submission() {
         assert!(err.contains("not uploaded"), "{name}: {err}");
     }
 }
+
+/// Item 10: a tab- or semicolon-separated file panicked (index out of bounds at `fields[1]`)
+/// and a stray quote (`892,0"`) was accepted; each is now a clean error naming the row, with
+/// a failing exit status and no panic. Item 16: an id with control characters is shown
+/// escaped, never raw.
+#[test]
+fn a_tab_or_semicolon_file_or_a_stray_quote_is_a_clean_error() {
+    let dir = scratch("validate-csv");
+    let titanic = sample("titanic", "gender_submission.csv");
+    let separated =
+        |sep: &str| -> Vec<String> { titanic.iter().map(|l| l.replace(',', sep)).collect() };
+    let cases: Vec<(&str, Vec<String>, &str)> = vec![
+        (
+            "tabs",
+            separated("\t"),
+            "row 1: the file is tab-separated; a submission is comma-separated",
+        ),
+        (
+            "semicolons",
+            separated(";"),
+            "row 1: the file is semicolon-separated; a submission is comma-separated",
+        ),
+        (
+            "stray quote",
+            with(titanic.clone(), 2, "892,0\""),
+            "row 2: bad CSV: field 2 has a quote inside it",
+        ),
+        (
+            "unterminated quote",
+            with(titanic.clone(), 3, "893,\"1"),
+            "row 3: bad CSV: field 2 opens a quote that is never closed",
+        ),
+        (
+            "control characters",
+            with(titanic.clone(), 4, "89\u{1b}[2J4,0"),
+            "row 4 (id 89\\u{1b}[2J4): id not in the test set",
+        ),
+    ];
+    for (name, lines, expect) in cases {
+        let file = dir.join("sub.csv");
+        std::fs::write(&file, lines.join("\n")).unwrap();
+        let out = kreplay(&dir, &["validate", "titanic", file.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{name}: accepted");
+        // A panic exits with 101; a refused submission with the usual error status.
+        assert!(
+            out.status.code().is_some_and(|c| c != 101),
+            "{name}: {:?}\n{err}",
+            out.status
+        );
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        assert!(!err.contains('\u{1b}'), "{name}: raw escape in {err:?}");
+        assert!(err.contains(expect), "{name}: {expect:?} not in:\n{err}");
+        assert!(err.contains("not uploaded"), "{name}: {err}");
+    }
+}

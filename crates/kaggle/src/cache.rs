@@ -13,6 +13,116 @@ use crate::error::{KaggleError, Result};
 
 pub const MANIFEST: &str = "manifest.json";
 
+/// Suffix of a download in progress, beside its final name.
+pub const PART_SUFFIX: &str = ".part";
+
+/// Suffix of the validator (ETag, Last-Modified, size) remembered beside a partial download.
+pub const VALIDATOR_SUFFIX: &str = ".part.json";
+
+/// The longest relative name accepted, in bytes, and the longest path component (what common
+/// file systems allow).
+pub const MAX_NAME_BYTES: usize = 1024;
+pub const MAX_COMPONENT_BYTES: usize = 255;
+
+/// Why `name` cannot be a path inside a competition's folder, if it cannot.
+fn unsafe_reason(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("it is empty".into());
+    }
+    if name.len() > MAX_NAME_BYTES {
+        return Some(format!(
+            "it is {} bytes long, more than {MAX_NAME_BYTES}",
+            name.len()
+        ));
+    }
+    if name.contains('\0') {
+        return Some("it contains a NUL byte".into());
+    }
+    if name.chars().any(char::is_control) {
+        return Some("it contains a control character".into());
+    }
+    if name.contains('\\') {
+        return Some("it contains a backslash".into());
+    }
+    if name.starts_with('/') {
+        return Some("it is an absolute path".into());
+    }
+    let b = name.as_bytes();
+    if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
+        return Some("it starts with a drive prefix".into());
+    }
+    for part in name.split('/') {
+        match part {
+            "" => return Some("it has an empty path component (`//` or a trailing `/`)".into()),
+            "." | ".." => return Some(format!("it has a `{part}` component")),
+            _ if part.len() > MAX_COMPONENT_BYTES => {
+                return Some(format!(
+                    "a component is longer than {MAX_COMPONENT_BYTES} bytes"
+                ))
+            }
+            // Windows would treat these as streams or devices; refused everywhere so a cache
+            // can move between systems.
+            #[cfg(windows)]
+            _ if part.contains(':') => return Some("it contains a `:`".into()),
+            _ => {}
+        }
+    }
+    let lower = name.to_ascii_lowercase();
+    if lower == MANIFEST {
+        return Some(format!(
+            "`{MANIFEST}` is the cache's own record of its files"
+        ));
+    }
+    if lower.ends_with(PART_SUFFIX) || lower.ends_with(VALIDATOR_SUFFIX) {
+        return Some(format!(
+            "names ending in `{PART_SUFFIX}` or `{VALIDATOR_SUFFIX}` are the cache's partial downloads"
+        ));
+    }
+    None
+}
+
+/// A name for messages: escaped (no control characters reach a terminal) and cut short.
+pub fn shown(name: &str) -> String {
+    let mut out: String = name
+        .chars()
+        .take(120)
+        .flat_map(char::escape_debug)
+        .collect();
+    if name.chars().count() > 120 {
+        out.push('…');
+    }
+    out
+}
+
+/// The one gate every name from outside passes before it becomes a path: a relative path of
+/// `/`-separated normal components that stays inside the competition's folder. Refused:
+/// empty names, absolute paths, `.`/`..` and empty components, NUL and other control
+/// characters, backslashes, drive prefixes (`C:`), over-long names, and the cache's own
+/// names (`manifest.json`, `*.part`, `*.part.json`). `from` says where the name came from
+/// ("the server http://host/v1"), never with credentials.
+pub fn safe_relative_name(name: &str, from: &str) -> Result<PathBuf> {
+    match unsafe_reason(name) {
+        Some(reason) => Err(KaggleError::UnsafeName {
+            name: shown(name),
+            from: from.to_string(),
+            reason,
+        }),
+        None => Ok(name.split('/').collect()),
+    }
+}
+
+/// A competition's folder under `root`: the slug must be one safe path component.
+pub fn competition_dir(root: &Path, competition: &str) -> Result<PathBuf> {
+    if competition.contains('/') {
+        return Err(KaggleError::UnsafeName {
+            name: shown(competition),
+            from: "the command line".into(),
+            reason: "a competition slug is one path component, without `/`".into(),
+        });
+    }
+    Ok(root.join(safe_relative_name(competition, "the command line")?))
+}
+
 /// The cache root: `$KREPLAY_CACHE`, else `$XDG_CACHE_HOME/kreplay`, else `~/.cache/kreplay`.
 pub fn root() -> PathBuf {
     if let Some(dir) = std::env::var_os("KREPLAY_CACHE") {
@@ -48,14 +158,19 @@ pub struct ManifestFile {
 }
 
 impl Manifest {
+    /// The manifest of `dir`; a missing or unreadable one is empty. Entries whose names are
+    /// not safe (a manifest edited or written by something else) are dropped, so their files
+    /// count as missing and are fetched again under a checked name.
     pub fn load(dir: &Path, competition: &str) -> Manifest {
-        std::fs::read_to_string(dir.join(MANIFEST))
+        let mut manifest = std::fs::read_to_string(dir.join(MANIFEST))
             .ok()
-            .and_then(|t| serde_json::from_str(&t).ok())
+            .and_then(|t| serde_json::from_str::<Manifest>(&t).ok())
             .unwrap_or_else(|| Manifest {
                 competition: competition.to_string(),
                 files: Vec::new(),
-            })
+            });
+        manifest.files.retain(|f| unsafe_reason(&f.name).is_none());
+        manifest
     }
 
     pub fn save(&self, dir: &Path) -> Result<()> {
@@ -70,13 +185,27 @@ impl Manifest {
 
     /// Records a file that is now in place (replacing an older entry of the same name).
     pub fn record(&mut self, dir: &Path, name: &str, source: &str) -> Result<ManifestFile> {
-        let path = dir.join(name);
+        let path = dir.join(safe_relative_name(name, "the cache")?);
+        let size = std::fs::metadata(&path)
+            .map_err(|e| KaggleError::io(&path, e))?
+            .len();
+        let sha256 = sha256_file(&path)?;
+        self.record_known(name, size, sha256, source)
+    }
+
+    /// Records a file whose size and sha256 were computed while it was written.
+    pub fn record_known(
+        &mut self,
+        name: &str,
+        size: u64,
+        sha256: String,
+        source: &str,
+    ) -> Result<ManifestFile> {
+        safe_relative_name(name, "the cache")?;
         let entry = ManifestFile {
             name: name.to_string(),
-            size: std::fs::metadata(&path)
-                .map_err(|e| KaggleError::io(&path, e))?
-                .len(),
-            sha256: sha256_file(&path)?,
+            size,
+            sha256,
             source: source.to_string(),
             stored: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         };
@@ -92,7 +221,10 @@ impl Manifest {
         let Some(entry) = self.get(name) else {
             return false;
         };
-        let path = dir.join(name);
+        let Ok(rel) = safe_relative_name(name, "the cache") else {
+            return false;
+        };
+        let path = dir.join(rel);
         entry.size == size
             && std::fs::metadata(&path).map(|m| m.len()).ok() == Some(size)
             && sha256_file(&path)
@@ -112,11 +244,74 @@ pub fn sha256_file(path: &Path) -> Result<String> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(hex(&hasher.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The temporary name beside `path` that a file is written under before its rename.
+fn temp_beside(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// A writer that hashes what passes through it.
+struct Hashing<W> {
+    inner: W,
+    hasher: Sha256,
+    written: u64,
+}
+
+impl<W: std::io::Write> std::io::Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Streams `reader` into a temporary file beside `path` (hashing while writing), syncs it and
+/// renames it over `path`; returns the size and sha256. Memory use does not grow with the
+/// size. `what` names the source in a read error.
+pub fn copy_atomic(reader: &mut impl Read, path: &Path, what: &Path) -> Result<(u64, String)> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| KaggleError::io(dir, e))?;
+    }
+    let tmp = temp_beside(path);
+    let result = (|| {
+        let file = std::fs::File::create(&tmp).map_err(|e| KaggleError::io(&tmp, e))?;
+        let mut out = Hashing {
+            inner: std::io::BufWriter::with_capacity(1 << 16, file),
+            hasher: Sha256::new(),
+            written: 0,
+        };
+        std::io::copy(reader, &mut out).map_err(|e| KaggleError::io(what, e))?;
+        let Hashing {
+            inner,
+            hasher,
+            written,
+        } = out;
+        let file = inner
+            .into_inner()
+            .map_err(|e| KaggleError::io(&tmp, e.error()))?;
+        file.sync_all().map_err(|e| KaggleError::io(&tmp, e))?;
+        std::fs::rename(&tmp, path).map_err(|e| KaggleError::io(path, e))?;
+        Ok((written, hex(&hasher.finalize())))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 /// Writes a temporary file beside `path`, syncs it, then renames it over `path`.
@@ -125,11 +320,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| KaggleError::io(dir, e))?;
     }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let tmp = temp_beside(path);
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;

@@ -3,6 +3,7 @@
 //! own message. It owns a small tokio runtime and exposes blocking methods, so callers (and
 //! polars, which must not run inside a single-threaded runtime) stay synchronous.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
@@ -19,11 +20,149 @@ use crate::wire::*;
 /// How many times a request is retried after a transient failure.
 pub const MAX_RETRIES: u32 = 5;
 
+/// How much of an error answer's body is read for its message.
+pub const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
+
+/// The longest page token sent back to a server.
+pub const MAX_PAGE_TOKEN_BYTES: usize = 4096;
+
+/// How much a server may make the client take. The defaults are far above anything Kaggle
+/// sends; a server past one gets an error naming the bound instead of a hang or a full disk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    /// Pages any one listing may take.
+    pub max_pages: usize,
+    /// Entries a competition's file list may have.
+    pub max_files: usize,
+    /// Competitions a listing returns (the rest is left off, as before).
+    pub max_competitions: usize,
+    /// Bytes of one JSON answer.
+    pub max_reply_bytes: usize,
+    /// Bytes of one data file: listed, announced or received.
+    pub max_file_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_pages: 10_000,
+            max_files: 1_000_000,
+            max_competitions: 10_000,
+            max_reply_bytes: 32 << 20,
+            max_file_bytes: 4 << 40,
+        }
+    }
+}
+
 pub struct Client {
     base: String,
+    /// `base` as it may be shown: no userinfo, no query.
+    server: String,
     http: reqwest::Client,
     creds: Credentials,
+    limits: Limits,
     pub(crate) rt: tokio::runtime::Runtime,
+}
+
+/// A URL as it may appear in a message: userinfo (`user:KEY@`) becomes `***@` and a query
+/// (`?token=...`, a signed URL's signature) becomes `?***`; the fragment is dropped. Text that
+/// is not a URL gets the same treatment by hand, so nothing after `://` and before `@`, and
+/// nothing after `?` or `#`, is ever shown.
+pub fn redact_url(url: &str) -> String {
+    if let Ok(mut u) = reqwest::Url::parse(url) {
+        let had_userinfo = !u.username().is_empty() || u.password().is_some();
+        let had_query = u.query().is_some();
+        if u.set_username("").is_ok() && u.set_password(None).is_ok() {
+            u.set_query(None);
+            u.set_fragment(None);
+            let mut text = u.to_string();
+            if had_userinfo {
+                if let Some(at) = text.find("://") {
+                    text.insert_str(at + 3, "***@");
+                }
+            }
+            if had_query {
+                text.push_str("?***");
+            }
+            return crate::cache::shown(&text);
+        }
+    }
+    let (before, had_query) = match url.find(['?', '#']) {
+        Some(i) => (&url[..i], true),
+        None => (url, false),
+    };
+    let mut text = before.to_string();
+    if let Some(start) = text.find("://").map(|i| i + 3) {
+        let end = text[start..].find('/').map_or(text.len(), |i| start + i);
+        if let Some(at) = text[start..end].rfind('@') {
+            text.replace_range(start..start + at + 1, "***@");
+        }
+    }
+    if had_query {
+        text.push_str("?***");
+    }
+    crate::cache::shown(&text)
+}
+
+/// A server's message as it may be shown: control characters escaped, at most 500 characters.
+pub fn clean_message(message: &str) -> String {
+    let mut out: String = message
+        .chars()
+        .take(500)
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_debug().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect();
+    if message.chars().count() > 500 {
+        out.push('…');
+    }
+    out
+}
+
+/// Why a body could not be read whole.
+pub(crate) enum BodyError {
+    TooLarge,
+    Network(reqwest::Error),
+}
+
+/// Reads a body of at most `limit` bytes; a longer one (announced or received) is refused
+/// without reading the rest.
+pub(crate) async fn read_limited(
+    mut resp: reqwest::Response,
+    limit: usize,
+) -> std::result::Result<Vec<u8>, BodyError> {
+    if resp
+        .content_length()
+        .is_some_and(|n| n > u64::try_from(limit).unwrap_or(u64::MAX))
+    {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(BodyError::Network)? {
+        if body.len() + chunk.len() > limit {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// The start of an error answer's body (at most [`MAX_ERROR_BODY_BYTES`]), for its message.
+pub(crate) async fn error_body(mut resp: reqwest::Response) -> String {
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = resp.chunk().await {
+        let room = MAX_ERROR_BODY_BYTES - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= MAX_ERROR_BODY_BYTES {
+            break;
+        }
+    }
+    String::from_utf8_lossy(&body).into_owned()
 }
 
 /// The API base: `$KREPLAY_KAGGLE_URL`, else Kaggle's public API.
@@ -72,7 +211,18 @@ pub fn transient(status: StatusCode) -> bool {
 }
 
 impl Client {
+    /// A client for the API at `base` (an http or https URL).
     pub fn new(base: impl Into<String>, creds: Credentials) -> Result<Client> {
+        let base = base.into().trim_end_matches('/').to_string();
+        let server = redact_url(&base);
+        match reqwest::Url::parse(&base) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => {}
+            _ => {
+                return Err(KaggleError::Invalid(format!(
+                    "the Kaggle API address `{server}` (KREPLAY_KAGGLE_URL) is not an http or https URL"
+                )))
+            }
+        }
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -85,18 +235,35 @@ impl Client {
             .build()
             .map_err(|e| KaggleError::Invalid(format!("cannot build the HTTP client: {e}")))?;
         Ok(Client {
-            base: base.into().trim_end_matches('/').to_string(),
+            base,
+            server,
             http,
             creds,
+            limits: Limits::default(),
             rt,
         })
+    }
+
+    /// The same client with other bounds on what a server may send.
+    pub fn with_limits(mut self, limits: Limits) -> Client {
+        self.limits = limits;
+        self
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     pub fn credentials(&self) -> &Credentials {
         &self.creds
     }
 
-    fn url(&self, method: &str) -> String {
+    /// The server as messages name it: the API base without userinfo or query.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    pub(crate) fn url(&self, method: &str) -> String {
         format!("{}/{COMPETITION_SERVICE}/{method}", self.base)
     }
 
@@ -121,6 +288,7 @@ impl Client {
         competition: Option<&str>,
     ) -> KaggleError {
         let message = error_message(body)
+            .map(|m| clean_message(&m))
             .unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_string());
         let slug = competition.unwrap_or("");
         match status.as_u16() {
@@ -149,14 +317,14 @@ impl Client {
             },
             429 => KaggleError::RateLimited { message },
             code => KaggleError::Http {
-                url: url.to_string(),
+                url: redact_url(url),
                 status: code,
                 message,
             },
         }
     }
 
-    /// Sends an RPC with retries and decodes the answer.
+    /// Sends an RPC with retries and decodes the answer (at most `max_reply_bytes` of it).
     pub(crate) async fn call<Req: Serialize, Resp: DeserializeOwned>(
         &self,
         method: &str,
@@ -164,13 +332,14 @@ impl Client {
         competition: Option<&str>,
     ) -> Result<Resp> {
         let url = self.url(method);
+        let shown_url = redact_url(&url);
         let mut attempt = 0;
         loop {
             match self.request(method, req).send().await {
                 Err(e) => {
                     if attempt >= MAX_RETRIES {
                         return Err(KaggleError::Network {
-                            url,
+                            url: shown_url,
                             message: describe(e),
                         });
                     }
@@ -178,18 +347,33 @@ impl Client {
                 Ok(resp) => {
                     let status = resp.status();
                     if status.is_success() {
-                        let text = resp.text().await.map_err(|e| KaggleError::Network {
-                            url: url.clone(),
-                            message: describe(e),
-                        })?;
-                        return serde_json::from_str(&text).map_err(|e| KaggleError::Http {
-                            url,
+                        let limit = self.limits.max_reply_bytes;
+                        let body = match read_limited(resp, limit).await {
+                            Ok(body) => body,
+                            Err(BodyError::TooLarge) => {
+                                return Err(KaggleError::Misbehaving {
+                                    server: self.server.clone(),
+                                    message: format!(
+                                        "answered {method} with more than {limit} bytes \
+                                         (the most a reply may have); stopped reading"
+                                    ),
+                                })
+                            }
+                            Err(BodyError::Network(e)) => {
+                                return Err(KaggleError::Network {
+                                    url: shown_url,
+                                    message: describe(e),
+                                })
+                            }
+                        };
+                        return serde_json::from_slice(&body).map_err(|e| KaggleError::Http {
+                            url: shown_url,
                             status: status.as_u16(),
                             message: format!("unexpected response ({e})"),
                         });
                     }
                     let wait = retry_after(&resp);
-                    let body = resp.text().await.unwrap_or_default();
+                    let body = error_body(resp).await;
                     if !transient(status) || attempt >= MAX_RETRIES {
                         return Err(self.error_for(status, &body, &url, competition));
                     }
@@ -205,50 +389,101 @@ impl Client {
         }
     }
 
-    /// Competitions matching the query (every page; `page_token` is managed here).
+    /// Every page of a listing. Bounded: at most `max_pages` pages and `max_items` entries
+    /// (past which the listing is cut when `cut` is set, an error otherwise), and a page token
+    /// the server already gave, or an over-long one, is an error naming the server.
+    pub(crate) async fn pages<Req, Page, Item>(
+        &self,
+        method: &str,
+        competition: Option<&str>,
+        (max_items, cut): (usize, bool),
+        request: impl Fn(Option<String>) -> Req,
+        split: impl Fn(Page) -> (Vec<Item>, String),
+    ) -> Result<Vec<Item>>
+    where
+        Req: Serialize,
+        Page: DeserializeOwned,
+    {
+        let misbehaving = |message: String| KaggleError::Misbehaving {
+            server: self.server.clone(),
+            message,
+        };
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        let mut token = None;
+        for pages in 1..=self.limits.max_pages {
+            let page: Page = self
+                .call(method, &request(token.take()), competition)
+                .await?;
+            let (items, next) = split(page);
+            out.extend(items);
+            if out.len() > max_items {
+                if cut {
+                    out.truncate(max_items);
+                    return Ok(out);
+                }
+                return Err(misbehaving(format!(
+                    "listed more than {max_items} entries for {method} (the most accepted); stopped"
+                )));
+            }
+            if next.is_empty() {
+                return Ok(out);
+            }
+            if next.len() > MAX_PAGE_TOKEN_BYTES {
+                return Err(misbehaving(format!(
+                    "answered {method} with a page token of {} bytes (at most {MAX_PAGE_TOKEN_BYTES} are accepted)",
+                    next.len()
+                )));
+            }
+            if !seen.insert(next.clone()) {
+                return Err(misbehaving(format!(
+                    "answered {method} page {pages} with the page token `{}` it had already given: \
+                     its listing would never end",
+                    crate::cache::shown(&next)
+                )));
+            }
+            token = Some(next);
+        }
+        Err(misbehaving(format!(
+            "was still answering {method} with a next page after {} pages (the most accepted), \
+             {} entries so far; stopped",
+            self.limits.max_pages,
+            out.len()
+        )))
+    }
+
+    /// Competitions matching the query (every page, at most `max_competitions` of them;
+    /// `page_token` is managed here).
     pub fn list_competitions(
         &self,
         query: &ListCompetitionsRequest,
     ) -> Result<Vec<ApiCompetition>> {
-        self.rt.block_on(async {
-            let mut out = Vec::new();
-            let mut token = None;
-            loop {
-                let req = ListCompetitionsRequest {
-                    page_token: token.clone(),
-                    ..query.clone()
-                };
-                let page: ListCompetitionsResponse =
-                    self.call("ListCompetitions", &req, None).await?;
-                out.extend(page.competitions);
-                if page.next_page_token.is_empty() || out.len() >= 10_000 {
-                    return Ok(out);
-                }
-                token = Some(page.next_page_token);
-            }
-        })
+        self.rt.block_on(self.pages(
+            "ListCompetitions",
+            None,
+            (self.limits.max_competitions, true),
+            |page_token| ListCompetitionsRequest {
+                page_token,
+                ..query.clone()
+            },
+            |page: ListCompetitionsResponse| (page.competitions, page.next_page_token),
+        ))
     }
 
-    /// A competition's data files (every page).
+    /// A competition's data files (every page, at most `max_files` of them). Names and sizes
+    /// are as the server sent them: [`crate::fetch`] checks them before using them.
     pub fn list_files(&self, competition: &str) -> Result<Vec<ApiDataFile>> {
-        self.rt.block_on(async {
-            let mut out = Vec::new();
-            let mut token = None;
-            loop {
-                let req = ListDataFilesRequest {
-                    competition_name: competition.to_string(),
-                    page_size: Some(200),
-                    page_token: token.clone(),
-                };
-                let page: ListDataFilesResponse =
-                    self.call("ListDataFiles", &req, Some(competition)).await?;
-                out.extend(page.files);
-                if page.next_page_token.is_empty() {
-                    return Ok(out);
-                }
-                token = Some(page.next_page_token);
-            }
-        })
+        self.rt.block_on(self.pages(
+            "ListDataFiles",
+            Some(competition),
+            (self.limits.max_files, false),
+            |page_token| ListDataFilesRequest {
+                competition_name: competition.to_string(),
+                page_size: Some(200),
+                page_token,
+            },
+            |page: ListDataFilesResponse| (page.files, page.next_page_token),
+        ))
     }
 
     /// Downloads every data file as one zip (`DownloadDataFiles`) to `dest`, resumably.

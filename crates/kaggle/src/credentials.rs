@@ -108,10 +108,12 @@ pub fn discover(env: &Env) -> Result<Credentials> {
         let path = Path::new(v);
         if path.is_file() {
             if let Some(t) = read_trimmed(path) {
-                return Ok(Credentials::token(
+                let mut c = Credentials::token(
                     t,
                     format!("{} (named by KAGGLE_API_TOKEN)", path.display()),
-                ));
+                );
+                c.warnings.extend(readable_by_others(path, "API token"));
+                return Ok(c);
             }
         } else {
             return Ok(Credentials::token(v.trim(), "KAGGLE_API_TOKEN"));
@@ -123,7 +125,9 @@ pub fn discover(env: &Env) -> Result<Credentials> {
             let path = dir.join(name);
             looked.push(path.display().to_string());
             if let Some(t) = read_trimmed(&path) {
-                return Ok(Credentials::token(t, path.display().to_string()));
+                let mut c = Credentials::token(t, path.display().to_string());
+                c.warnings.extend(readable_by_others(&path, "API token"));
+                return Ok(c);
             }
         }
     }
@@ -156,9 +160,7 @@ pub fn discover(env: &Env) -> Result<Credentials> {
                 .map(str::to_string);
             key = v.get("key").and_then(|u| u.as_str()).map(str::to_string);
             source = path.display().to_string();
-            if let Some(w) = readable_by_others(&path) {
-                warnings.push(w);
-            }
+            warnings.extend(readable_by_others(&path, "API key"));
         }
     }
     looked.push("KAGGLE_USERNAME + KAGGLE_KEY".into());
@@ -183,13 +185,15 @@ pub fn discover(env: &Env) -> Result<Credentials> {
     }
 }
 
+/// A warning when the file holding a secret (`what`: "API key", "API token") can be read by
+/// users other than its owner (group or world read bit set).
 #[cfg(unix)]
-fn readable_by_others(path: &Path) -> Option<String> {
+fn readable_by_others(path: &Path, what: &str) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(path).ok()?.permissions().mode();
     (mode & 0o044 != 0).then(|| {
         format!(
-            "your Kaggle API key in {} is readable by other users; run `chmod 600 {}`",
+            "your Kaggle {what} in {} is readable by other users; run `chmod 600 {}`",
             path.display(),
             path.display()
         )
@@ -197,7 +201,7 @@ fn readable_by_others(path: &Path) -> Option<String> {
 }
 
 #[cfg(not(unix))]
-fn readable_by_others(_: &Path) -> Option<String> {
+fn readable_by_others(_: &Path, _: &str) -> Option<String> {
     None
 }
 
@@ -233,6 +237,20 @@ mod tests {
         std::fs::write(&tf, " path-token ").unwrap();
         let c = discover(&env(&h, &[("KAGGLE_API_TOKEN", tf.to_str().unwrap())])).unwrap();
         assert_eq!(c.authorization(), "Bearer path-token");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let token = h.join(".kaggle/access_token");
+            std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o644)).unwrap();
+            let c = discover(&env(&h, &[])).unwrap();
+            assert!(
+                c.warnings.len() == 1 && c.warnings[0].contains("chmod 600"),
+                "{:?}",
+                c.warnings
+            );
+            std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+            assert!(discover(&env(&h, &[])).unwrap().warnings.is_empty());
+        }
         let c = discover(&env(&h, &[])).unwrap();
         assert_eq!(c.authorization(), "Bearer file-token");
         assert!(c.source.ends_with(".kaggle/access_token"));

@@ -50,6 +50,20 @@ pub enum KaggleError {
     #[error("{}: {message}", path.display())]
     Io { path: PathBuf, message: String },
 
+    /// A name from outside (a server's file list, a zip member, an imported file, the
+    /// manifest) that cannot be a path inside the competition's folder. `name` is escaped.
+    #[error("refused the file name `{name}` from {from}: {reason}")]
+    UnsafeName {
+        name: String,
+        from: String,
+        reason: String,
+    },
+
+    /// A server that answers in a way no well-behaved one does (endless paging, a repeated
+    /// page token, an oversized reply, an absurd size). `server` is redacted.
+    #[error("{server} {message}")]
+    Misbehaving { server: String, message: String },
+
     #[error("{0}")]
     Invalid(String),
 }
@@ -79,6 +93,11 @@ impl KaggleError {
             )),
             KaggleError::NotFound { hint, .. } => hint.clone(),
             KaggleError::RateLimited { .. } => Some("wait a few minutes and run the command again; finished files are kept".into()),
+            KaggleError::UnsafeName { .. } | KaggleError::Misbehaving { .. } => Some(
+                "nothing outside the competition's cache folder was written; if this server is not \
+                 Kaggle, check KREPLAY_KAGGLE_URL"
+                    .into(),
+            ),
             KaggleError::Network { .. } | KaggleError::Download { .. } => {
                 Some("run the same command again: the download resumes where it stopped".into())
             }

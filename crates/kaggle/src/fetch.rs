@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::cache::{write_atomic, Manifest};
+use crate::cache::{competition_dir, copy_atomic, safe_relative_name, shown, Manifest};
 use crate::client::Client;
 use crate::error::{KaggleError, Result};
 
@@ -69,13 +69,14 @@ pub fn fetch(
     opts: &FetchOptions,
 ) -> Result<FetchReport> {
     let start = Instant::now();
+    let dir = competition_dir(root, competition)?;
     let files = client.list_files(competition)?;
     let wanted: Vec<_> = match &opts.file {
         Some(name) => {
             let f = files.iter().find(|f| &f.name == name).ok_or_else(|| {
-                let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+                let names: Vec<String> = files.iter().take(50).map(|f| shown(&f.name)).collect();
                 KaggleError::NotFound {
-                    message: format!("`{competition}` has no file `{name}`"),
+                    message: format!("`{competition}` has no file `{}`", shown(name)),
                     hint: Some(format!("its files: {}", names.join(", "))),
                 }
             })?;
@@ -83,46 +84,65 @@ pub fn fetch(
         }
         None => files,
     };
-    let dir = root.join(competition);
+    // Every name and size is checked before anything is written.
+    let from = format!("the server {}", client.server());
+    let max = client.limits().max_file_bytes;
+    let mut checked = Vec::with_capacity(wanted.len());
+    for f in wanted {
+        let rel = safe_relative_name(&f.name, &from)?;
+        // A negative size is unknown; one past the bound is refused.
+        let size = u64::try_from(f.total_bytes).unwrap_or(0);
+        if size > max {
+            return Err(KaggleError::Misbehaving {
+                server: client.server().to_string(),
+                message: format!(
+                    "lists {} at {size} bytes, more than the {max} accepted",
+                    shown(&f.name)
+                ),
+            });
+        }
+        checked.push((f.name, rel, size));
+    }
     let mut manifest = Manifest::load(&dir, competition);
     let mut report = FetchReport {
         dir: dir.clone(),
         ..Default::default()
     };
-    let current = |m: &Manifest, f: &crate::wire::ApiDataFile| {
-        m.is_current(&dir, &f.name, u64::try_from(f.total_bytes).unwrap_or(0))
-    };
     if opts.bundle {
-        if !opts.force && wanted.iter().all(|f| current(&manifest, f)) {
-            report.skipped = wanted.into_iter().map(|f| f.name).collect();
+        if !opts.force
+            && checked
+                .iter()
+                .all(|(name, _, size)| manifest.is_current(&dir, name, *size))
+        {
+            report.skipped = checked.into_iter().map(|(name, ..)| name).collect();
         } else {
             let name = format!("{competition}.zip");
             let b = bar(opts.quiet, &name);
             report.bytes += client.download_bundle(competition, &dir.join(&name), &b)?;
             b.finish_and_clear();
-            store(&mut manifest, &dir, &name, "kaggle", &mut report)?;
+            let from = format!("the bundle from {}", client.server());
+            store(&mut manifest, &dir, &name, "kaggle", &from, &mut report)?;
         }
         report.elapsed = start.elapsed();
         return Ok(report);
     }
-    for f in wanted {
-        let size = u64::try_from(f.total_bytes).unwrap_or(0);
-        if !opts.force && current(&manifest, &f) {
+    for (name, rel, size) in checked {
+        if !opts.force && manifest.is_current(&dir, &name, size) {
             if !opts.quiet {
-                eprintln!("  {:24} up to date ({size} bytes)", f.name);
+                eprintln!("  {name:24} up to date ({size} bytes)");
             }
-            report.skipped.push(f.name);
+            report.skipped.push(name);
             continue;
         }
-        let b = bar(opts.quiet, &f.name);
-        let dest = dir.join(&f.name);
+        let b = bar(opts.quiet, &name);
+        let dest = dir.join(&rel);
         let expected = (size > 0).then_some(size);
-        let got = client.download_file(competition, &f.name, &dest, expected, &b)?;
+        let got = client.download_file(competition, &name, &dest, expected, &b)?;
         b.finish_and_clear();
         report.bytes += got;
-        store(&mut manifest, &dir, &f.name, "kaggle", &mut report)?;
+        store(&mut manifest, &dir, &name, "kaggle", &from, &mut report)?;
         if !opts.quiet {
-            eprintln!("  {:24} {got} bytes", f.name);
+            eprintln!("  {name:24} {got} bytes");
         }
     }
     report.elapsed = start.elapsed();
@@ -130,20 +150,23 @@ pub fn fetch(
 }
 
 /// Records a stored file; a zip is unpacked beside it and its members recorded instead.
+/// `from` says where member names come from, for an error about one.
 fn store(
     manifest: &mut Manifest,
     dir: &Path,
     name: &str,
     source: &str,
+    from: &str,
     report: &mut FetchReport,
 ) -> Result<()> {
     if name.to_ascii_lowercase().ends_with(".zip") {
-        let path = dir.join(name);
-        for member in unzip(&path, dir)? {
-            manifest.record(dir, &member, source)?;
-            report.stored.push(member);
-        }
+        let path = dir.join(safe_relative_name(name, from)?);
+        let members = unzip(&path, dir, from);
         let _ = std::fs::remove_file(&path);
+        for m in members? {
+            manifest.record_known(&m.name, m.size, m.sha256, source)?;
+            report.stored.push(m.name);
+        }
         manifest.files.retain(|f| f.name != name);
     } else {
         manifest.record(dir, name, source)?;
@@ -152,76 +175,104 @@ fn store(
     manifest.save(dir)
 }
 
-/// Extracts a zip's regular files into `dir` (each via a temporary file and a rename); returns
-/// their names. Paths that would leave `dir` are refused.
-fn unzip(path: &Path, dir: &Path) -> Result<Vec<String>> {
+/// A member written by [`unzip`], with what was computed while writing it.
+#[derive(Debug, Clone, PartialEq)]
+struct Member {
+    name: String,
+    size: u64,
+    sha256: String,
+}
+
+/// Extracts a zip's regular files into `dir`, each streamed into a temporary file beside its
+/// final name (hashed while written) and renamed, so memory does not grow with a member's
+/// size. Every member name is checked first, with [`safe_relative_name`] (stricter than the
+/// zip crate's `enclosed_name`, which rewrites `/abs` or `C:x` instead of refusing them);
+/// one bad name refuses the whole archive before anything is written.
+fn unzip(path: &Path, dir: &Path, from: &str) -> Result<Vec<Member>> {
     let file = std::fs::File::open(path).map_err(|e| KaggleError::io(path, e))?;
-    let mut archive = zip::ZipArchive::new(file)
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
         .map_err(|e| KaggleError::io(path, format!("not a valid zip file ({e})")))?;
-    let mut names = Vec::new();
+    let mut wanted = Vec::new();
     for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).map_err(|e| KaggleError::io(path, e))?;
+        let entry = archive
+            .by_index_raw(i)
+            .map_err(|e| KaggleError::io(path, e))?;
+        let name = entry
+            .name()
+            .map_err(|e| KaggleError::io(path, format!("member {i} has an unreadable name ({e})")))?
+            .into_owned();
         if entry.is_dir() {
             continue;
         }
-        let Some(rel) = entry.enclosed_name() else {
-            return Err(KaggleError::io(
-                path,
-                format!(
-                    "member `{}` points outside the folder",
-                    entry.name().unwrap_or_default()
-                ),
-            ));
-        };
-        let mut bytes = Vec::with_capacity(entry.size() as usize);
-        std::io::copy(&mut entry, &mut bytes).map_err(|e| KaggleError::io(path, e))?;
-        write_atomic(&dir.join(&rel), &bytes)?;
-        names.push(rel.to_string_lossy().into_owned());
+        let rel = safe_relative_name(&name, from)?;
+        // The zip crate's own check too, in case it sees the name differently.
+        if entry.enclosed_name().is_none() {
+            return Err(KaggleError::UnsafeName {
+                name: shown(&name),
+                from: from.to_string(),
+                reason: "it points outside the folder".into(),
+            });
+        }
+        wanted.push((i, name, rel));
     }
-    Ok(names)
+    let mut members = Vec::with_capacity(wanted.len());
+    for (i, name, rel) in wanted {
+        let mut entry = archive.by_index(i).map_err(|e| KaggleError::io(path, e))?;
+        let (size, sha256) = copy_atomic(&mut entry, &dir.join(&rel), path)?;
+        members.push(Member { name, size, sha256 });
+    }
+    Ok(members)
 }
 
-/// Imports files the user already has (a folder or a zip) into the cache.
+/// Imports files the user already has (a folder or a zip) into the cache. A folder's hidden
+/// files and the cache's own names (`manifest.json`, `*.part`, `*.part.json`: another cache's
+/// bookkeeping) are left out; every other name must be safe, as a server's must.
 pub fn import(competition: &str, from: &Path, root: &Path) -> Result<FetchReport> {
     let start = Instant::now();
-    let dir = root.join(competition);
+    let dir = competition_dir(root, competition)?;
     let source = format!("import:{}", from.display());
+    let described = format!("{}", from.display());
     let mut manifest = Manifest::load(&dir, competition);
     let mut report = FetchReport {
         dir: dir.clone(),
         ..Default::default()
     };
     if from.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(from)
+        let mut entries: Vec<(String, PathBuf)> = std::fs::read_dir(from)
             .map_err(|e| KaggleError::io(from, e))?
             .flatten()
-            .map(|e| e.path())
-            .filter(|p| {
-                p.is_file()
-                    && !p
-                        .file_name()
-                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-            })
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+            .filter(|(name, p)| p.is_file() && !name.starts_with('.') && !reserved(name))
             .collect();
         entries.sort();
         if entries.is_empty() {
             return Err(KaggleError::io(from, "holds no files to import"));
         }
-        for p in entries {
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let bytes = std::fs::read(&p).map_err(|e| KaggleError::io(&p, e))?;
-            write_atomic(&dir.join(&name), &bytes)?;
-            report.bytes += bytes.len() as u64;
-            store(&mut manifest, &dir, &name, &source, &mut report)?;
+        let checked = entries
+            .into_iter()
+            .map(|(name, p)| Ok((safe_relative_name(&name, &described)?, name, p)))
+            .collect::<Result<Vec<_>>>()?;
+        for (rel, name, p) in checked {
+            if name.to_ascii_lowercase().ends_with(".zip") {
+                let mut f = std::fs::File::open(&p).map_err(|e| KaggleError::io(&p, e))?;
+                report.bytes += copy_atomic(&mut f, &dir.join(&rel), &p)?.0;
+                let what = format!("the zip {}", p.display());
+                store(&mut manifest, &dir, &name, &source, &what, &mut report)?;
+            } else {
+                let mut f = std::fs::File::open(&p).map_err(|e| KaggleError::io(&p, e))?;
+                let (size, sha256) = copy_atomic(&mut f, &dir.join(&rel), &p)?;
+                report.bytes += size;
+                manifest.record_known(&name, size, sha256, &source)?;
+                report.stored.push(name);
+                manifest.save(&dir)?;
+            }
         }
     } else if from.is_file() {
         std::fs::create_dir_all(&dir).map_err(|e| KaggleError::io(&dir, e))?;
-        for member in unzip(from, &dir)? {
-            report.bytes += manifest.record(&dir, &member, &source)?.size;
-            report.stored.push(member);
+        for m in unzip(from, &dir, &format!("the zip {described}"))? {
+            report.bytes += m.size;
+            manifest.record_known(&m.name, m.size, m.sha256, &source)?;
+            report.stored.push(m.name);
         }
         manifest.save(&dir)?;
     } else {
@@ -229,6 +280,14 @@ pub fn import(competition: &str, from: &Path, root: &Path) -> Result<FetchReport
     }
     report.elapsed = start.elapsed();
     Ok(report)
+}
+
+/// Names the cache keeps for itself.
+fn reserved(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == crate::cache::MANIFEST
+        || lower.ends_with(crate::cache::PART_SUFFIX)
+        || lower.ends_with(crate::cache::VALIDATOR_SUFFIX)
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 //!   letting it reach output;
 //! * [`client`]: calls to the competition service, with errors that say what to do;
 //! * [`download`]: streaming a file with resume (only on a real 206), retries and a progress bar;
+//! * [`csv_records`]: a strict, streaming CSV record reader for files from outside;
+//! * [`validate`]: the one submission validator, shared by the client and the host;
 //! * [`cache`]: one folder per competition with a manifest of names, sizes and sha256;
 //! * [`server`]: the same routes served from a folder on 127.0.0.1, with switchable faults, so
 //!   tests exercise the real HTTP path.
@@ -12,6 +14,7 @@
 pub mod cache;
 pub mod client;
 pub mod credentials;
+pub mod csv_records;
 pub mod download;
 pub mod error;
 pub mod fetch;

@@ -7,16 +7,52 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
-use crate::cache::write_atomic;
 use crate::error::{KaggleError, Result};
 
 /// 128 random bits from the operating system, as hex.
 fn random_key() -> Result<String> {
-    let mut bytes = [0u8; 16];
+    let bytes: [u8; 16] = random_bytes()?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Writes `bytes` to a new file beside `path`, readable by its owner only from the start
+/// (never briefly by everyone, as a chmod after writing would be), then renames it over `path`.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| KaggleError::io(dir, e))?;
+    }
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{}.tmp", std::process::id()));
+    let tmp = path.with_file_name(name);
+    // A leftover from a crash may have other permissions: never reuse it.
+    let _ = std::fs::remove_file(&tmp);
+    let result = (|| {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut f = options.open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(|e| KaggleError::io(path, e))
+}
+
+/// `N` random bytes from the operating system.
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+    let mut bytes = [0u8; N];
     std::fs::File::open("/dev/urandom")
         .and_then(|mut f| f.read_exact(&mut bytes))
         .map_err(|e| KaggleError::io("/dev/urandom", e))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(bytes)
 }
 
 /// The (team, key) pairs for `teams`, reusing the keys stored in `path` and adding new ones.
@@ -41,12 +77,7 @@ pub fn issue(path: &Path, teams: &[String]) -> Result<Vec<(String, String)>> {
     if changed {
         let text = serde_json::to_string_pretty(&known)
             .map_err(|e| KaggleError::Invalid(e.to_string()))?;
-        write_atomic(path, text.as_bytes())?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-        }
+        write_private(path, text.as_bytes())?;
     }
     Ok(teams
         .iter()
@@ -66,6 +97,12 @@ mod tests {
         let b = super::issue(&path, &["bob".into(), "cy".into()]).unwrap();
         assert_eq!(b[0], a[1]);
         assert!(super::issue(&path, &["a:b".into()]).is_err());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
         std::fs::remove_file(&path).unwrap();
     }
 }

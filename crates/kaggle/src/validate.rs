@@ -1,14 +1,28 @@
-//! Checking a submission file before it is uploaded: the header, the id set (equal to the
-//! test ids: none missing, none extra, no duplicates), the row count and the values (no
-//! missing values, NaN or infinities; labels from the allowed set; probabilities in [0, 1];
-//! counts not negative), against the competition's sample submission when there is one.
-//! Each problem names the first bad row and id.
+//! The one submission validator, used by `kreplay validate`/`submit` before an upload and by
+//! the host before it scores: the header, the id set (equal to the expected ids: none missing,
+//! none extra, no duplicates), the row count and the values (no missing values, NaN or
+//! infinities; labels from the allowed set; probabilities in [0, 1]; the bounds a metric
+//! needs). Each problem names the first bad row (the header is row 1) and id, escaped.
+//!
+//! The file is read as a stream of strict CSV records ([`crate::csv_records`]): memory is
+//! bounded by the expected ids and the longest line, not by the file. A tab-, semicolon- or
+//! pipe-separated file is told as such.
+//!
+//! [`expectation`] reads what a submission looks like from a competition's folder (its sample
+//! submission, else its test file); the host builds an [`Expectation`] from its solution and
+//! metric instead.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
+use crate::csv_records::{escape, wrong_delimiter, CsvError, Records};
 use crate::error::{KaggleError, Result};
+
+/// At most this many distinct labels are read from a training column; past it the column is
+/// no label set.
+pub const MAX_LABELS: usize = 10_000;
 
 /// What the values of the prediction column must be.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +33,10 @@ pub enum Values {
     Probability,
     /// A number >= 0 (prices, counts).
     NonNegative,
+    /// A number > 0 (rmse_log takes logarithms).
+    Positive,
+    /// A number > -1 (rmsle takes log(1 + x)).
+    AboveMinusOne,
     /// Any finite number.
     Number,
 }
@@ -26,9 +44,19 @@ pub enum Values {
 impl fmt::Display for Values {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Values::Labels(l) => write!(f, "one of {}", l.join(", ")),
+            Values::Labels(labels) => {
+                let shown: Vec<String> = labels.iter().take(10).map(|l| escape(l)).collect();
+                let more = if labels.len() > shown.len() {
+                    format!(" (and {} more)", labels.len() - shown.len())
+                } else {
+                    String::new()
+                };
+                write!(f, "one of {}{more}", shown.join(", "))
+            }
             Values::Probability => write!(f, "a probability in [0, 1]"),
             Values::NonNegative => write!(f, "a number >= 0"),
+            Values::Positive => write!(f, "a number > 0"),
+            Values::AboveMinusOne => write!(f, "a number > -1"),
             Values::Number => write!(f, "a finite number"),
         }
     }
@@ -37,14 +65,19 @@ impl fmt::Display for Values {
 /// What a valid submission looks like for one competition.
 #[derive(Debug, Clone)]
 pub struct Expectation {
+    /// The header; with a single column (read from a test file) only the id column is known
+    /// and any header of at least two columns is taken.
     pub columns: Vec<String>,
+    /// The ids, each once.
     pub ids: Vec<String>,
     pub values: Values,
     /// The file the expectation was read from.
     pub reference: PathBuf,
 }
 
-/// One CSV line split into fields (double quotes and doubled quotes inside them understood).
+/// One CSV line split into fields, leniently (double quotes and doubled quotes inside them
+/// understood, stray quotes taken as they come), for files this program wrote. Files from
+/// outside go through [`crate::csv_records`], which refuses what this lets pass.
 pub fn split_csv_line(line: &str) -> Vec<String> {
     let mut fields = Vec::new();
     let mut cur = String::new();
@@ -65,23 +98,31 @@ pub fn split_csv_line(line: &str) -> Vec<String> {
     fields
 }
 
-/// The non-empty lines of CSV text with their 1-based line numbers, without a BOM or `\r`.
-pub fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    text.lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
-        .filter(|(_, l)| !l.trim().is_empty())
+fn open(path: &Path) -> Result<Records<std::io::BufReader<std::fs::File>>> {
+    let file = std::fs::File::open(path).map_err(|e| KaggleError::io(path, e))?;
+    Ok(Records::new(std::io::BufReader::new(file)))
 }
 
-/// The lines of a CSV file, without a BOM or `\r`.
-fn read_lines(path: &Path) -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(path).map_err(|e| KaggleError::io(path, e))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    Ok(text
-        .lines()
-        .map(|l| l.trim_end_matches('\r').to_string())
-        .collect())
+/// Reads a competition file (a sample submission or test file) record by record; its header,
+/// trimmed. A malformed line is an error naming the file and row.
+fn read_reference(path: &Path, mut each: impl FnMut(Vec<String>)) -> Result<Vec<String>> {
+    let bad = |e: CsvError| match e {
+        CsvError::Io { source, .. } => KaggleError::io(path, source),
+        e => KaggleError::Invalid(format!("{}: {e}", path.display())),
+    };
+    let mut records = open(path)?;
+    let header = match records.next() {
+        Some(header) => trimmed(header.map_err(bad)?.fields),
+        None => return Err(KaggleError::Invalid(format!("{}: empty", path.display()))),
+    };
+    for record in records {
+        each(trimmed(record.map_err(bad)?.fields));
+    }
+    Ok(header)
+}
+
+fn trimmed(fields: Vec<String>) -> Vec<String> {
+    fields.into_iter().map(|f| f.trim().to_string()).collect()
 }
 
 fn is_sample(name: &str) -> bool {
@@ -99,92 +140,147 @@ pub fn expectation(dir: &Path, test_file: &str) -> Result<Expectation> {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
+    let mut ids = Ids::default();
     let Some(sample) = names.iter().find(|n| is_sample(n)) else {
         let path = dir.join(test_file);
-        let lines = read_lines(&path)?;
-        let ids = lines
-            .iter()
-            .skip(1)
-            .filter(|l| !l.is_empty())
-            .map(|l| split_csv_line(l)[0].clone())
-            .collect();
-        let id = lines
-            .first()
-            .map(|h| split_csv_line(h)[0].clone())
-            .unwrap_or_default();
+        let header = read_reference(&path, |fields| ids.add(fields))?;
         return Ok(Expectation {
-            columns: vec![id],
-            ids,
+            columns: header.into_iter().take(1).collect(),
+            ids: ids.list,
             values: Values::Number,
             reference: path,
         });
     };
     let path = dir.join(sample);
-    let lines = read_lines(&path)?;
-    let columns = split_csv_line(lines.first().map(String::as_str).unwrap_or(""));
-    let rows: Vec<Vec<String>> = lines
-        .iter()
-        .skip(1)
-        .filter(|l| !l.is_empty())
-        .map(|l| split_csv_line(l))
-        .collect();
-    let ids = rows.iter().map(|r| r[0].clone()).collect();
+    let mut observed = Observed::new();
+    let columns = read_reference(&path, |mut fields| {
+        if let Some(value) = fields.get(1) {
+            observed.see(value);
+        }
+        fields.truncate(1);
+        ids.add(fields);
+    })?;
     // The kind of values is read from the training target of the same name when there is one:
     // a sample of all zeros could be labels or counts, the target says which.
-    let target_values = columns
-        .get(1)
-        .and_then(|c| column_values(&dir.join("train.csv"), c));
-    let sample_owned: Vec<String> = rows.iter().filter_map(|r| r.get(1).cloned()).collect();
-    let observed = target_values.unwrap_or(sample_owned);
-    let sample_values: HashSet<&str> = observed
-        .iter()
-        .map(String::as_str)
-        .filter(|v| !v.is_empty())
-        .collect();
-    let values = if sample_values.iter().all(|v| ["0", "1"].contains(v)) {
-        Values::Labels(vec!["0".into(), "1".into()])
-    } else if sample_values.iter().all(|v| ["True", "False"].contains(v)) {
-        Values::Labels(vec!["True".into(), "False".into()])
-    } else if sample_values
-        .iter()
-        .all(|v| v.parse::<f64>().is_ok_and(|x| (0.0..=1.0).contains(&x)))
-        && sample_values
-            .iter()
-            .any(|v| v.parse::<f64>().is_ok_and(|x| x.fract() != 0.0))
-    {
-        Values::Probability
-    } else if sample_values
-        .iter()
-        .all(|v| v.parse::<f64>().is_ok_and(|x| x >= 0.0))
-    {
-        Values::NonNegative
-    } else {
-        Values::Number
-    };
+    let target = columns.get(1).and_then(|c| {
+        let mut train = Observed::new();
+        column_values(&dir.join("train.csv"), c, |v| train.see(v)).then_some(train)
+    });
     Ok(Expectation {
         columns,
-        ids,
-        values,
+        ids: ids.list,
+        values: target.unwrap_or(observed).values(),
         reference: path,
     })
 }
 
-/// The values of column `name` in a CSV file, if the file and the column exist.
-fn column_values(path: &Path, name: &str) -> Option<Vec<String>> {
-    let lines = read_lines(path).ok()?;
-    let idx = split_csv_line(lines.first()?)
-        .iter()
-        .position(|c| c == name)?;
-    Some(
-        lines
-            .iter()
-            .skip(1)
-            .filter_map(|l| split_csv_line(l).get(idx).cloned())
-            .collect(),
-    )
+/// The first field of each row, each once.
+#[derive(Default)]
+struct Ids {
+    list: Vec<String>,
+    seen: HashSet<String>,
+}
+
+impl Ids {
+    fn add(&mut self, fields: Vec<String>) {
+        if let Some(id) = fields.into_iter().next() {
+            if self.seen.insert(id.clone()) {
+                self.list.push(id);
+            }
+        }
+    }
+}
+
+/// What the values of a column have in common, seen one at a time.
+struct Observed {
+    zero_one: bool,
+    true_false: bool,
+    unit: bool,
+    fractional: bool,
+    non_negative: bool,
+}
+
+impl Observed {
+    fn new() -> Observed {
+        Observed {
+            zero_one: true,
+            true_false: true,
+            unit: true,
+            fractional: false,
+            non_negative: true,
+        }
+    }
+
+    fn see(&mut self, value: &str) {
+        if value.is_empty() {
+            return;
+        }
+        let number = value.parse::<f64>().ok();
+        self.zero_one &= ["0", "1"].contains(&value);
+        self.true_false &= ["True", "False"].contains(&value);
+        self.unit &= number.is_some_and(|x| (0.0..=1.0).contains(&x));
+        self.fractional |= number.is_some_and(|x| x.fract() != 0.0);
+        self.non_negative &= number.is_some_and(|x| x >= 0.0);
+    }
+
+    fn values(&self) -> Values {
+        if self.zero_one {
+            Values::Labels(vec!["0".into(), "1".into()])
+        } else if self.true_false {
+            Values::Labels(vec!["True".into(), "False".into()])
+        } else if self.unit && self.fractional {
+            Values::Probability
+        } else if self.non_negative {
+            Values::NonNegative
+        } else {
+            Values::Number
+        }
+    }
+}
+
+/// Calls `each` with every value (trimmed) of column `name` of a CSV file; false when the file
+/// or the column does not exist. Malformed lines are skipped: the column is a hint.
+fn column_values(path: &Path, name: &str, mut each: impl FnMut(&str)) -> bool {
+    let Ok(mut records) = open(path) else {
+        return false;
+    };
+    let Some(Ok(header)) = records.next() else {
+        return false;
+    };
+    let Some(idx) = header.fields.iter().position(|c| c.trim() == name) else {
+        return false;
+    };
+    for record in records.flatten() {
+        if let Some(value) = record.fields.get(idx) {
+            each(value.trim());
+        }
+    }
+    true
+}
+
+/// The distinct values (trimmed, non-empty, in order of first appearance) of column `name` of
+/// a CSV file: `None` when the file or the column does not exist, or it has more than
+/// [`MAX_LABELS`] of them (no label column).
+pub fn column_labels(path: &Path, name: &str) -> Option<Vec<String>> {
+    let mut labels = Vec::new();
+    let mut seen = HashSet::new();
+    let mut over = false;
+    let found = column_values(path, name, |value| {
+        if over || value.is_empty() || seen.contains(value) {
+            return;
+        }
+        if labels.len() == MAX_LABELS {
+            over = true;
+            return;
+        }
+        seen.insert(value.to_string());
+        labels.push(value.to_string());
+    });
+    (found && !over).then_some(labels)
 }
 
 /// A problem found in a submission, with the first row (1-based, the header is row 1) and id.
+/// The id is kept as written; it is escaped when shown, as are the values in `message`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
     pub row: Option<usize>,
@@ -195,11 +291,28 @@ pub struct Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.row, &self.id) {
-            (Some(r), Some(id)) => write!(f, "row {r} (id {id}): {}", self.message),
+            (Some(r), Some(id)) => write!(f, "row {r} (id {}): {}", escape(id), self.message),
             (Some(r), None) => write!(f, "row {r}: {}", self.message),
             _ => write!(f, "{}", self.message),
         }
     }
+}
+
+/// How many problems [`check`] looks for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Report {
+    /// Stop at the first (the host's answer).
+    First,
+    /// The first of each kind (what `kreplay validate` prints).
+    EveryKind,
+}
+
+/// A valid file: its rows and, for each expected id (in [`Expectation::ids`]' order), the
+/// value it was given, trimmed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    pub rows: usize,
+    pub values: Vec<String>,
 }
 
 /// Checks `file`; returns the number of rows when valid, else every kind of problem found
@@ -208,152 +321,325 @@ pub fn validate(
     file: &Path,
     exp: &Expectation,
 ) -> Result<std::result::Result<usize, Vec<Problem>>> {
-    let lines = read_lines(file)?;
-    let mut problems: Vec<Problem> = Vec::new();
-    let mut add = |kind: &str, row: Option<usize>, id: Option<&str>, message: String| {
-        if !problems.iter().any(|p| p.message.starts_with(kind)) {
-            problems.push(Problem {
+    let reader = std::fs::File::open(file)
+        .map(std::io::BufReader::new)
+        .map_err(|e| KaggleError::io(file, e))?;
+    let checked = check(reader, exp, Report::EveryKind).map_err(|e| KaggleError::io(file, e))?;
+    Ok(checked.map(|c| c.rows))
+}
+
+/// Problems collected while reading, the first of each kind.
+struct Found {
+    problems: Vec<Problem>,
+    report: Report,
+}
+
+impl Found {
+    fn add(&mut self, kind: &str, row: Option<usize>, id: Option<&str>, detail: String) {
+        if !self.problems.iter().any(|p| p.message.starts_with(kind)) {
+            self.problems.push(Problem {
                 row,
                 id: id.map(str::to_string),
-                message: format!("{kind}{message}"),
+                message: format!("{kind}{detail}"),
             });
         }
+    }
+
+    fn stop(&self) -> bool {
+        self.report == Report::First && !self.problems.is_empty()
+    }
+}
+
+/// Checks a submission read from `reader` against `exp`. An I/O error is the only `Err`; a file
+/// that is not a valid submission gives its problems, in the order of their rows.
+pub fn check<R: BufRead>(
+    reader: R,
+    exp: &Expectation,
+    report: Report,
+) -> std::io::Result<std::result::Result<Checked, Vec<Problem>>> {
+    let mut found = Found {
+        problems: Vec::new(),
+        report,
     };
-    let Some(header) = lines.first().filter(|h| !h.is_empty()) else {
-        return Ok(Err(vec![Problem {
-            row: None,
-            id: None,
-            message: "the file is empty".into(),
-        }]));
+    let mut records = Records::new(reader);
+    let header = match records.next() {
+        None => {
+            found.add("the file is empty", None, None, String::new());
+            return Ok(Err(found.problems));
+        }
+        Some(Err(CsvError::Io { source, .. })) => return Err(source),
+        Some(Err(e)) => {
+            found.add("wrong header: ", Some(e.row()), None, e.reason());
+            return Ok(Err(found.problems));
+        }
+        Some(Ok(header)) => header,
     };
-    let header = split_csv_line(header);
+    let header_row = header.row;
+    let header = trimmed(header.fields);
+    if let Some(why) = wrong_delimiter(&header) {
+        found.add(&why, Some(header_row), None, String::new());
+        return Ok(Err(found.problems));
+    }
+    let shown = |columns: &[String]| escape(&columns.join(","));
     if exp.columns.len() > 1 && header != exp.columns {
-        add(
-            "wrong header: ",
-            Some(1),
-            None,
-            format!(
-                "expected {}, found {}",
-                exp.columns.join(","),
-                header.join(",")
-            ),
-        );
+        let detail = format!("expected {}, found {}", shown(&exp.columns), shown(&header));
+        found.add("wrong header: ", Some(header_row), None, detail);
     } else if header.len() < 2 {
-        add(
-            "wrong header: ",
-            Some(1),
-            None,
-            format!(
-                "expected an id column and a prediction column, found {}",
-                header.join(",")
-            ),
+        let detail = format!(
+            "expected an id column and a prediction column, found {}",
+            shown(&header)
         );
+        found.add("wrong header: ", Some(header_row), None, detail);
     }
-    let expected: HashSet<&str> = exp.ids.iter().map(String::as_str).collect();
-    let mut seen: HashSet<String> = HashSet::new();
+    if found.stop() {
+        return Ok(Err(found.problems));
+    }
+    let mut index: HashMap<&str, usize> = HashMap::with_capacity(exp.ids.len());
+    for (i, id) in exp.ids.iter().enumerate() {
+        index.entry(id.as_str()).or_insert(i);
+    }
+    // The row and value given to each expected id.
+    let mut given: Vec<Option<(usize, String)>> = vec![None; exp.ids.len()];
     let mut rows = 0;
-    for (i, line) in lines.iter().enumerate().skip(1) {
-        let row = i + 1;
-        if line.is_empty() {
-            if lines[i..].iter().all(|l| l.is_empty()) {
-                break;
-            }
-            add("empty line", Some(row), None, String::new());
-            continue;
-        }
+    for record in records {
         rows += 1;
-        let fields = split_csv_line(line);
-        let id = fields[0].as_str();
-        if fields.len() != header.len() {
-            add(
-                "wrong number of fields: ",
-                Some(row),
-                Some(id),
-                format!("expected {}, found {}", header.len(), fields.len()),
-            );
-            continue;
-        }
-        if !seen.insert(id.to_string()) {
-            add("duplicate id", Some(row), Some(id), String::new());
-        }
-        if !expected.contains(id) {
-            add("id not in the test set", Some(row), Some(id), String::new());
-        }
-        let value = fields[1].trim();
-        if value.is_empty() {
-            add("missing prediction", Some(row), Some(id), String::new());
-            continue;
-        }
-        match &exp.values {
-            Values::Labels(allowed) => {
-                if !allowed.iter().any(|a| a == value) {
-                    add(
-                        "invalid label: ",
-                        Some(row),
-                        Some(id),
-                        format!("{value:?} is not {}", exp.values),
-                    );
+        let record = match record {
+            Ok(record) => record,
+            Err(CsvError::Io { source, .. }) => return Err(source),
+            Err(e) => {
+                found.add("bad CSV: ", Some(e.row()), None, e.reason());
+                if found.stop() {
+                    break;
                 }
+                continue;
             }
-            kind => match value.parse::<f64>() {
-                Err(_) => add("not a number: ", Some(row), Some(id), format!("{value:?}")),
-                Ok(x) if !x.is_finite() => add(
-                    "not a finite number: ",
-                    Some(row),
-                    Some(id),
-                    format!("{value:?}"),
-                ),
-                Ok(x) if *kind == Values::Probability && !(0.0..=1.0).contains(&x) => add(
-                    "probability out of [0, 1]: ",
-                    Some(row),
-                    Some(id),
-                    format!("{x}"),
-                ),
-                Ok(x) if *kind == Values::NonNegative && x < 0.0 => {
-                    add("negative value: ", Some(row), Some(id), format!("{x}"))
-                }
-                Ok(_) => {}
-            },
+        };
+        check_row(record, header.len(), exp, &index, &mut given, &mut found);
+        if found.stop() {
+            break;
         }
     }
-    let missing: Vec<&String> = exp.ids.iter().filter(|id| !seen.contains(*id)).collect();
-    if !missing.is_empty() {
-        let first: Vec<&str> = missing.iter().take(3).map(|s| s.as_str()).collect();
-        add(
-            "missing ids: ",
-            None,
-            None,
-            format!(
+    if !found.stop() {
+        let missing: Vec<&str> = exp
+            .ids
+            .iter()
+            .filter(|id| index.get(id.as_str()).is_some_and(|&i| given[i].is_none()))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            let first: Vec<String> = missing.iter().take(3).map(|id| escape(id)).collect();
+            let detail = format!(
                 "{} test id(s) have no row, first {}",
                 missing.len(),
                 first.join(", ")
-            ),
-        );
+            );
+            found.add("missing ids: ", None, None, detail);
+        }
     }
-    if rows != exp.ids.len() {
-        add(
-            "wrong row count: ",
-            None,
-            None,
-            format!("expected {} rows, found {rows}", exp.ids.len()),
-        );
+    if !found.stop() && rows != exp.ids.len() {
+        let detail = format!("expected {} rows, found {rows}", exp.ids.len());
+        found.add("wrong row count: ", None, None, detail);
     }
-    Ok(if problems.is_empty() {
-        Ok(rows)
+    if !found.problems.is_empty() {
+        return Ok(Err(found.problems));
+    }
+    Ok(Ok(Checked {
+        rows,
+        values: given
+            .into_iter()
+            .map(|g| g.map(|(_, v)| v).unwrap_or_default())
+            .collect(),
+    }))
+}
+
+fn check_row(
+    record: crate::csv_records::Record,
+    width: usize,
+    exp: &Expectation,
+    index: &HashMap<&str, usize>,
+    given: &mut [Option<(usize, String)>],
+    found: &mut Found,
+) {
+    let row = Some(record.row);
+    let mut fields = trimmed(record.fields);
+    let id = fields.first().cloned().unwrap_or_default();
+    let id = Some(id.as_str());
+    if fields.len() != width {
+        let detail = format!("expected {width}, found {}", fields.len());
+        found.add("wrong number of fields: ", row, id, detail);
+        return;
+    }
+    let slot = id.and_then(|id| index.get(id).copied());
+    match slot.map(|i| &given[i]) {
+        None => found.add("id not in the test set", row, id, String::new()),
+        Some(Some((first, _))) => {
+            let detail = format!(" (first at row {first})");
+            found.add("duplicate id", row, id, detail);
+        }
+        Some(None) => {}
+    }
+    let value = if fields.len() > 1 {
+        fields.swap_remove(1)
     } else {
-        Err(problems)
-    })
+        String::new()
+    };
+    if value.is_empty() {
+        found.add("missing prediction", row, id, String::new());
+        return;
+    }
+    if let Err((kind, detail)) = check_value(&exp.values, &value) {
+        found.add(kind, row, id, detail);
+        return;
+    }
+    if let Some(i) = slot {
+        if given[i].is_none() {
+            given[i] = Some((record.row, value));
+        }
+    }
+}
+
+/// Why `value` (trimmed, not empty) is not one of `values`: the kind of problem and what it is.
+fn check_value(values: &Values, value: &str) -> std::result::Result<(), (&'static str, String)> {
+    let quoted = || format!("\"{}\"", escape(value));
+    if let Values::Labels(allowed) = values {
+        if allowed.iter().any(|a| a == value) {
+            return Ok(());
+        }
+        return Err(("invalid label: ", format!("{} is not {values}", quoted())));
+    }
+    let x = match value.parse::<f64>() {
+        Err(_) => return Err(("not a number: ", quoted())),
+        Ok(x) if !x.is_finite() => return Err(("not a finite number: ", quoted())),
+        Ok(x) => x,
+    };
+    let out_of = match values {
+        Values::Probability if !(0.0..=1.0).contains(&x) => "probability out of [0, 1]: ",
+        Values::NonNegative if x < 0.0 => "negative value: ",
+        Values::Positive if x <= 0.0 => "not above 0: ",
+        Values::AboveMinusOne if x <= -1.0 => "not above -1: ",
+        _ => return Ok(()),
+    };
+    Err((out_of, format!("{x}")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn exp(values: Values) -> Expectation {
+        Expectation {
+            columns: vec!["Id".into(), "y".into()],
+            ids: vec!["1".into(), "2".into(), "3".into()],
+            values,
+            reference: PathBuf::new(),
+        }
+    }
+
+    fn problems(text: &str, values: Values) -> Vec<String> {
+        match check(text.as_bytes(), &exp(values), Report::EveryKind).unwrap() {
+            Ok(c) => panic!("accepted: {c:?}"),
+            Err(p) => p.iter().map(Problem::to_string).collect(),
+        }
+    }
+
     #[test]
     fn csv_fields_with_quotes() {
         assert_eq!(
             split_csv_line(r#"1,"a,b","say ""hi""""#),
             vec!["1", "a,b", r#"say "hi""#]
+        );
+    }
+
+    #[test]
+    fn a_valid_file_gives_each_ids_value_in_expected_order() {
+        let c = check(
+            &b"Id,y\n3, 0.5\n\"1\",0\n2,1\n"[..],
+            &exp(Values::Probability),
+            Report::First,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            c,
+            Checked {
+                rows: 3,
+                values: vec!["0".into(), "1".into(), "0.5".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn a_tab_separated_file_is_told_not_indexed() {
+        assert_eq!(
+            problems("Id\ty\n1\t0\n", Values::Number),
+            ["row 1: the file is tab-separated; a submission is comma-separated"]
+        );
+        assert_eq!(
+            problems("Id;y\n1;0\n", Values::Number),
+            ["row 1: the file is semicolon-separated; a submission is comma-separated"]
+        );
+        // A single-column file that is not another delimiter's.
+        let exp1 = Expectation {
+            columns: vec!["Id".into()],
+            ..exp(Values::Number)
+        };
+        let got = check(&b"Id\n1\n2\n3\n"[..], &exp1, Report::EveryKind).unwrap();
+        let got: Vec<String> = got.unwrap_err().iter().map(Problem::to_string).collect();
+        assert_eq!(
+            got[0],
+            "row 1: wrong header: expected an id column and a prediction column, found Id"
+        );
+        assert_eq!(got[1], "row 2 (id 1): missing prediction");
+    }
+
+    #[test]
+    fn a_stray_quote_is_refused_with_its_row() {
+        let got = problems("Id,y\n1,0\"\n2,1\n3,1\n", Values::Number);
+        assert!(
+            got[0].starts_with("row 2: bad CSV: field 2 has a quote inside it"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn ids_and_values_are_escaped_in_messages() {
+        let got = problems("Id,y\n1\u{1b}[2J,0\n2,\u{202e}x\n3,1\n", Values::Number);
+        assert_eq!(got[0], "row 2 (id 1\\u{1b}[2J): id not in the test set");
+        assert_eq!(got[1], "row 3 (id 2): not a number: \"\\u{202e}x\"");
+    }
+
+    #[test]
+    fn the_first_problem_is_the_first_bad_row() {
+        let first = |text: &str, values: Values| {
+            check(text.as_bytes(), &exp(values), Report::First)
+                .unwrap()
+                .unwrap_err()
+                .iter()
+                .map(Problem::to_string)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            first(
+                "Id,y\n1,1\n2,-1\n3,2\n",
+                Values::Labels(vec!["0".into(), "1".into()])
+            ),
+            ["row 3 (id 2): invalid label: \"-1\" is not one of 0, 1"]
+        );
+        assert_eq!(
+            first("Id,y\n1,1\n2,0\n3,0\n", Values::Positive),
+            ["row 3 (id 2): not above 0: 0"]
+        );
+        assert_eq!(
+            first("Id,y\n1,-1\n2,0\n3,0\n", Values::AboveMinusOne),
+            ["row 2 (id 1): not above -1: -1"]
+        );
+        assert_eq!(
+            first("Id,y\n1,1\n1,2\n3,0\n", Values::Number),
+            ["row 3 (id 1): duplicate id (first at row 2)"]
+        );
+        assert_eq!(
+            first("Id,y\n1,1\n3,0\n", Values::Number),
+            ["missing ids: 1 test id(s) have no row, first 2"]
         );
     }
 }

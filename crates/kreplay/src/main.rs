@@ -113,6 +113,18 @@ enum Command {
         /// SQLite file keeping submissions across restarts (default: DIR/.kreplay-host.sqlite).
         #[arg(long, value_name = "FILE")]
         state: Option<PathBuf>,
+        /// Show participants private scores and the private leaderboard now, for every
+        /// competition (without it: only once a competition's `deadline` has passed).
+        #[arg(long)]
+        reveal: bool,
+        /// The largest submission file accepted, in MiB.
+        #[arg(
+            long,
+            value_name = "MIB",
+            default_value_t = 100,
+            value_parser = clap::value_parser!(u64).range(1..=1 << 20)
+        )]
+        max_upload_mb: u64,
     },
     /// Run many configurations of a recipe in parallel and rank them.
     Sweep {
@@ -309,6 +321,8 @@ fn main() -> ExitCode {
             keys,
             teams,
             state,
+            reveal,
+            max_upload_mb,
         } => commands::kaggle::host(commands::kaggle::HostArgs {
             dir,
             port,
@@ -316,6 +330,8 @@ fn main() -> ExitCode {
             keys,
             teams,
             state,
+            reveal,
+            max_upload_mib: max_upload_mb,
         }),
         Command::Sweep {
             recipe,

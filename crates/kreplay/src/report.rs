@@ -6,6 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use kreplay_kaggle::KaggleError;
+use kreplay_recipe::names::escape_control;
 use kreplay_runner::RunError;
 
 /// Everything a command can fail with.
@@ -36,9 +37,14 @@ impl From<kreplay_recipe::RecipeError> for Failure {
 pub type Result<T = ()> = std::result::Result<T, Failure>;
 
 /// Prints a line to stdout; a reader that went away (`kreplay list | head`) ends the program
-/// quietly instead of panicking as `println!` would.
+/// quietly instead of panicking as `println!` would. Control characters from recipes, data
+/// or servers are escaped on the way (see [`escape_control`]).
 pub fn out(args: fmt::Arguments) {
-    if let Err(e) = writeln!(std::io::stdout().lock(), "{args}") {
+    let line = match args.as_str() {
+        Some(s) => escape_control(s).into_owned(),
+        None => escape_control(&args.to_string()).into_owned(),
+    };
+    if let Err(e) = writeln!(std::io::stdout().lock(), "{line}") {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(0);
         }
@@ -55,9 +61,9 @@ macro_rules! out {
 }
 
 fn with_help(message: String, help: Option<String>, code: u8) -> ExitCode {
-    eprintln!("error: {message}");
+    eprintln!("error: {}", escape_control(&message));
     if let Some(help) = help {
-        eprintln!("  = help: {help}");
+        eprintln!("  = help: {}", escape_control(&help));
     }
     ExitCode::from(code)
 }
@@ -65,7 +71,7 @@ fn with_help(message: String, help: Option<String>, code: u8) -> ExitCode {
 pub fn fail(e: Failure) -> ExitCode {
     match e {
         Failure::Run(RunError::Recipe(r)) => {
-            eprintln!("error: {}", r.render());
+            eprintln!("error: {}", escape_control(&r.render()));
             ExitCode::from(2)
         }
         Failure::Run(e @ RunError::DataMissing { .. }) => with_help(e.to_string(), e.help(), 3),

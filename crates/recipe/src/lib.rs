@@ -18,6 +18,7 @@ pub mod catalog;
 pub mod error;
 pub mod library;
 pub mod members;
+pub mod names;
 pub mod params;
 pub mod path;
 pub mod recipe;

@@ -425,10 +425,7 @@ pub(crate) fn check_steps(
             ));
         }
         let id = required_str(source, item, "id", &format!("step {}", i + 1))?;
-        if !id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        {
+        if !is_identifier(&id) {
             return Err(RecipeError::new(
                 loc_of(source, &item.get("id").expect("checked").origin),
                 format!("step id `{id}` may only use letters, digits, `_` and `-`"),
@@ -583,6 +580,13 @@ fn check_published(source: &Arc<Source>, node: &Node) -> Result<Vec<Published>> 
 }
 
 /// Checks every `[variants.<name>]` and returns their names.
+/// Names that appear in parameter paths and file names: letters, digits, `_` and `-`.
+pub(crate) fn is_identifier(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
 fn check_variants(source: &Arc<Source>, doc: &Node, catalog: &dyn Catalog) -> Result<Vec<String>> {
     let Some(node) = doc.get("variants") else {
         return Ok(Vec::new());
@@ -597,6 +601,16 @@ fn check_variants(source: &Arc<Source>, doc: &Node, catalog: &dyn Catalog) -> Re
         .and_then(Task::parse);
     let mut names = Vec::new();
     for (key, v) in table {
+        if !is_identifier(&key.name) {
+            return Err(RecipeError::new(
+                loc_of(source, &key.origin),
+                format!(
+                    "variant name `{}` may only use letters, digits, `_` and `-`",
+                    key.name
+                ),
+            )
+            .with_help("a variant's name becomes part of its submission's file name"));
+        }
         let entries = v.table().ok_or_else(|| {
             RecipeError::new(
                 loc_of(source, &v.origin),

@@ -8,6 +8,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::error::{suggestion, RecipeError, Result};
+use crate::names;
 use crate::params::{Param, Params, Value};
 use crate::source::{Loc, Source};
 use crate::tree::{Node, NodeValue, Origin};
@@ -36,6 +37,12 @@ pub enum Ty {
     Date,
     /// A string, number or boolean.
     Scalar,
+    /// A Kaggle competition slug: `[a-z0-9-]+`. It becomes a folder name, so nothing else is
+    /// accepted.
+    Slug,
+    /// A file name inside the competition folder (`/` for sub-folders; no `..`, no absolute
+    /// path); `""` where the parameter's doc says it means none.
+    FileName,
 }
 
 impl fmt::Display for Ty {
@@ -54,6 +61,8 @@ impl fmt::Display for Ty {
             Ty::ScalarMap => write!(f, "{{ key = value, ... }}"),
             Ty::Date => write!(f, "date"),
             Ty::Scalar => write!(f, "string, number or boolean"),
+            Ty::Slug => write!(f, "competition slug (a-z, 0-9, -)"),
+            Ty::FileName => write!(f, "file name in the competition folder"),
         }
     }
 }
@@ -233,11 +242,31 @@ pub fn check_value(
     };
     let value = match (&spec.ty, &node.value) {
         (Ty::Str, NodeValue::Str(s)) => Value::Str(s.clone()),
+        (Ty::Slug, NodeValue::Str(s)) => match names::slug_problem(s) {
+            None => Value::Str(s.clone()),
+            Some(why) => {
+                return Err(format!(
+                    "{owner}.{} {:?} is not a competition slug: it {why}",
+                    spec.name,
+                    names::escape_control(s)
+                ))
+            }
+        },
+        (Ty::FileName, NodeValue::Str(s)) => match names::relative_file_problem(s) {
+            Some(why) if !s.is_empty() => {
+                return Err(format!(
+                    "{owner}.{} {:?} must name a file inside the competition folder: it {why}",
+                    spec.name,
+                    names::escape_control(s)
+                ))
+            }
+            _ => Value::Str(s.clone()),
+        },
         (Ty::Int, NodeValue::Int(i)) => Value::Int(*i),
         (Ty::OptInt, NodeValue::Int(i)) => Value::Int(*i),
         (Ty::OptInt, NodeValue::Str(s)) if s == "none" => Value::None,
         (Ty::Float, NodeValue::Int(i)) => Value::Float(*i as f64),
-        (Ty::Float, NodeValue::Float(x)) => Value::Float(*x),
+        (Ty::Float, NodeValue::Float(x)) => Value::Float(not_nan(*x, spec, owner)?),
         (Ty::Bool, NodeValue::Bool(b)) => Value::Bool(*b),
         (Ty::Choice(choices), NodeValue::Str(s)) => {
             if !choices.contains(&s.as_str()) {
@@ -250,7 +279,7 @@ pub fn check_value(
             Value::Str(s.clone())
         }
         (Ty::FloatOr(_), NodeValue::Int(i)) => Value::Int(*i),
-        (Ty::FloatOr(_), NodeValue::Float(x)) => Value::Float(*x),
+        (Ty::FloatOr(_), NodeValue::Float(x)) => Value::Float(not_nan(*x, spec, owner)?),
         (Ty::FloatOr(choices), NodeValue::Str(s)) => {
             if !choices.contains(&s.as_str()) {
                 return Err(format!(
@@ -280,7 +309,7 @@ pub fn check_value(
                 .iter()
                 .map(|n| match &n.value {
                     NodeValue::Int(i) => Ok(Value::Float(*i as f64)),
-                    NodeValue::Float(x) => Ok(Value::Float(*x)),
+                    NodeValue::Float(x) => Ok(Value::Float(not_nan(*x, spec, owner)?)),
                     other => Err(format!(
                         "{owner}.{} expects a list of numbers, found {} in it",
                         spec.name,
@@ -296,7 +325,7 @@ pub fn check_value(
                     let v = match &n.value {
                         NodeValue::Str(s) => Value::Str(s.clone()),
                         NodeValue::Int(i) => Value::Int(*i),
-                        NodeValue::Float(x) => Value::Float(*x),
+                        NodeValue::Float(x) => Value::Float(not_nan(*x, spec, owner)?),
                         NodeValue::Bool(b) => Value::Bool(*b),
                         other => {
                             return Err(format!(
@@ -314,7 +343,7 @@ pub fn check_value(
         (Ty::Date, NodeValue::Datetime(d) | NodeValue::Str(d)) => Value::Str(d.clone()),
         (Ty::Scalar, NodeValue::Str(s)) => Value::Str(s.clone()),
         (Ty::Scalar, NodeValue::Int(i)) => Value::Int(*i),
-        (Ty::Scalar, NodeValue::Float(x)) => Value::Float(*x),
+        (Ty::Scalar, NodeValue::Float(x)) => Value::Float(not_nan(*x, spec, owner)?),
         (Ty::Scalar, NodeValue::Bool(b)) => Value::Bool(*b),
         _ => return Err(wrong()),
     };
@@ -337,6 +366,18 @@ pub fn check_value(
         }
     }
     Ok(value)
+}
+
+/// NaN is no parameter value: it compares false with everything, so a NaN bound or edge would
+/// silently change what a step does instead of failing.
+fn not_nan(x: f64, spec: &ParamSpec, owner: &str) -> std::result::Result<f64, String> {
+    if x.is_nan() {
+        return Err(format!(
+            "{owner}.{} cannot be nan; give a number",
+            spec.name
+        ));
+    }
+    Ok(x)
 }
 
 #[cfg(test)]

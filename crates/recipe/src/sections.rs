@@ -14,7 +14,7 @@ pub const RECIPE_PARAMS: &[ParamSpec] = &[
     ParamSpec::optional("date", Ty::Date, Lit::None, "when it was published"),
     ParamSpec::required(
         "competition",
-        Ty::Str,
+        Ty::Slug,
         "Kaggle competition slug, e.g. titanic",
     ),
     ParamSpec::optional(
@@ -43,13 +43,13 @@ pub const TASKS: &[&str] = &["binary", "multiclass", "regression"];
 pub const DATA_PARAMS: &[ParamSpec] = &[
     ParamSpec::optional(
         "train",
-        Ty::Str,
+        Ty::FileName,
         Lit::Str("train.csv"),
         "training file in the competition folder",
     ),
     ParamSpec::optional(
         "test",
-        Ty::Str,
+        Ty::FileName,
         Lit::Str("test.csv"),
         "test file in the competition folder (\"\" for none)",
     ),
@@ -225,6 +225,9 @@ impl DataSection {
     pub fn from_params(p: Params) -> Result<Self> {
         let test = p.str("test")?.to_string();
         let builtin = p.opt_str("builtin")?.map(str::to_string);
+        if p.str("train")?.is_empty() {
+            return Err(p.error("train", "[data].train names no file"));
+        }
         Ok(DataSection {
             train: p.str("train")?.to_string(),
             test: if test.is_empty() || builtin.is_some() {

@@ -2,13 +2,17 @@
 
 use std::fmt;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The text of a recipe file, kept so spans can be turned into line and column numbers.
 #[derive(Debug)]
 pub struct Source {
     pub name: String,
     pub text: String,
+    /// Byte offset of each line's start, built on first use: every located parameter asks
+    /// for its line, and scanning the text from the start each time made a recipe of many
+    /// steps quadratic to load.
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 impl Source {
@@ -16,25 +20,35 @@ impl Source {
         Arc::new(Source {
             name: name.into(),
             text: text.into(),
+            line_starts: OnceLock::new(),
+        })
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
         })
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let before = &self.text[..floor_char_boundary(&self.text, offset)];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-        let col = before[line_start..].chars().count() + 1;
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let starts = self.line_starts();
+        // The last line starting at or before `offset`.
+        let line = starts.partition_point(|&s| s <= offset).max(1);
+        let col = self.text[starts[line - 1]..offset].chars().count() + 1;
         (line, col)
     }
 
     fn line_text(&self, line: usize) -> &str {
-        self.text
-            .lines()
-            .nth(line.saturating_sub(1))
-            .unwrap_or("")
-            .trim_end_matches('\r')
+        let starts = self.line_starts();
+        let Some(&start) = starts.get(line.saturating_sub(1)) else {
+            return "";
+        };
+        let end = starts.get(line).map_or(self.text.len(), |&next| next - 1);
+        self.text[start..end].trim_end_matches('\r')
     }
 }
 
@@ -131,6 +145,27 @@ mod tests {
         assert_eq!(s.line_col(0), (1, 1));
         assert_eq!(s.line_col(6), (2, 1));
         assert_eq!(s.line_col(9), (2, 4));
+    }
+
+    #[test]
+    fn lines_and_columns_match_a_scan_from_the_start() {
+        let text = "é = 1\r\n\nname = \"ß€\"\nlast";
+        let s = Source::new("r.toml", text);
+        for offset in 0..=text.len() + 2 {
+            let o = floor_char_boundary(text, offset.min(text.len()));
+            let before = &text[..o];
+            let line = before.matches('\n').count() + 1;
+            let start = before.rfind('\n').map_or(0, |i| i + 1);
+            assert_eq!(
+                s.line_col(offset),
+                (line, before[start..].chars().count() + 1)
+            );
+        }
+        let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
+        for (i, l) in lines.iter().enumerate() {
+            assert_eq!(s.line_text(i + 1), *l);
+        }
+        assert_eq!(s.line_text(lines.len() + 1), "");
     }
 
     #[test]

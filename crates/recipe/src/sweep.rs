@@ -70,10 +70,14 @@ fn call(s: &str) -> Option<(&str, &str)> {
         .then(|| (name, &s[open + 1..s.len() - 1]))
 }
 
+/// A bound or step of a sweep domain: a finite number (a NaN or infinite bound would give
+/// trials of NaN or never end a range).
 fn number(text: &str, s: &str) -> Result<f64> {
-    s.trim()
-        .parse::<f64>()
-        .map_err(|_| err(text, format!("`{s}` is not a number")))
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        Ok(_) => Err(err(text, format!("`{s}` must be a finite number"))),
+        Err(_) => Err(err(text, format!("`{s}` is not a number"))),
+    }
 }
 
 /// Formats a generated number the way a user would write it (no float noise).
@@ -316,6 +320,19 @@ mod tests {
         );
         assert!(SweepParam::parse("a=range(1,5,0)").is_err());
         assert!(SweepParam::parse("a=interval(5,1)").is_err());
+    }
+
+    #[test]
+    fn bounds_must_be_finite() {
+        for bad in [
+            "a=interval(nan, 1)",
+            "a=interval(0, inf)",
+            "a=range(0, NaN)",
+            "a=range(0, 10, inf)",
+        ] {
+            let e = SweepParam::parse(bad).unwrap_err().to_string();
+            assert!(e.contains("finite"), "{bad}: {e}");
+        }
     }
 
     #[test]

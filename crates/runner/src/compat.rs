@@ -22,7 +22,7 @@ pub struct MissingColumn {
 
 /// Column names an SQL expression reads.
 fn sql_columns(sql: &str) -> Vec<String> {
-    match polars::sql::sql_expr(sql) {
+    match crate::sql::parse(sql) {
         Ok(expr) => expr
             .meta()
             .root_names()

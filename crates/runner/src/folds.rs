@@ -17,7 +17,60 @@ pub struct Split {
     pub valid: Vec<usize>,
 }
 
-/// `y` is only read for stratification (class labels).
+/// Why `scheme` cannot split these rows, naming both numbers (sklearn refuses the same cases:
+/// "Cannot have number of splits n_splits=… greater than the number of samples"), or `None`.
+/// Without this check an oversized k gives empty folds that fail far from their cause.
+pub fn problem(scheme: &Scheme, y: &[f64]) -> Option<(&'static str, String)> {
+    let n = y.len();
+    match scheme {
+        Scheme::None => None,
+        Scheme::KFold { k, stratified, .. } => {
+            if *k > n {
+                return Some((
+                    "k",
+                    format!("k = {k} folds but only {n} training rows are left after the steps that drop rows"),
+                ));
+            }
+            if *stratified {
+                let mut counts: Vec<(f64, usize)> = Vec::new();
+                for v in y {
+                    match counts
+                        .iter_mut()
+                        .find(|(c, _)| c == v || (c.is_nan() && v.is_nan()))
+                    {
+                        Some((_, count)) => *count += 1,
+                        None => counts.push((*v, 1)),
+                    }
+                }
+                let largest = counts.iter().map(|(_, c)| *c).max().unwrap_or(0);
+                if *k > largest {
+                    return Some((
+                        "k",
+                        format!(
+                            "k = {k} stratified folds but no class has more than {largest} rows"
+                        ),
+                    ));
+                }
+            }
+            None
+        }
+        Scheme::Holdout { fraction, .. } => {
+            let n_valid = ((n as f64) * fraction).ceil() as usize;
+            if n_valid == 0 || n_valid >= n {
+                return Some((
+                    "fraction",
+                    format!(
+                        "fraction = {fraction} of {n} training rows holds out {n_valid}; \
+                         both the training and the validation part need rows"
+                    ),
+                ));
+            }
+            None
+        }
+    }
+}
+
+/// `y` is only read for stratification (class labels). [`problem`] must have returned `None`.
 pub fn splits(scheme: &Scheme, y: &[f64]) -> Vec<Split> {
     let n = y.len();
     match scheme {

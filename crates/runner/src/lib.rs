@@ -30,6 +30,7 @@ pub mod models;
 pub mod pipeline;
 pub mod replay;
 pub mod rng;
+pub mod sql;
 pub mod steps;
 pub mod store;
 pub mod submission;

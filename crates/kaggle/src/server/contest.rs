@@ -5,7 +5,15 @@
 //! max_daily_submissions = 5      # per team per UTC day (default 5)
 //! public_fraction = 0.5          # share of solution rows on the public board (default 0.5)
 //! seed = 0                       # which rows are public (default 0)
+//! deadline = 2030-01-01T00:00:00Z # RFC 3339, with an offset (a TOML datetime or a string)
 //! ```
+//!
+//! Until the deadline passes (with no deadline: until the host is started with `--reveal`),
+//! participants see public scores only: private scores are blank and the private leaderboard
+//! is refused, as on Kaggle before a competition ends.
+//!
+//! Submissions are checked by the shared validator ([`crate::validate`]) against
+//! [`Contest::expectation`]: the solution's header and ids, values from the metric.
 //!
 //! `solution.csv` has the header `<id>,<target>`. A competition accepts submissions when it has
 //! a `solution.csv`; it then needs a `competition.toml` with at least `metric`.
@@ -16,6 +24,7 @@
 //! on the seed and its id, never on the file's order.
 
 use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::http::StatusCode;
 use kreplay_recipe::Metric;
@@ -23,12 +32,13 @@ use sha2::{Digest, Sha256};
 
 use super::catalog;
 use super::reply::ApiError;
-use crate::validate::split_csv_line;
+use crate::csv_records::{escape, Records};
+use crate::validate::{column_labels, Expectation, Values};
 
 pub(super) const CONFIG_FILE: &str = "competition.toml";
 pub(super) const SOLUTION_FILE: &str = "solution.csv";
 
-const KEYS: &str = "metric, max_daily_submissions, public_fraction, seed";
+const KEYS: &str = "metric, max_daily_submissions, public_fraction, seed, deadline";
 
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Settings {
@@ -36,6 +46,16 @@ pub(super) struct Settings {
     pub max_daily_submissions: u32,
     pub public_fraction: f64,
     pub seed: u64,
+    /// When the competition ends and private scores become visible.
+    pub deadline: Option<SystemTime>,
+}
+
+impl Settings {
+    /// Whether participants may see private scores at `now`: the deadline has passed, or the
+    /// host's owner has revealed them.
+    pub(super) fn private_visible(&self, revealed: bool, now: SystemTime) -> bool {
+        revealed || self.deadline.is_some_and(|deadline| now >= deadline)
+    }
 }
 
 /// One row of the solution.
@@ -56,6 +76,9 @@ pub(super) struct Contest {
     /// The id column and the target column, in this order.
     pub columns: [String; 2],
     pub answers: Vec<Answer>,
+    /// For accuracy, the labels of the target column of the competition's `train.csv` (when
+    /// it has one): also valid predictions.
+    pub train_labels: Vec<String>,
 }
 
 /// The competition `slug` as a contest: 404 when there is no such competition, 400 when it
@@ -69,33 +92,49 @@ pub(super) fn load(data_dir: &Path, slug: &str) -> Result<Contest, ApiError> {
             "{slug} does not accept submissions"
         )));
     }
-    let host_error = |file: &str, message: String| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("{slug}/{file}: {message}"),
+    let settings = read_settings(&dir, slug)?.ok_or_else(|| {
+        host_error(
+            slug,
+            CONFIG_FILE,
+            "missing; a competition with a solution.csv needs one, with at least `metric`".into(),
         )
-    };
-    let config = match std::fs::read_to_string(dir.join(CONFIG_FILE)) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(host_error(
-                CONFIG_FILE,
-                "missing; a competition with a solution.csv needs one, with at least `metric`"
-                    .into(),
-            ))
-        }
-        Err(e) => return Err(host_error(CONFIG_FILE, e.to_string())),
-    };
-    let settings = parse_settings(&config).map_err(|m| host_error(CONFIG_FILE, m))?;
-    let text = std::fs::read(&solution).map_err(|e| host_error(SOLUTION_FILE, e.to_string()))?;
+    })?;
+    let text =
+        std::fs::read(&solution).map_err(|e| host_error(slug, SOLUTION_FILE, e.to_string()))?;
     let (columns, answers) =
-        parse_solution(&text, &settings).map_err(|m| host_error(SOLUTION_FILE, m))?;
+        parse_solution(&text, &settings).map_err(|m| host_error(slug, SOLUTION_FILE, m))?;
+    let train_labels = if settings.metric == Metric::Accuracy {
+        column_labels(&dir.join("train.csv"), &columns[1]).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     Ok(Contest {
         slug: slug.to_string(),
         settings,
         columns,
         answers,
+        train_labels,
     })
+}
+
+/// The settings in `dir/competition.toml`, `None` when there is no such file; a 500 naming the
+/// file when it cannot be read or is malformed.
+pub(super) fn read_settings(dir: &Path, slug: &str) -> Result<Option<Settings>, ApiError> {
+    let config = match std::fs::read_to_string(dir.join(CONFIG_FILE)) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(host_error(slug, CONFIG_FILE, e.to_string())),
+    };
+    parse_settings(&config)
+        .map(Some)
+        .map_err(|m| host_error(slug, CONFIG_FILE, m))
+}
+
+fn host_error(slug: &str, file: &str, message: String) -> ApiError {
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        format!("{slug}/{file}: {message}"),
+    )
 }
 
 /// `competition.toml`; errors name the key.
@@ -138,37 +177,97 @@ pub(super) fn parse_settings(text: &str) -> Result<Settings, String> {
             ))
         }
     };
+    let deadline = match table.get("deadline") {
+        None => None,
+        Some(toml::Value::Datetime(d)) => Some(instant(d)?),
+        Some(toml::Value::String(text)) => {
+            let d = text.parse::<toml::value::Datetime>().map_err(|e| {
+                format!("key `deadline`: `{text}` is not an RFC 3339 date and time ({e})")
+            })?;
+            Some(instant(&d)?)
+        }
+        Some(other) => {
+            return Err(format!(
+                "key `deadline`: expected an RFC 3339 date and time, got {other}"
+            ))
+        }
+    };
     Ok(Settings {
         metric,
         max_daily_submissions,
         public_fraction,
         seed,
+        deadline,
     })
 }
 
-/// `solution.csv`: two columns, unique ids, targets that the metric can read.
+/// The instant a TOML datetime names; it needs a date, a time and an offset (`Z` or
+/// `+01:00`), as RFC 3339 does.
+fn instant(d: &toml::value::Datetime) -> Result<SystemTime, String> {
+    let why = "key `deadline`: expected an RFC 3339 date and time with an offset, \
+               e.g. 2030-01-01T00:00:00Z";
+    let (Some(date), Some(time), Some(offset)) = (d.date, d.time, d.offset) else {
+        return Err(format!("{why}, got {d}"));
+    };
+    let offset_minutes = match offset {
+        toml::value::Offset::Z => 0,
+        toml::value::Offset::Custom { minutes } => i64::from(minutes),
+    };
+    let days = days_from_civil(
+        i64::from(date.year),
+        i64::from(date.month),
+        i64::from(date.day),
+    );
+    // A leap second (:60) is the next second's start.
+    let seconds = days * 86_400
+        + i64::from(time.hour) * 3600
+        + i64::from(time.minute) * 60
+        + i64::from(time.second.unwrap_or(0))
+        - offset_minutes * 60;
+    let nanos = time.nanosecond.unwrap_or(0).min(999_999_999);
+    let since_epoch = u64::try_from(seconds).map_err(|_| format!("{why}, after 1970; got {d}"))?;
+    Ok(UNIX_EPOCH + Duration::new(since_epoch, nanos))
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `solution.csv`: two columns, unique ids, targets that the metric can read; read with the
+/// strict CSV reader, as submissions are.
 pub(super) fn parse_solution(
     bytes: &[u8],
     settings: &Settings,
 ) -> Result<([String; 2], Vec<Answer>), String> {
-    let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
-    let mut lines = crate::validate::numbered_lines(text);
-    let (_, header) = lines.next().ok_or("empty")?;
-    let columns: Vec<String> = split_csv_line(header)
-        .iter()
-        .map(|c| c.trim().to_string())
-        .collect();
-    let [id_col, target_col] = <[String; 2]>::try_from(columns)
-        .map_err(|c| format!("the header must be `<id>,<target>`, got `{}`", c.join(",")))?;
+    let mut records = Records::new(bytes);
+    let header = records.next().ok_or("empty")?.map_err(|e| e.to_string())?;
+    let columns: Vec<String> = header.fields.iter().map(|c| c.trim().to_string()).collect();
+    let [id_col, target_col] = <[String; 2]>::try_from(columns).map_err(|c| {
+        format!(
+            "the header must be `<id>,<target>`, got `{}`",
+            escape(&c.join(","))
+        )
+    })?;
     let mut answers = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for (row, line) in lines {
-        let fields = split_csv_line(line);
-        let [id, target] = <[String; 2]>::try_from(fields)
+    for record in records {
+        let record = record.map_err(|e| e.to_string())?;
+        let row = record.row;
+        let [id, target] = <[String; 2]>::try_from(record.fields)
             .map_err(|f| format!("row {row}: expected 2 fields, got {}", f.len()))?;
         let (id, target) = (id.trim().to_string(), target.trim().to_string());
         if !seen.insert(id.clone()) {
-            return Err(format!("row {row} (id {id}): the id appears twice"));
+            return Err(format!(
+                "row {row} (id {}): the id appears twice",
+                escape(&id)
+            ));
         }
         let number = if settings.metric == Metric::Accuracy {
             f64::NAN
@@ -177,7 +276,10 @@ pub(super) fn parse_solution(
                 Ok(v) if v.is_finite() => v,
                 _ => {
                     return Err(format!(
-                        "row {row} (id {id}): {target_col} `{target}` is not a number"
+                        "row {row} (id {}): {} `{}` is not a number",
+                        escape(&id),
+                        escape(&target_col),
+                        escape(&target)
                     ))
                 }
             }
@@ -198,6 +300,39 @@ pub(super) fn parse_solution(
         answer.public = public;
     }
     Ok(([id_col, target_col], answers))
+}
+
+impl Contest {
+    /// What a submission to this contest must be, for the shared validator: the solution's
+    /// header and ids, and values the metric reads: for accuracy one of the solution's labels
+    /// (or the training file's), a probability for log_loss, > 0 for rmse_log, > -1 for rmsle,
+    /// else a finite number.
+    pub(super) fn expectation(&self) -> Expectation {
+        let values = match self.settings.metric {
+            Metric::Accuracy => {
+                let mut seen = std::collections::HashSet::new();
+                let labels = self
+                    .answers
+                    .iter()
+                    .map(|a| &a.target)
+                    .chain(&self.train_labels)
+                    .filter(|l| seen.insert(l.as_str()))
+                    .cloned()
+                    .collect();
+                Values::Labels(labels)
+            }
+            Metric::LogLoss => Values::Probability,
+            Metric::RmseLog => Values::Positive,
+            Metric::Rmsle => Values::AboveMinusOne,
+            Metric::RocAuc | Metric::Rmse => Values::Number,
+        };
+        Expectation {
+            columns: self.columns.to_vec(),
+            ids: self.answers.iter().map(|a| a.id.clone()).collect(),
+            values,
+            reference: Path::new(&self.slug).join(SOLUTION_FILE),
+        }
+    }
 }
 
 /// Which rows are public: the `round(fraction * n)` ids with the smallest
@@ -236,7 +371,8 @@ mod tests {
                 metric: Metric::Rmse,
                 max_daily_submissions: 5,
                 public_fraction: 0.5,
-                seed: 0
+                seed: 0,
+                deadline: None,
             }
         );
         for (text, key) in [
@@ -257,6 +393,48 @@ mod tests {
             let err = settings(text).unwrap_err();
             assert!(err.contains(key), "{text}: {err}");
         }
+    }
+
+    #[test]
+    fn the_deadline_is_an_instant_with_an_offset_and_gates_private_scores() {
+        let at = |text: &str| settings(&format!("metric = \"rmse\"\n{text}"));
+        let epoch = |secs: u64| Some(UNIX_EPOCH + Duration::from_secs(secs));
+        // 2030-01-01T00:00:00Z is 1893456000 (Python: datetime(2030,1,1,tzinfo=utc).timestamp()).
+        assert_eq!(
+            at("deadline = 2030-01-01T00:00:00Z").unwrap().deadline,
+            epoch(1_893_456_000)
+        );
+        assert_eq!(
+            at("deadline = \"2030-01-01T02:30:00+02:30\"")
+                .unwrap()
+                .deadline,
+            epoch(1_893_456_000)
+        );
+        assert_eq!(
+            at("deadline = 2024-02-29T12:00:00.5-01:00")
+                .unwrap()
+                .deadline,
+            Some(UNIX_EPOCH + Duration::from_millis(1_709_211_600_500))
+        );
+        for bad in [
+            "deadline = 2030-01-01T00:00:00",
+            "deadline = 2030-01-01",
+            "deadline = \"next friday\"",
+            "deadline = 5",
+            "deadline = 1960-01-01T00:00:00Z",
+        ] {
+            let err = at(bad).unwrap_err();
+            assert!(err.contains("`deadline`"), "{bad}: {err}");
+        }
+        let s = at("deadline = 2030-01-01T00:00:00Z").unwrap();
+        let before = UNIX_EPOCH + Duration::from_secs(1_893_455_999);
+        let after = UNIX_EPOCH + Duration::from_secs(1_893_456_000);
+        assert!(!s.private_visible(false, before));
+        assert!(s.private_visible(false, after));
+        assert!(s.private_visible(true, before));
+        let open_ended = at("").unwrap();
+        assert!(!open_ended.private_visible(false, after));
+        assert!(open_ended.private_visible(true, after));
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //!
 //! * `auth`: Bearer tokens and HTTP Basic keys, checked on every RPC call;
 //! * `rpc`: the competition service methods, under `/v1/` and `/api/v1/`;
-//! * `storage`: the signed-URL stand-in, `GET /storage/<slug>/<file>`, with `range` and a
-//!   `body` streamed in chunks;
+//! * `storage`: signed, expiring storage URLs (`signing`), `GET /storage/<slug>/<file>?...`,
+//!   with `range` and a `body` streamed in chunks;
 //! * `catalog` and `bundle`: what the folder holds, and its zip;
 //! * `gate`: per-request counting and fault injection; `faults`: the switches;
 //! * `reply`: errors in Kaggle's nested envelope;
@@ -25,6 +25,7 @@ mod range;
 mod reply;
 mod rpc;
 mod scoring;
+mod signing;
 mod state;
 mod storage;
 mod submissions;
@@ -33,9 +34,9 @@ mod submit_tests;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -52,6 +53,39 @@ pub use faults::Faults;
 /// stalled mid-body must not hang the test that owns the server.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
+/// Bounds on what participants may send, and how long what they are handed stays valid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostLimits {
+    /// The largest submission file: StartSubmissionUpload refuses a larger `contentLength`,
+    /// and a PUT is cut off with 413 once its body passes it.
+    pub max_upload_bytes: u64,
+    /// Uploads a team may have in progress (started, not yet a submission); starting one more
+    /// forgets the team's oldest.
+    pub max_pending_uploads: u32,
+    /// Uploads not made into a submission within this are forgotten, with their bytes (swept
+    /// while running, and at start).
+    pub upload_lifetime: Duration,
+    /// How long a PUT's body may go without sending a byte before it is cut off with 408.
+    pub upload_idle: Duration,
+    /// How long a storage URL handed out by DownloadDataFile(s) stays valid.
+    pub download_url_lifetime: Duration,
+    /// The largest RPC request body (the JSON of a call).
+    pub max_rpc_body_bytes: usize,
+}
+
+impl Default for HostLimits {
+    fn default() -> Self {
+        HostLimits {
+            max_upload_bytes: 100 << 20,
+            max_pending_uploads: 5,
+            upload_lifetime: Duration::from_secs(3600),
+            upload_idle: Duration::from_secs(60),
+            download_url_lifetime: Duration::from_secs(3600),
+            max_rpc_body_bytes: 64 << 10,
+        }
+    }
+}
+
 #[derive(Clone, Default)]
 pub struct ServerConfig {
     pub data_dir: PathBuf,
@@ -61,8 +95,14 @@ pub struct ServerConfig {
     pub keys: Vec<(String, String)>,
     pub faults: Faults,
     /// The SQLite file (WAL) holding submissions and uploads in progress, created if missing,
-    /// so a restarted server loses nothing; `None` keeps them in memory.
+    /// so a restarted server loses nothing; `None` keeps them in memory. It may not be inside
+    /// a competition's folder (it would be served).
     pub state: Option<PathBuf>,
+    pub limits: HostLimits,
+    /// Private scores and the private leaderboard are shown to participants for every
+    /// competition, its deadline passed or not (the host's owner revealed them). Without it,
+    /// only competitions whose `deadline` has passed show them.
+    pub reveal: bool,
 }
 
 /// Requests served so far. `errors` counts every answer with a 4xx or 5xx status,
@@ -92,6 +132,12 @@ struct Shared {
     scorers: tokio::sync::Semaphore,
     /// Submissions scored (COMPLETE or ERROR recorded) by this server.
     scored: AtomicU64,
+    limits: HostLimits,
+    reveal: bool,
+    /// Signs and checks storage URLs, with a secret drawn at start.
+    signer: signing::Signer,
+    /// Upload tokens with a PUT streaming in now: one at a time each.
+    receiving: Mutex<HashSet<String>>,
 }
 
 impl Shared {
@@ -134,11 +180,18 @@ impl Server {
             let _context = runtime.enter();
             tokio::net::TcpListener::from_std(std_listener)?
         };
-        let store = state::Store::open(config.state.as_deref(), &submissions::now())
-            .map_err(|e| std::io::Error::other(format!("submission state: {e}")))?;
-        let unfinished = store
-            .pending()
-            .map_err(|e| std::io::Error::other(format!("submission state: {e}")))?;
+        if let Some(state) = &config.state {
+            refuse_served_state(&config.data_dir, state)?;
+        }
+        let state_error =
+            |e: &dyn std::fmt::Display| std::io::Error::other(format!("submission state: {e}"));
+        let store = state::Store::open(config.state.as_deref()).map_err(|e| state_error(&e))?;
+        store
+            .forget_stale_uploads(&submissions::now(), config.limits.upload_lifetime)
+            .map_err(|e| state_error(&e))?;
+        let unfinished = store.pending().map_err(|e| state_error(&e))?;
+        let secret = crate::teams::random_bytes::<32>()
+            .map_err(|e| std::io::Error::other(format!("the storage URL secret: {e}")))?;
         let scorers = std::thread::available_parallelism().map_or(2, |n| n.get());
         let shared = Arc::new(Shared {
             data_dir: config.data_dir,
@@ -151,7 +204,12 @@ impl Server {
             store,
             scorers: tokio::sync::Semaphore::new(scorers),
             scored: AtomicU64::new(0),
+            signer: signing::Signer::new(secret, config.limits.download_url_lifetime),
+            limits: config.limits,
+            reveal: config.reveal,
+            receiving: Mutex::new(HashSet::new()),
         });
+        runtime.spawn(submissions::sweep_uploads(shared.clone()));
         // Submissions a stopped server left PENDING are scored now, once.
         for (id, slug) in unfinished {
             runtime.spawn(submissions::score_later(
@@ -212,16 +270,44 @@ impl Drop for Server {
     }
 }
 
+/// Refuses a state file inside a competition's folder, where it (and the team keys and the
+/// uploads beside it) would be listed and served as data files.
+fn refuse_served_state(data_dir: &Path, state: &Path) -> std::io::Result<()> {
+    let absolute = |p: &Path| std::path::absolute(p).map(|p| p.components().collect::<PathBuf>());
+    let (data_dir, state) = (absolute(data_dir)?, absolute(state)?);
+    let data_dir = data_dir.canonicalize().unwrap_or(data_dir);
+    // The folder the state file goes in (a folder is never served), resolved.
+    let parent = state.parent().map(Path::to_path_buf).unwrap_or_default();
+    std::fs::create_dir_all(&parent)?;
+    let parent = parent.canonicalize()?;
+    let inside = parent
+        .strip_prefix(&data_dir)
+        .ok()
+        .and_then(|rest| rest.components().next())
+        .is_some_and(|first| !first.as_os_str().to_string_lossy().starts_with('.'));
+    if inside {
+        return Err(std::io::Error::other(format!(
+            "the state file {} is inside a competition folder of {}, which would serve it; \
+             put it elsewhere (the default is DIR/.kreplay-host.sqlite)",
+            state.display(),
+            data_dir.display()
+        )));
+    }
+    Ok(())
+}
+
 fn router(shared: AppState) -> Router {
+    let rpc_limit = DefaultBodyLimit::max(shared.limits.max_rpc_body_bytes);
     Router::new()
-        .route("/v1/{service}/{method}", post(rpc::call))
-        .route("/api/v1/{service}/{method}", post(rpc::call))
+        .route("/v1/{service}/{method}", post(rpc::call).layer(rpc_limit))
+        .route(
+            "/api/v1/{service}/{method}",
+            post(rpc::call).layer(rpc_limit),
+        )
         .route("/storage/{slug}/bundle/archive.zip", get(storage::bundle))
         .route("/storage/{slug}/{file}", get(storage::file))
-        .route(
-            "/upload/{token}",
-            put(submissions::upload).layer(DefaultBodyLimit::max(submissions::MAX_UPLOAD_BYTES)),
-        )
+        // The body is streamed to a file and counted there, against `max_upload_bytes`.
+        .route("/upload/{token}", put(submissions::upload))
         .fallback(reply::unknown_route)
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),

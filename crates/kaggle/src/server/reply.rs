@@ -70,6 +70,30 @@ impl From<std::io::Error> for ApiError {
     }
 }
 
+/// A request axum could not take apart (a path segment that is not UTF-8, a body too large
+/// or cut off), in the same envelope as every other error.
+impl From<axum::extract::rejection::PathRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::PathRejection) -> Self {
+        Self::new(rejection.status(), rejection.body_text())
+    }
+}
+
+impl From<axum::extract::rejection::BytesRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::BytesRejection) -> Self {
+        Self::new(rejection.status(), rejection.body_text())
+    }
+}
+
+/// An upload's file failing to be stored is the server's fault.
+impl From<super::state::StoreError> for ApiError {
+    fn from(err: super::state::StoreError) -> Self {
+        match err {
+            super::state::StoreError::Db(e) => e.into(),
+            e => Self::internal(e),
+        }
+    }
+}
+
 /// The state database failing is the server's fault too.
 impl From<rusqlite::Error> for ApiError {
     fn from(err: rusqlite::Error) -> Self {
@@ -100,6 +124,9 @@ fn status_name(status: StatusCode) -> &'static str {
         StatusCode::UNAUTHORIZED => "UNAUTHENTICATED",
         StatusCode::FORBIDDEN => "PERMISSION_DENIED",
         StatusCode::NOT_FOUND => "NOT_FOUND",
+        StatusCode::REQUEST_TIMEOUT => "DEADLINE_EXCEEDED",
+        StatusCode::CONFLICT => "ABORTED",
+        StatusCode::PAYLOAD_TOO_LARGE => "RESOURCE_EXHAUSTED",
         StatusCode::RANGE_NOT_SATISFIABLE => "OUT_OF_RANGE",
         StatusCode::TOO_MANY_REQUESTS => "RESOURCE_EXHAUSTED",
         StatusCode::NOT_IMPLEMENTED => "UNIMPLEMENTED",

@@ -2,6 +2,7 @@
 //! `/api/v1/`, where the official Python CLI calls it), JSON in, JSON or a redirect out.
 
 use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
@@ -10,7 +11,7 @@ use axum::Json;
 use serde::de::DeserializeOwned;
 
 use super::reply::ApiError;
-use super::{auth, catalog, storage, submissions, AppState, Shared};
+use super::{auth, catalog, contest, storage, submissions, AppState, Shared};
 use crate::wire::{
     ApiCompetition, ApiDataFile, DownloadDataFileRequest, DownloadDataFilesRequest,
     ListCompetitionsRequest, ListCompetitionsResponse, ListDataFilesRequest, ListDataFilesResponse,
@@ -19,14 +20,18 @@ use crate::wire::{
 
 const DEFAULT_PAGE_SIZE: usize = 20;
 
+/// One call. Its body is at most `max_rpc_body_bytes` (413 past it); the credentials are
+/// checked before the body is parsed.
 pub(super) async fn call(
     State(shared): State<AppState>,
-    Path((service, method)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let team = auth::caller(&headers, &shared.tokens, &shared.keys)
         .ok_or_else(ApiError::unauthenticated)?;
+    let Path((service, method)) = path.map_err(ApiError::from)?;
+    let body = body.map_err(ApiError::from)?;
     match (service == COMPETITION_SERVICE, method.as_str()) {
         (true, "ListCompetitions") => list_competitions(&shared, parse(&body)?),
         (true, "ListDataFiles") => list_data_files(&shared, parse(&body)?),
@@ -41,8 +46,20 @@ pub(super) async fn call(
         (true, "GetLeaderboard") => submissions::leaderboard(&shared, parse(&body)?).await,
         _ => Err(ApiError::new(
             StatusCode::NOT_FOUND,
-            format!("Unknown method '{service}/{method}'"),
+            format!(
+                "Unknown method '{}/{}'",
+                shorten(&service),
+                shorten(&method)
+            ),
         )),
+    }
+}
+
+/// At most 100 characters of a name from a URL, for an error message.
+fn shorten(name: &str) -> String {
+    match name.char_indices().nth(100) {
+        Some((end, _)) => format!("{}...", &name[..end]),
+        None => name.to_string(),
     }
 }
 
@@ -58,11 +75,15 @@ fn parse<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
 fn list_competitions(shared: &Shared, req: ListCompetitionsRequest) -> Result<Response, ApiError> {
     let search = req.search.unwrap_or_default().to_lowercase();
     let faults = shared.faults().clone();
-    let competitions: Vec<ApiCompetition> = catalog::competitions(&shared.data_dir)?
+    // Ids come from the full listing, so a search does not renumber competitions.
+    let listed: Vec<(usize, String)> = catalog::competitions(&shared.data_dir)?
         .into_iter()
         .enumerate()
-        // Ids come from the full listing, so a search does not renumber competitions.
         .filter(|(_, slug)| slug.to_lowercase().contains(&search))
+        .collect();
+    let (listed, next_page_token) = page(listed, req.page_size, req.page_token.as_deref())?;
+    let competitions = listed
+        .into_iter()
         .map(|(index, slug)| {
             let url = format!("https://www.kaggle.com/competitions/{slug}");
             ApiCompetition {
@@ -72,20 +93,29 @@ fn list_competitions(shared: &Shared, req: ListCompetitionsRequest) -> Result<Re
                 user_has_entered: faults.rules_accepted(&slug),
                 category: "Getting Started".into(),
                 reward: "Knowledge".into(),
-                // Titanic's; clients that parse deadlines need a date, not "".
-                deadline: "2030-01-01T00:00:00Z".into(),
+                deadline: deadline(shared, &slug),
                 title: slug,
                 ..ApiCompetition::default()
             }
         })
         .collect();
-    let (competitions, next_page_token) =
-        page(competitions, req.page_size, req.page_token.as_deref())?;
     Ok(Json(ListCompetitionsResponse {
         competitions,
         next_page_token,
     })
     .into_response())
+}
+
+/// The competition's `deadline` from its competition.toml, else Titanic's (clients that parse
+/// deadlines need a date, not "").
+fn deadline(shared: &Shared, slug: &str) -> String {
+    catalog::competition_dir(&shared.data_dir, slug)
+        .ok()
+        .flatten()
+        .and_then(|dir| contest::read_settings(&dir, slug).ok().flatten())
+        .and_then(|settings| settings.deadline)
+        .map(|d| humantime::format_rfc3339_seconds(d).to_string())
+        .unwrap_or_else(|| "2030-01-01T00:00:00Z".into())
 }
 
 fn list_data_files(shared: &Shared, req: ListDataFilesRequest) -> Result<Response, ApiError> {
@@ -115,7 +145,7 @@ fn download_data_file(shared: &Shared, req: DownloadDataFileRequest) -> Result<R
     let file = catalog::data_file(&dir, &req.file_name)?
         .ok_or_else(|| ApiError::file_not_found(&req.competition_name, &req.file_name))?;
     Ok(found(&storage::file_url(
-        &shared.origin,
+        shared,
         &req.competition_name,
         &file.name,
     )))
@@ -126,10 +156,7 @@ fn download_data_files(
     req: DownloadDataFilesRequest,
 ) -> Result<Response, ApiError> {
     downloadable_dir(shared, &req.competition_name)?;
-    Ok(found(&storage::bundle_url(
-        &shared.origin,
-        &req.competition_name,
-    )))
+    Ok(found(&storage::bundle_url(shared, &req.competition_name)))
 }
 
 /// The competition's folder, if it exists and its rules are accepted.

@@ -1,9 +1,11 @@
 //! Scoring one submitted file against a contest's solution, with the runner's own metrics.
 //!
-//! A valid file has the solution's header (same names, same order), every solution id exactly
-//! once and nothing else, and values the metric reads: labels (compared as trimmed strings)
-//! for accuracy, finite numbers otherwise (probabilities in [0, 1] for log_loss, > 0 for
-//! rmse_log, > -1 for rmsle). Problems name the first bad row (the header is row 1) and id.
+//! A file is checked first by the validator `kreplay validate` uses ([`crate::validate`]),
+//! against [`Contest::expectation`]: the solution's header (same names, same order), every
+//! solution id exactly once and nothing else, and values the metric reads: one of the
+//! solution's labels (compared as trimmed strings) for accuracy, finite numbers otherwise
+//! (probabilities in [0, 1] for log_loss, > 0 for rmse_log, > -1 for rmsle). A bad file is
+//! refused with its first problem, naming the row (the header is row 1) and id.
 
 use std::collections::HashMap;
 
@@ -11,7 +13,7 @@ use kreplay_recipe::Metric;
 use kreplay_runner::metrics;
 
 use super::contest::{Answer, Contest};
-use crate::validate::split_csv_line;
+use crate::validate::{self, Report};
 
 /// The scores of a valid file; `None` for a side with no rows (a public fraction of 0 or 1)
 /// or where the metric is undefined (roc_auc over one class).
@@ -44,84 +46,16 @@ pub(super) fn score(contest: &Contest, content: &[u8]) -> Result<Scores, String>
     })
 }
 
-/// The predicted value for each solution row, in the solution's order.
+/// The predicted value for each solution row, in the solution's order; the first problem of
+/// the file (the shared validator's, as `kreplay validate` words it) when it is not valid.
 fn read(contest: &Contest, content: &[u8]) -> Result<Vec<String>, String> {
-    let text = std::str::from_utf8(content).map_err(|_| "the file is not UTF-8 text")?;
-    let mut lines = crate::validate::numbered_lines(text);
-    let [id_col, target_col] = &contest.columns;
-    let (_, header) = lines.next().ok_or("the file is empty")?;
-    let header: Vec<String> = split_csv_line(header)
-        .iter()
-        .map(|c| c.trim().to_string())
-        .collect();
-    if header != contest.columns {
-        return Err(format!(
-            "row 1: the header must be `{id_col},{target_col}`, got `{}`",
-            header.join(",")
-        ));
-    }
-    let index: HashMap<&str, usize> = contest
-        .answers
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.id.as_str(), i))
-        .collect();
-    let mut predictions: Vec<Option<(usize, String)>> = vec![None; contest.answers.len()];
-    for (row, line) in lines {
-        let fields = split_csv_line(line);
-        if fields.len() != 2 {
-            return Err(format!(
-                "row {row}: expected 2 fields, got {}",
-                fields.len()
-            ));
-        }
-        let id = fields[0].trim();
-        let value = fields[1].trim();
-        let Some(&i) = index.get(id) else {
-            return Err(format!(
-                "row {row} (id {id}): {id_col} {id} is not in the solution"
-            ));
-        };
-        if let Some((first, _)) = &predictions[i] {
-            return Err(format!(
-                "row {row} (id {id}): {id_col} {id} appears twice (first at row {first})"
-            ));
-        }
-        check_value(contest.settings.metric, value)
-            .map_err(|why| format!("row {row} (id {id}): {target_col} `{value}` {why}"))?;
-        predictions[i] = Some((row, value.to_string()));
-    }
-    let missing = predictions.iter().filter(|p| p.is_none()).count();
-    if let Some(i) = predictions.iter().position(Option::is_none) {
-        let id = &contest.answers[i].id;
-        return Err(format!(
-            "{id_col} {id} is missing ({missing} of {} ids missing)",
-            contest.answers.len()
-        ));
-    }
-    Ok(predictions
-        .into_iter()
-        .map(|p| p.map(|(_, v)| v).unwrap_or_default())
-        .collect())
-}
-
-/// Why `value` is no prediction for `metric`, if it is not.
-fn check_value(metric: Metric, value: &str) -> Result<(), &'static str> {
-    if value.is_empty() {
-        return Err("is empty");
-    }
-    if metric == Metric::Accuracy {
-        return Ok(());
-    }
-    let v = match value.parse::<f64>() {
-        Ok(v) if v.is_finite() => v,
-        _ => return Err("is not a finite number"),
-    };
-    match metric {
-        Metric::LogLoss if !(0.0..=1.0).contains(&v) => Err("is not a probability in [0, 1]"),
-        Metric::RmseLog if v <= 0.0 => Err("must be > 0 for rmse_log"),
-        Metric::Rmsle if v <= -1.0 => Err("must be > -1 for rmsle"),
-        _ => Ok(()),
+    let expectation = contest.expectation();
+    match validate::check(content, &expectation, Report::First) {
+        Ok(Ok(checked)) => Ok(checked.values),
+        Ok(Err(problems)) => Err(problems
+            .first()
+            .map_or_else(|| "not a valid submission".into(), ToString::to_string)),
+        Err(e) => Err(format!("the file cannot be read: {e}")),
     }
 }
 
@@ -138,7 +72,7 @@ fn measure(metric: Metric, truth: &[&Answer], pred: &[&String]) -> Result<Option
         metrics::score(metric, &t, &p, None)?
     } else {
         let t: Vec<f64> = truth.iter().map(|a| a.number).collect();
-        // check_value has parsed every one already.
+        // The validator has parsed every one already.
         let p: Vec<f64> = pred.iter().map(|v| v.parse().unwrap_or(f64::NAN)).collect();
         metrics::score(metric, &t, &p, Some(&p))?
     };
@@ -164,6 +98,7 @@ mod tests {
             settings,
             columns,
             answers,
+            train_labels: Vec::new(),
         }
     }
 
@@ -180,13 +115,14 @@ mod tests {
             .map(|a| a.id.as_str())
             .collect();
         assert_eq!(public.len(), 2);
-        // Wrong on exactly one public row.
+        // Wrong on exactly one public row (the other label).
         let wrong = public[0];
         let rows: String = c
             .answers
             .iter()
             .map(|a| {
-                let label = if a.id == wrong { "z" } else { &a.target };
+                let other = if a.target == "a" { "b" } else { "a" };
+                let label = if a.id == wrong { other } else { &a.target };
                 format!("{} , {label} \n", a.id)
             })
             .collect();
@@ -208,26 +144,84 @@ mod tests {
             ("", "the file is empty"),
             (
                 "Id,z\n1,1\n",
-                "row 1: the header must be `Id,y`, got `Id,z`",
+                "row 1: wrong header: expected Id,y, found Id,z",
             ),
-            (
-                "Id,y\n1,1\n9,2\n",
-                "row 3 (id 9): Id 9 is not in the solution",
-            ),
+            ("Id,y\n1,1\n9,2\n", "row 3 (id 9): id not in the test set"),
             (
                 "Id,y\n1,1\n1,2\n",
-                "row 3 (id 1): Id 1 appears twice (first at row 2)",
+                "row 3 (id 1): duplicate id (first at row 2)",
+            ),
+            ("Id,y\n1,1\n2,x\n", "row 3 (id 2): not a number: \"x\""),
+            (
+                "Id,y\n1,1\n2,2,2\n",
+                "row 3 (id 2): wrong number of fields: expected 2, found 3",
             ),
             (
-                "Id,y\n1,1\n2,x\n",
-                "row 3 (id 2): y `x` is not a finite number",
+                "Id,y\n1,1\n3,3\n",
+                "missing ids: 1 test id(s) have no row, first 2",
             ),
-            ("Id,y\n1,1\n2,2,2\n", "row 3: expected 2 fields, got 3"),
-            ("Id,y\n1,1\n3,3\n", "Id 2 is missing (1 of 3 ids missing)"),
+            (
+                "Id\ty\n1\t1\n",
+                "row 1: the file is tab-separated; a submission is comma-separated",
+            ),
         ] {
             assert_eq!(score(&c, file.as_bytes()).unwrap_err(), message);
         }
         let exact = score(&c, b"Id,y\n3,3\n1,1\n2,2\n").unwrap();
         assert_eq!(exact.public.or(exact.private), Some(0.0));
+    }
+
+    /// Item 15: the host refused only what it could not parse; a 0/1 accuracy contest scored
+    /// 2, -1, NaN, inf and 0.7 as wrong labels. Now each is refused with the first bad row.
+    #[test]
+    fn accuracy_refuses_labels_outside_the_solution_with_the_first_bad_row() {
+        let c = contest("metric = \"accuracy\"", "Id,y\n1,0\n2,1\n3,0\n4,1\n");
+        for bad in ["2", "-1", "NaN", "inf", "0.7"] {
+            let file = format!("Id,y\n1,0\n2,1\n3,{bad}\n4,{bad}\n");
+            assert_eq!(
+                score(&c, file.as_bytes()).unwrap_err(),
+                format!("row 4 (id 3): invalid label: \"{bad}\" is not one of 0, 1"),
+                "{bad}"
+            );
+        }
+        // A label of the training file is a valid (wrong) prediction.
+        let mut with_train = contest("metric = \"accuracy\"", "Id,y\n1,0\n2,1\n");
+        with_train.train_labels = vec!["1".into(), "2".into()];
+        let s = score(&with_train, b"Id,y\n1,2\n2,1\n").unwrap();
+        let mut sides = [s.public.unwrap(), s.private.unwrap()];
+        sides.sort_by(f64::total_cmp);
+        assert_eq!(sides, [0.0, 1.0]);
+        assert!(score(&with_train, b"Id,y\n1,3\n2,1\n")
+            .unwrap_err()
+            .starts_with("row 2 (id 1): invalid label: \"3\" is not one of 0, 1, 2"));
+    }
+
+    #[test]
+    fn number_metrics_refuse_values_the_metric_cannot_take() {
+        for (metric, bad, message) in [
+            ("log_loss", "1.5", "probability out of [0, 1]: 1.5"),
+            ("rmse_log", "0", "not above 0: 0"),
+            ("rmsle", "-1", "not above -1: -1"),
+            ("rmse", "inf", "not a finite number: \"inf\""),
+            ("roc_auc", "NaN", "not a finite number: \"NaN\""),
+        ] {
+            let c = contest(&format!("metric = \"{metric}\""), "Id,y\n1,0\n2,1\n");
+            let file = format!("Id,y\n1,0.5\n2,{bad}\n");
+            assert_eq!(
+                score(&c, file.as_bytes()).unwrap_err(),
+                format!("row 3 (id 2): {message}"),
+                "{metric}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_stray_quote_is_refused_by_the_host_too() {
+        let c = contest("metric = \"rmse\"", "Id,y\n1,1\n2,2\n");
+        let err = score(&c, b"Id,y\n1,1\"\n2,2\n").unwrap_err();
+        assert!(
+            err.starts_with("row 2: bad CSV: field 2 has a quote inside it"),
+            "{err}"
+        );
     }
 }

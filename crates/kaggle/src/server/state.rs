@@ -3,15 +3,19 @@
 //!
 //! One connection behind a mutex: every call is a short statement or transaction, and the
 //! daily-limit check and the insert it guards happen under the same lock.
+//!
+//! The bytes of uploads in progress are not in the database but in files of a spool folder
+//! beside it (`.<state file name>.uploads`, hidden, so never a competition of the data folder;
+//! a temporary folder, removed on drop, for a server without a state file): a PUT streams into
+//! `<token>.<n>.part` and renames it to `<token>` once complete. Every file operation on
+//! `<token>` happens under the connection's lock, together with the row it belongs to.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension};
-
-/// Uploads started but never turned into a submission are forgotten after a week, as
-/// resumable upload sessions expire.
-const UPLOAD_LIFETIME_SECS: u64 = 7 * 24 * 3600;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS teams (
@@ -81,6 +85,22 @@ pub(super) enum Put {
     WrongLength { expected: i64 },
 }
 
+/// A store operation that failed: the database, or an upload's file.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum StoreError {
+    #[error(transparent)]
+    Db(#[from] rusqlite::Error),
+    #[error("cannot store the upload: {0}")]
+    Upload(std::io::Error),
+}
+
+/// An upload a PUT may stream into: where its bytes go until complete, and how many to take.
+#[derive(Debug)]
+pub(super) struct Receiving {
+    pub part: PathBuf,
+    pub expected: i64,
+}
+
 /// A new submission, made from the upload `token`.
 pub(super) struct NewSubmission<'a> {
     pub competition: &'a str,
@@ -103,11 +123,70 @@ pub(super) enum Refused {
 
 pub(super) struct Store {
     conn: Mutex<Connection>,
+    spool: Spool,
+}
+
+/// The folder of upload files.
+struct Spool {
+    dir: PathBuf,
+    /// Removed with the store (the server keeps no state across restarts).
+    temporary: bool,
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        if self.temporary {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+impl Spool {
+    fn open(state: Option<&Path>) -> Result<Spool, String> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let (dir, temporary) = match state {
+            Some(path) => {
+                let name = path.file_name().unwrap_or_default().to_string_lossy();
+                (path.with_file_name(format!(".{name}.uploads")), false)
+            }
+            None => {
+                let n = NEXT.fetch_add(1, Ordering::Relaxed);
+                let name = format!("kreplay-host-uploads-{}-{n}", std::process::id());
+                (std::env::temp_dir().join(name), true)
+            }
+        };
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder
+            .create(&dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        Ok(Spool { dir, temporary })
+    }
+
+    /// The file of a complete upload. Tokens come from URLs: anything but 1 to 64 ASCII
+    /// letters and digits names no file.
+    fn path(&self, token: &str) -> Option<PathBuf> {
+        let safe =
+            (1..=64).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_alphanumeric());
+        safe.then(|| self.dir.join(token))
+    }
+
+    fn remove(&self, token: &str) {
+        if let Some(path) = self.path(token) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 impl Store {
-    /// Opens (creating if missing) the state file, or an in-memory database for `None`.
-    pub(super) fn open(path: Option<&Path>, now: &str) -> Result<Store, String> {
+    /// Opens (creating if missing) the state file, or an in-memory database for `None`, and its
+    /// spool folder; upload files without an upload (left by a crash) are removed.
+    pub(super) fn open(path: Option<&Path>) -> Result<Store, String> {
         let conn = match path {
             Some(path) => {
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -128,9 +207,36 @@ impl Store {
             .map_err(|e| e.to_string())?;
         let store = Store {
             conn: Mutex::new(conn),
+            spool: Spool::open(path)?,
         };
-        store.forget_stale_uploads(now).map_err(|e| e.to_string())?;
+        store.remove_orphans().map_err(|e| e.to_string())?;
         Ok(store)
+    }
+
+    /// Removes every spool file that is not the complete file of a known upload.
+    fn remove_orphans(&self) -> rusqlite::Result<()> {
+        let conn = self.conn();
+        let Ok(entries) = std::fs::read_dir(&self.spool.dir) else {
+            return Ok(());
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let known = match name.to_str() {
+                Some(token) if self.spool.path(token).is_some() => conn
+                    .query_row(
+                        "SELECT 1 FROM uploads WHERE token = ?1",
+                        [token],
+                        |_| Ok(()),
+                    )
+                    .optional()?
+                    .is_some(),
+                _ => false,
+            };
+            if !known {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+        Ok(())
     }
 
     /// A panicking request must not take every later one down with it.
@@ -138,18 +244,36 @@ impl Store {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn forget_stale_uploads(&self, now: &str) -> rusqlite::Result<()> {
-        let cutoff = humantime::parse_rfc3339(now)
+    /// Forgets the uploads started before `now - lifetime` that never became a submission,
+    /// with their files; returns how many.
+    pub(super) fn forget_stale_uploads(
+        &self,
+        now: &str,
+        lifetime: Duration,
+    ) -> rusqlite::Result<usize> {
+        let Some(cutoff) = humantime::parse_rfc3339(now)
             .ok()
-            .and_then(|t| t.checked_sub(std::time::Duration::from_secs(UPLOAD_LIFETIME_SECS)))
-            .map(|t| humantime::format_rfc3339_millis(t).to_string());
-        if let Some(cutoff) = cutoff {
-            self.conn()
-                .execute("DELETE FROM uploads WHERE created < ?1", [cutoff])?;
+            .and_then(|t| t.checked_sub(lifetime))
+            .map(|t| humantime::format_rfc3339_millis(t).to_string())
+        else {
+            return Ok(0);
+        };
+        let conn = self.conn();
+        let stale: Vec<String> = {
+            let mut stmt = conn.prepare("SELECT token FROM uploads WHERE created < ?1")?;
+            let rows = stmt.query_map([&cutoff], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for token in &stale {
+            conn.execute("DELETE FROM uploads WHERE token = ?1", [token])?;
+            self.spool.remove(token);
         }
-        Ok(())
+        Ok(stale.len())
     }
 
+    /// Records a new upload. A team has at most `max_pending` uploads in progress: its oldest
+    /// ones are forgotten, with their files, to make room.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn start_upload(
         &self,
         token: &str,
@@ -158,36 +282,107 @@ impl Store {
         file_name: &str,
         content_length: i64,
         now: &str,
+        max_pending: u32,
     ) -> rusqlite::Result<()> {
-        self.conn().execute(
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let keep = usize::try_from(max_pending.max(1) - 1).unwrap_or(usize::MAX);
+        let evicted: Vec<String> = {
+            let mut stmt = tx.prepare(
+                "SELECT token FROM uploads WHERE team = ?1 ORDER BY created DESC, rowid DESC",
+            )?;
+            let rows = stmt.query_map([team], |r| r.get::<_, String>(0))?;
+            rows.skip(keep).collect::<rusqlite::Result<_>>()?
+        };
+        for old in &evicted {
+            tx.execute("DELETE FROM uploads WHERE token = ?1", [old])?;
+        }
+        tx.execute(
             "INSERT INTO uploads (token, competition, team, file_name, content_length, created)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![token, competition, team, file_name, content_length, now],
         )?;
+        tx.commit()?;
+        for old in &evicted {
+            self.spool.remove(old);
+        }
         Ok(())
     }
 
-    /// Stores the bytes of upload `token` (a repeated PUT replaces them).
-    pub(super) fn put_upload(&self, token: &str, content: &[u8]) -> rusqlite::Result<Put> {
-        let conn = self.conn();
-        let expected: Option<i64> = conn
+    /// Uploads in progress, for tests.
+    #[cfg(test)]
+    pub(super) fn uploads(&self) -> i64 {
+        self.conn()
+            .query_row("SELECT COUNT(*) FROM uploads", [], |r| r.get(0))
+            .unwrap_or(-1)
+    }
+
+    /// Files in the spool folder (complete uploads and PUTs streaming in), for tests.
+    #[cfg(test)]
+    pub(super) fn spool_files(&self) -> usize {
+        std::fs::read_dir(&self.spool.dir).map_or(0, |entries| entries.flatten().count())
+    }
+
+    /// Where a PUT of upload `token` streams its bytes, if there is such an upload.
+    pub(super) fn receiving(&self, token: &str) -> rusqlite::Result<Option<Receiving>> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let Some(path) = self.spool.path(token) else {
+            return Ok(None);
+        };
+        let expected: Option<i64> = self
+            .conn()
             .query_row(
                 "SELECT content_length FROM uploads WHERE token = ?1",
                 [token],
                 |r| r.get(0),
             )
             .optional()?;
-        let Some(expected) = expected else {
+        Ok(expected.map(|expected| {
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let mut name = path.file_name().unwrap_or_default().to_os_string();
+            name.push(format!(".{n}.part"));
+            Receiving {
+                part: path.with_file_name(name),
+                expected,
+            }
+        }))
+    }
+
+    /// Makes the streamed `part` (of `got` bytes) the file of upload `token`, replacing an
+    /// earlier one; removes `part` unless it was stored.
+    pub(super) fn put_upload(&self, token: &str, part: &Path, got: u64) -> Result<Put, StoreError> {
+        let conn = self.conn();
+        let outcome = (|| {
+            let expected: Option<i64> = conn
+                .query_row(
+                    "SELECT content_length FROM uploads WHERE token = ?1",
+                    [token],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let (Some(expected), Some(path)) = (expected, self.spool.path(token)) else {
+                return Ok(Put::UnknownToken);
+            };
+            if u64::try_from(expected) != Ok(got) {
+                return Ok(Put::WrongLength { expected });
+            }
+            std::fs::rename(part, &path).map_err(StoreError::Upload)?;
+            Ok(Put::Stored)
+        })();
+        if !matches!(outcome, Ok(Put::Stored)) {
+            let _ = std::fs::remove_file(part);
+        }
+        outcome
+    }
+
+    /// Writes a complete upload's file directly, for tests of a state left by a stopped server.
+    #[cfg(test)]
+    pub(super) fn put_upload_bytes(&self, token: &str, content: &[u8]) -> Result<Put, StoreError> {
+        let Some(receiving) = self.receiving(token)? else {
             return Ok(Put::UnknownToken);
         };
-        if i64::try_from(content.len()) != Ok(expected) {
-            return Ok(Put::WrongLength { expected });
-        }
-        conn.execute(
-            "UPDATE uploads SET content = ?2 WHERE token = ?1",
-            params![token, content],
-        )?;
-        Ok(Put::Stored)
+        std::fs::write(&receiving.part, content).map_err(StoreError::Upload)?;
+        self.put_upload(token, &receiving.part, content.len() as u64)
     }
 
     /// Checks the team's daily allowance (COMPLETE and PENDING submissions of the UTC day of
@@ -206,18 +401,27 @@ impl Store {
         if used >= i64::from(new.max_daily) {
             return Ok(Err(Refused::DailyLimit));
         }
-        let upload: Option<(String, Option<Vec<u8>>)> = tx
+        let upload: Option<(String, i64, Option<Vec<u8>>)> = tx
             .query_row(
-                "SELECT file_name, content FROM uploads
+                "SELECT file_name, content_length, content FROM uploads
                  WHERE token = ?1 AND competition = ?2 AND team = ?3",
                 params![new.token, new.competition, new.team],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
         let (file_name, content) = match upload {
             None => return Ok(Err(Refused::UnknownToken)),
-            Some((_, None)) => return Ok(Err(Refused::NotUploaded)),
-            Some((name, Some(content))) => (name, content),
+            // Kept in the database by an earlier version of the server.
+            Some((name, _, Some(content))) => (name, content),
+            Some((name, length, None)) => {
+                let file = self.spool.path(new.token).map(std::fs::read);
+                match file {
+                    Some(Ok(content)) if i64::try_from(content.len()) == Ok(length) => {
+                        (name, content)
+                    }
+                    _ => return Ok(Err(Refused::NotUploaded)),
+                }
+            }
         };
         tx.execute("INSERT OR IGNORE INTO teams (name) VALUES (?1)", [new.team])?;
         tx.execute(
@@ -236,6 +440,7 @@ impl Store {
         let id = tx.last_insert_rowid();
         tx.execute("DELETE FROM uploads WHERE token = ?1", [new.token])?;
         tx.commit()?;
+        self.spool.remove(new.token);
         Ok(Ok(id))
     }
 

@@ -1,9 +1,12 @@
-//! The stand-in for Kaggle's signed storage URLs: `GET /storage/<slug>/<file>` and the bundle
-//! zip, with byte ranges, a streamed body, and the faults that test a client's resume logic.
+//! Kaggle's signed storage URLs: `GET /storage/<slug>/<file>?expires=..&signature=..` and the
+//! bundle zip, with byte ranges, a streamed body, and the faults that test a client's resume
+//! logic. Only URLs signed by this server and not yet expired are served (403 otherwise), and
+//! only files the competition's listing holds (never `solution.csv` or `competition.toml`).
 
 use std::time::{Duration, SystemTime};
 
-use axum::extract::{Path, State};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
 use axum::http::header::{
     ACCEPT_RANGES, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, LAST_MODIFIED, RANGE,
 };
@@ -13,22 +16,58 @@ use axum::response::{IntoResponse, Response};
 use super::body::{self, Source};
 use super::range::{self, Wanted};
 use super::reply::ApiError;
-use super::{bundle, catalog, AppState};
+use super::signing::Target;
+use super::{bundle, catalog, AppState, Shared};
 
-pub(super) fn file_url(origin: &str, slug: &str, name: &str) -> String {
-    format!("{origin}/storage/{}/{}", encode(slug), encode(name))
+/// A URL serving file `name` of `slug` until the signer's lifetime from now has passed.
+pub(super) fn file_url(shared: &Shared, slug: &str, name: &str) -> String {
+    let query = shared
+        .signer
+        .query(Target::File { slug, name }, SystemTime::now());
+    format!(
+        "{}/storage/{}/{}?{query}",
+        shared.origin,
+        encode(slug),
+        encode(name)
+    )
 }
 
-pub(super) fn bundle_url(origin: &str, slug: &str) -> String {
-    format!("{origin}/storage/{}/bundle/archive.zip", encode(slug))
+/// A URL serving the zip of every file of `slug`, for as long.
+pub(super) fn bundle_url(shared: &Shared, slug: &str) -> String {
+    let query = shared
+        .signer
+        .query(Target::Bundle { slug }, SystemTime::now());
+    format!(
+        "{}/storage/{}/bundle/archive.zip?{query}",
+        shared.origin,
+        encode(slug)
+    )
+}
+
+/// 403 unless `query` signs `target` and has not expired.
+fn signed(shared: &Shared, target: Target<'_>, query: Option<&str>) -> Result<(), ApiError> {
+    shared
+        .signer
+        .check(target, query, SystemTime::now())
+        .map_err(|refused| ApiError::new(StatusCode::FORBIDDEN, refused.to_string()))
 }
 
 pub(super) async fn file(
     State(shared): State<AppState>,
-    Path((slug, name)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    RawQuery(query): RawQuery,
     method: Method,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let Path((slug, name)) = path.map_err(ApiError::from)?;
+    signed(
+        &shared,
+        Target::File {
+            slug: &slug,
+            name: &name,
+        },
+        query.as_deref(),
+    )?;
     let dir = catalog::competition_dir(&shared.data_dir, &slug)?
         .ok_or_else(|| ApiError::competition_not_found(&slug))?;
     let file =
@@ -39,10 +78,13 @@ pub(super) async fn file(
 
 pub(super) async fn bundle(
     State(shared): State<AppState>,
-    Path(slug): Path<String>,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
     method: Method,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let Path(slug) = path.map_err(ApiError::from)?;
+    signed(&shared, Target::Bundle { slug: &slug }, query.as_deref())?;
     let dir = catalog::competition_dir(&shared.data_dir, &slug)?
         .ok_or_else(|| ApiError::competition_not_found(&slug))?;
     let zip = bundle::get_or_build(&shared, &slug, &dir).await?;

@@ -2,19 +2,29 @@
 //! an upload URL, `PUT /upload/<token>` takes the bytes (the URL is the capability, no auth),
 //! `CreateSubmission` checks the daily allowance and records the submission PENDING, and a
 //! background task scores it once into COMPLETE or ERROR. `GetSubmission`, `ListSubmissions`
-//! and `GetLeaderboard` read the results.
+//! and `GetLeaderboard` read the results; private scores only once the competition's deadline
+//! has passed or the host revealed them.
+//!
+//! Uploads are bounded: at most `max_upload_bytes` each, streamed to a file (never held in
+//! memory), at most `max_pending_uploads` in progress per team, forgotten after
+//! `upload_lifetime` by a sweep that runs while the server does.
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
+use std::path::Path as FsPath;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
-use axum::body::Bytes;
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::header::CONTENT_LENGTH;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
 
 use super::contest::{self, Contest};
 use super::reply::ApiError;
@@ -26,9 +36,6 @@ use crate::wire::{
     GetLeaderboardResponse, GetSubmissionRequest, ListSubmissionsRequest, ListSubmissionsResponse,
     StartSubmissionUploadRequest, StartSubmissionUploadResponse,
 };
-
-/// The largest submission file accepted.
-pub(super) const MAX_UPLOAD_BYTES: usize = 64 << 20;
 
 /// ListSubmissions and GetLeaderboard pages, as Kaggle's.
 const PAGE_SIZE: usize = 50;
@@ -45,9 +52,11 @@ pub(super) async fn start_upload(
     team: String,
     req: StartSubmissionUploadRequest,
 ) -> Result<Response, ApiError> {
-    if !(0..=MAX_UPLOAD_BYTES as i64).contains(&req.content_length) {
+    let max = shared.limits.max_upload_bytes;
+    if u64::try_from(req.content_length).map_or(true, |n| n > max) {
         return Err(ApiError::bad_request(format!(
-            "contentLength must be from 0 to {MAX_UPLOAD_BYTES}, got {}",
+            "contentLength must be from 0 to {max} (the largest submission this host takes), \
+             got {}",
             req.content_length
         )));
     }
@@ -56,19 +65,18 @@ pub(super) async fn start_upload(
     let key = token.clone();
     blocking(shared, move |s| {
         contest::load(&s.data_dir, &req.competition_name)?;
-        let name = req
-            .file_name
-            .rsplit(['/', '\\'])
-            .next()
-            .filter(|n| !n.is_empty())
-            .unwrap_or("submission.csv");
+        let name = file_name(&req.file_name);
+        let now = now();
+        s.store
+            .forget_stale_uploads(&now, s.limits.upload_lifetime)?;
         s.store.start_upload(
             &key,
             &req.competition_name,
             &team,
-            name,
+            &name,
             req.content_length,
-            &now(),
+            &now,
+            s.limits.max_pending_uploads,
         )?;
         Ok(())
     })
@@ -76,23 +84,181 @@ pub(super) async fn start_upload(
     Ok(Json(StartSubmissionUploadResponse { token, create_url }).into_response())
 }
 
-/// `PUT /upload/<token>`: the file's bytes, exactly as many as announced.
+/// The last part of a client's path to its file, at most 255 bytes of it, without control
+/// characters; `submission.csv` when nothing is left.
+fn file_name(path: &str) -> String {
+    let last = path.rsplit(['/', '\\']).next().unwrap_or("");
+    let mut name = String::new();
+    for c in last.chars().filter(|c| !c.is_control()) {
+        if name.len() + c.len_utf8() > 255 {
+            break;
+        }
+        name.push(c);
+    }
+    if name.trim().is_empty() {
+        "submission.csv".into()
+    } else {
+        name
+    }
+}
+
+/// `PUT /upload/<token>`: the file's bytes, exactly as many as announced, streamed into a file
+/// of the spool folder: 413 past `max_upload_bytes`, 400 past the announced length, 408 when
+/// the body stalls for `upload_idle`, 409 while another PUT of the same upload is streaming.
 pub(super) async fn upload(
     State(shared): State<AppState>,
-    Path(token): Path<String>,
-    body: Bytes,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
 ) -> Result<StatusCode, ApiError> {
-    let got = body.len();
-    match blocking(&shared, move |s| Ok(s.store.put_upload(&token, &body)?)).await? {
-        Put::Stored => Ok(StatusCode::OK),
-        Put::UnknownToken => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "Unknown or expired upload URL",
-        )),
-        Put::WrongLength { expected } => Err(ApiError::bad_request(format!(
-            "Expected {expected} bytes (the contentLength given to StartSubmissionUpload), \
-             got {got}"
-        ))),
+    let Path(token) = path.map_err(ApiError::from)?;
+    let max = shared.limits.max_upload_bytes;
+    let announced = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > max) {
+        return Err(too_large(max));
+    }
+    let unknown = || ApiError::new(StatusCode::NOT_FOUND, "Unknown or expired upload URL");
+    let lookup = token.clone();
+    let receiving = blocking(&shared, move |s| Ok(s.store.receiving(&lookup)?))
+        .await?
+        .ok_or_else(unknown)?;
+    let expected = u64::try_from(receiving.expected).unwrap_or(0);
+    if let Some(n) = announced.filter(|&n| n != expected) {
+        return Err(wrong_length(receiving.expected, &n.to_string()));
+    }
+    let _streaming = Streaming::claim(&shared, &token).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "Another PUT of this upload is in progress",
+        )
+    })?;
+    let part = receiving.part.clone();
+    let got = match spool(body, &part, expected, max, shared.limits.upload_idle).await {
+        Ok(got) => got,
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&part).await;
+            return Err(e);
+        }
+    };
+    let put = blocking(&shared, move |s| {
+        Ok(s.store.put_upload(&token, &part, got)?)
+    })
+    .await;
+    match put {
+        Ok(Put::Stored) => Ok(StatusCode::OK),
+        Ok(Put::UnknownToken) => Err(unknown()),
+        Ok(Put::WrongLength { expected }) => Err(wrong_length(expected, &got.to_string())),
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&receiving.part).await;
+            Err(e)
+        }
+    }
+}
+
+/// Streams `body` into a new file `part`; the bytes written. Stops at the first byte past
+/// `expected` (413 when that is past `max` too, else 400).
+async fn spool(
+    body: Body,
+    part: &FsPath,
+    expected: u64,
+    max: u64,
+    idle: Duration,
+) -> Result<u64, ApiError> {
+    let mut file = tokio::fs::File::create(part).await?;
+    let mut stream = body.into_data_stream();
+    let mut got: u64 = 0;
+    loop {
+        let next = tokio::time::timeout(idle, stream.next())
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    format!(
+                        "The upload sent nothing for {} s; PUT the file again",
+                        idle.as_secs()
+                    ),
+                )
+            })?;
+        let Some(chunk) = next else {
+            break;
+        };
+        let chunk =
+            chunk.map_err(|e| ApiError::bad_request(format!("The upload broke off: {e}")))?;
+        got = got.saturating_add(chunk.len() as u64);
+        if got > max {
+            return Err(too_large(max));
+        }
+        if got > expected {
+            return Err(wrong_length(
+                i64::try_from(expected).unwrap_or(i64::MAX),
+                "more",
+            ));
+        }
+        file.write_all(&chunk).await?;
+    }
+    file.sync_all().await?;
+    Ok(got)
+}
+
+fn too_large(max: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("The upload is larger than {max} bytes, the largest submission this host takes"),
+    )
+}
+
+fn wrong_length(expected: i64, got: &str) -> ApiError {
+    ApiError::bad_request(format!(
+        "Expected {expected} bytes (the contentLength given to StartSubmissionUpload), got {got}"
+    ))
+}
+
+/// An upload token with a PUT streaming in, released on drop.
+struct Streaming<'a> {
+    shared: &'a Shared,
+    token: String,
+}
+
+impl<'a> Streaming<'a> {
+    fn claim(shared: &'a Shared, token: &str) -> Option<Streaming<'a>> {
+        let mut receiving = shared
+            .receiving
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        receiving.insert(token.to_string()).then(|| Streaming {
+            shared,
+            token: token.to_string(),
+        })
+    }
+}
+
+impl Drop for Streaming<'_> {
+    fn drop(&mut self) {
+        self.shared
+            .receiving
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(&self.token);
+    }
+}
+
+/// Forgets abandoned uploads every quarter of their lifetime (at most every 5 minutes, at
+/// least every second) for as long as the server runs.
+pub(super) async fn sweep_uploads(shared: AppState) {
+    let lifetime = shared.limits.upload_lifetime;
+    let every = (lifetime / 4).clamp(Duration::from_secs(1), Duration::from_secs(300));
+    loop {
+        tokio::time::sleep(every).await;
+        let swept = blocking(&shared, move |s| {
+            Ok(s.store.forget_stale_uploads(&now(), lifetime)?)
+        })
+        .await;
+        if let Err(e) = swept {
+            eprintln!("sweeping abandoned uploads: {}", e.message());
+        }
     }
 }
 
@@ -145,12 +311,22 @@ pub(super) async fn get(
     req: GetSubmissionRequest,
 ) -> Result<Response, ApiError> {
     let id = req.reference;
-    match blocking(shared, move |s| Ok(s.store.get(id)?)).await? {
-        // Another team's submission is as invisible as a missing one.
-        Some(submission) if submission.team == team => {
-            Ok(Json(api_submission(submission)).into_response())
+    let found = blocking(shared, move |s| {
+        Ok(s.store
+            .get(id)?
+            .filter(|submission| submission.team == team)
+            .map(|submission| {
+                let private = private_visible(s, &submission.competition);
+                (submission, private)
+            }))
+    })
+    .await?;
+    match found {
+        Some((submission, private)) => {
+            Ok(Json(api_submission(submission, private)).into_response())
         }
-        _ => Err(ApiError::new(
+        // Another team's submission is as invisible as a missing one.
+        None => Err(ApiError::new(
             StatusCode::NOT_FOUND,
             format!("Submission {id} not found"),
         )),
@@ -163,14 +339,17 @@ pub(super) async fn list(
     req: ListSubmissionsRequest,
 ) -> Result<Response, ApiError> {
     let slug = req.competition_name.clone();
-    let submissions = blocking(shared, move |s| {
+    let (submissions, private) = blocking(shared, move |s| {
         catalog::competition_dir(&s.data_dir, &slug)?
             .ok_or_else(|| ApiError::competition_not_found(&slug))?;
-        Ok(s.store.list(&slug, &team)?)
+        Ok((s.store.list(&slug, &team)?, private_visible(s, &slug)))
     })
     .await?;
     let (submissions, next_page_token) = rpc::page_of(
-        submissions.into_iter().map(api_submission).collect(),
+        submissions
+            .into_iter()
+            .map(|s| api_submission(s, private))
+            .collect(),
         req.page_size,
         req.page_token.as_deref(),
         PAGE_SIZE,
@@ -182,18 +361,31 @@ pub(super) async fn list(
     .into_response())
 }
 
+/// The board: public by default; private (`overridePublic`) only once the deadline has
+/// passed or the host revealed it, refused with FAILED_PRECONDITION before.
 pub(super) async fn leaderboard(
     shared: &AppState,
     req: GetLeaderboardRequest,
 ) -> Result<Response, ApiError> {
     let slug = req.competition_name.clone();
-    let (metric, rows) = blocking(shared, move |s| {
+    let (contest, rows) = blocking(shared, move |s| {
         let contest = contest::load(&s.data_dir, &slug)?;
-        Ok((contest.settings.metric, s.store.scored(&slug)?))
+        Ok((contest, s.store.scored(&slug)?))
     })
     .await?;
-    let private = req.override_public.unwrap_or(false);
-    let entries = board::standings(rows, metric.higher_is_better(), private);
+    let settings = &contest.settings;
+    let private = req.override_public == Some(true);
+    if private && !settings.private_visible(shared.reveal, SystemTime::now()) {
+        let until = match settings.deadline {
+            Some(d) => format!("its deadline, {}", humantime::format_rfc3339_seconds(d)),
+            None => "the host reveals it".into(),
+        };
+        return Err(ApiError::failed_precondition(format!(
+            "The private leaderboard of {} is hidden until {until}",
+            contest.slug
+        )));
+    }
+    let entries = board::standings(rows, settings.metric.higher_is_better(), private);
     let (submissions, next_page_token) =
         rpc::page_of(entries, req.page_size, req.page_token.as_deref(), PAGE_SIZE)?;
     Ok(Json(GetLeaderboardResponse {
@@ -201,6 +393,19 @@ pub(super) async fn leaderboard(
         next_page_token,
     })
     .into_response())
+}
+
+/// Whether participants may see `slug`'s private scores now. A competition.toml that cannot
+/// be read hides them unless the host revealed every competition.
+fn private_visible(shared: &Shared, slug: &str) -> bool {
+    let settings = catalog::competition_dir(&shared.data_dir, slug)
+        .ok()
+        .flatten()
+        .and_then(|dir| contest::read_settings(&dir, slug).ok().flatten());
+    match settings {
+        Some(settings) => settings.private_visible(shared.reveal, SystemTime::now()),
+        None => shared.reveal,
+    }
 }
 
 /// Scores submission `id` on a blocking thread, at most [`super::Shared::scorers`] at a time.
@@ -240,7 +445,8 @@ fn score_now(shared: &Shared, id: i64, against: Against) {
     }
 }
 
-fn api_submission(s: Submission) -> ApiSubmission {
+/// A submission as the API shows it; its private score blank unless `private`.
+fn api_submission(s: Submission, private: bool) -> ApiSubmission {
     ApiSubmission {
         reference: s.id,
         total_bytes: s.total_bytes,
@@ -249,7 +455,11 @@ fn api_submission(s: Submission) -> ApiSubmission {
         error_description: s.error,
         file_name: s.file_name,
         public_score: format_score(s.public_score),
-        private_score: format_score(s.private_score),
+        private_score: if private {
+            format_score(s.private_score)
+        } else {
+            String::new()
+        },
         status: s.status,
         submitted_by: s.team.clone(),
         team_name: s.team,

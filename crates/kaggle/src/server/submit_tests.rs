@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use super::{state, Server, ServerConfig};
+use super::{state, HostLimits, Server, ServerConfig};
 use crate::wire::{
     ApiSubmission, CreateSubmissionResponse, GetLeaderboardResponse, ListSubmissionsResponse,
     StartSubmissionUploadResponse, COMPETITION_SERVICE,
@@ -40,13 +40,16 @@ impl Drop for Dir {
 }
 
 impl Dir {
+    /// In the data folder itself, beside the competitions (as the host's default is): never
+    /// inside one, which would serve it.
     fn state(&self) -> PathBuf {
-        self.0.join("state").join("submissions.sqlite")
+        self.0.join(".kreplay-host.sqlite")
     }
 }
 
-/// `contest` (accuracy, 2 a day), `crowd` (accuracy, 100 a day), `prices` (rmse), `open` (no
-/// solution) and `broken` (a bad competition.toml).
+/// `contest` (accuracy, 2 a day), `crowd` (accuracy, 100 a day), `ended` and `running`
+/// (accuracy, a deadline passed and one to come), `prices` (rmse), `open` (no solution) and
+/// `broken` (a bad competition.toml).
 fn contests() -> Dir {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
@@ -73,6 +76,18 @@ fn contests() -> Dir {
                 "metric = \"accuracy\"\nmax_daily_submissions = {daily}\n\
                  public_fraction = 0.5\nseed = 0\n"
             ),
+        );
+    }
+    // The same contest, over (deadline passed) and still running.
+    for (slug, deadline) in [
+        ("ended", "2020-01-01T00:00:00Z"),
+        ("running", "2100-01-01T00:00:00Z"),
+    ] {
+        write(slug, "solution.csv", &format!("Id,Label\n{labels}"));
+        write(
+            slug,
+            "competition.toml",
+            &format!("metric = \"accuracy\"\nmax_daily_submissions = 100\ndeadline = {deadline}\n"),
         );
     }
     let prices: String = (1..=20).map(|i| format!("{i},{}\n", i * 10)).collect();
@@ -108,7 +123,13 @@ impl Host {
     }
 }
 
+/// A host that shows private scores (as `kreplay host --reveal`), as the tests of scoring
+/// need; [`start_with`] for one that hides them.
 fn start(dir: &Dir) -> Host {
+    start_with(dir, true, HostLimits::default())
+}
+
+fn start_with(dir: &Dir, reveal: bool, limits: HostLimits) -> Host {
     let server = Server::start(ServerConfig {
         data_dir: dir.0.clone(),
         tokens: TOKENS.iter().map(|t| t.to_string()).collect(),
@@ -117,6 +138,8 @@ fn start(dir: &Dir) -> Host {
             .map(|(u, k)| (u.to_string(), k.to_string()))
             .collect(),
         state: Some(dir.state()),
+        reveal,
+        limits,
         ..Default::default()
     })
     .unwrap();
@@ -220,14 +243,15 @@ async fn scored(server: &Host, who: Who, id: i64) -> ApiSubmission {
     }
 }
 
-/// A submission for the 20-row accuracy solution, wrong on the ids in `wrong`.
+/// A submission for the 20-row accuracy solution, wrong (the other label) on the ids in
+/// `wrong`.
 fn labels_file(wrong: &[u32]) -> Vec<u8> {
     let rows: String = (1..=20)
         .map(|i| {
-            let l = if wrong.contains(&i) {
-                "maybe"
-            } else {
-                label(i)
+            let l = match (wrong.contains(&i), label(i)) {
+                (false, l) => l,
+                (true, "yes") => "no",
+                (true, _) => "yes",
             };
             format!("{i},{l}\n")
         })
@@ -306,7 +330,10 @@ fn a_bad_file_ends_in_error_with_the_reason_and_does_not_use_the_allowance() {
         let bad = submit(&server, me, "contest", &missing, "no 7").await;
         let s = scored(&server, me, bad).await;
         assert_eq!(s.state(), "ERROR");
-        assert_eq!(s.error_description, "Id 7 is missing (1 of 20 ids missing)");
+        assert_eq!(
+            s.error_description,
+            "missing ids: 1 test id(s) have no row, first 7"
+        );
         assert_eq!(
             (s.public_score.as_str(), s.private_score.as_str()),
             ("", "")
@@ -416,7 +443,7 @@ fn uploads_and_creates_that_cannot_be_are_refused_in_the_envelope() {
         assert_eq!(s.state(), "ERROR");
         assert_eq!(
             s.error_description,
-            "row 1: the header must be `Id,Label`, got `12345`"
+            "row 1: wrong header: expected Id,Label, found 12345"
         );
         let (status, _) = error(create(&server, me, "contest", &started.token, "").await).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -529,12 +556,15 @@ fn a_restarted_server_keeps_submissions_and_uploads_and_scores_what_was_left_pen
     // A submission recorded PENDING by a server that stopped before scoring it.
     let left = {
         let now = super::submissions::now();
-        let store = state::Store::open(Some(&dir.state()), &now).unwrap();
+        let store = state::Store::open(Some(&dir.state())).unwrap();
         let file = labels_file(&[PUBLIC[0], PUBLIC[1]]);
         store
-            .start_upload("left", "crowd", "dan", "s.csv", file.len() as i64, &now)
+            .start_upload("left", "crowd", "dan", "s.csv", file.len() as i64, &now, 5)
             .unwrap();
-        assert_eq!(store.put_upload("left", &file).unwrap(), state::Put::Stored);
+        assert_eq!(
+            store.put_upload_bytes("left", &file).unwrap(),
+            state::Put::Stored
+        );
         let new = state::NewSubmission {
             competition: "crowd",
             team: "dan",
@@ -582,7 +612,12 @@ fn a_restarted_server_keeps_submissions_and_uploads_and_scores_what_was_left_pen
 #[test]
 fn forty_submissions_from_four_teams_at_once_are_each_scored_exactly_once() {
     let dir = contests();
-    let server = start(&dir);
+    // Each team has its 10 uploads in progress at once.
+    let limits = HostLimits {
+        max_pending_uploads: 10,
+        ..HostLimits::default()
+    };
+    let server = start_with(&dir, true, limits);
     // Submission k is wrong on k % 4 public rows and k % 3 private rows.
     let expected = |k: usize| {
         (
@@ -645,4 +680,313 @@ fn forty_submissions_from_four_teams_at_once_are_each_scored_exactly_once() {
         (40, 0, 0)
     );
     assert_eq!(server.scored(), 40);
+}
+
+async fn list(server: &Host, who: Who, slug: &str) -> (ListSubmissionsResponse, String) {
+    let resp = rpc(
+        server,
+        who,
+        "ListSubmissions",
+        json!({"competitionName": slug}),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let text = resp.text().await.unwrap();
+    (serde_json::from_str(&text).unwrap(), text)
+}
+
+async fn board(server: &Host, who: Who, slug: &str, private: bool) -> reqwest::Response {
+    rpc(
+        server,
+        who,
+        "GetLeaderboard",
+        json!({"competitionName": slug, "overridePublic": private}),
+    )
+    .await
+}
+
+/// Item 3: ListSubmissions and GetSubmission returned `privateScore` to participants while
+/// the contest ran; now it is blank until the deadline (none: until the host reveals it).
+#[test]
+fn participants_see_no_private_score_before_the_deadline() {
+    let dir = contests();
+    let server = start_with(&dir, false, HostLimits::default());
+    block_on(async {
+        let me = Who::Bearer(0);
+        // No deadline, and a deadline to come: private hidden. Wrong on one private row, so
+        // the private score (0.90000) differs from the public one.
+        for slug in ["contest", "running"] {
+            let id = submit(&server, me, slug, &labels_file(&[PRIVATE[0]]), "").await;
+            let s = scored(&server, me, id).await;
+            assert_eq!(scores(&s), ("COMPLETE", "1.00000", ""), "{slug}");
+            let raw = get(&server, me, id).await.text().await.unwrap();
+            assert!(!raw.contains("0.9"), "{slug}: {raw}");
+            let (listed, raw) = list(&server, me, slug).await;
+            assert_eq!(listed.submissions, [s], "{slug}");
+            assert!(!raw.contains("0.9"), "{slug}: {raw}");
+        }
+        // Past the deadline: shown.
+        let id = submit(&server, me, "ended", &labels_file(&[PRIVATE[0]]), "").await;
+        let s = scored(&server, me, id).await;
+        assert_eq!(scores(&s), ("COMPLETE", "1.00000", "0.90000"));
+        let (listed, _) = list(&server, me, "ended").await;
+        assert_eq!(listed.submissions[0].private_score, "0.90000");
+    });
+}
+
+/// Item 3: GetLeaderboard with `overridePublic: true` gave any team the private board; now it
+/// is refused until the deadline, and given after it or once the host revealed it.
+#[test]
+fn the_private_leaderboard_is_refused_before_the_deadline_and_shown_after_it_or_on_reveal() {
+    let dir = contests();
+    let me = Who::Basic(0);
+    {
+        let server = start_with(&dir, false, HostLimits::default());
+        block_on(async {
+            for slug in ["contest", "running", "ended"] {
+                let id = submit(&server, me, slug, &labels_file(&[PRIVATE[0]]), "").await;
+                assert_eq!(scored(&server, me, id).await.state(), "COMPLETE");
+            }
+            for (slug, until) in [
+                ("contest", "the host reveals it"),
+                ("running", "its deadline, 2100-01-01T00:00:00Z"),
+            ] {
+                let (status, e) = error(board(&server, me, slug, true).await).await;
+                assert_eq!(status, StatusCode::BAD_REQUEST, "{slug}");
+                assert_eq!(e["status"], "FAILED_PRECONDITION");
+                assert_eq!(
+                    e["message"],
+                    format!("The private leaderboard of {slug} is hidden until {until}")
+                );
+                // The public board is there all along.
+                let public: GetLeaderboardResponse =
+                    ok_json(board(&server, me, slug, false).await).await;
+                assert_eq!(public.submissions[0].score, "1.00000");
+            }
+            let private: GetLeaderboardResponse =
+                ok_json(board(&server, me, "ended", true).await).await;
+            assert_eq!(private.submissions[0].score, "0.90000");
+        });
+    }
+    // The same state, the host started with --reveal.
+    let server = start(&dir);
+    block_on(async {
+        for slug in ["contest", "running"] {
+            let private: GetLeaderboardResponse =
+                ok_json(board(&server, me, slug, true).await).await;
+            assert_eq!(private.submissions[0].score, "0.90000", "{slug}");
+        }
+        let (listed, _) = list(&server, me, "contest").await;
+        assert_eq!(listed.submissions[0].private_score, "0.90000");
+    });
+}
+
+/// Sends a PUT of `body_sent` bytes of a chunked body that never ends (no final chunk), or,
+/// with `announce`, headers only with that Content-Length; the status the host answers with
+/// while the body is still open.
+fn put_unfinished(
+    addr: std::net::SocketAddr,
+    token: &str,
+    announce: Option<u64>,
+    body_sent: usize,
+) -> u16 {
+    use std::io::{Read, Write};
+    let mut tcp = std::net::TcpStream::connect(addr).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let length = match announce {
+        Some(n) => format!("Content-Length: {n}"),
+        None => "Transfer-Encoding: chunked".into(),
+    };
+    let mut request =
+        format!("PUT /upload/{token} HTTP/1.1\r\nHost: {addr}\r\n{length}\r\n\r\n").into_bytes();
+    if announce.is_none() && body_sent > 0 {
+        request.extend(format!("{body_sent:x}\r\n").into_bytes());
+        request.extend(std::iter::repeat_n(b'1', body_sent));
+        request.extend(b"\r\n");
+    }
+    tcp.write_all(&request).unwrap();
+    // The body stays open: a host that waited for its end would never answer.
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n") {
+        match tcp.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            other => panic!(
+                "no answer to the PUT: {other:?}, got {:?}",
+                String::from_utf8_lossy(&head)
+            ),
+        }
+    }
+    let line = String::from_utf8_lossy(&head).into_owned();
+    line.split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"))
+}
+
+/// Item 5: uploads were unbounded and held in memory; now a body past `max_upload_bytes` is
+/// cut off with 413 as soon as it passes the bound, while it is still being sent (so it is
+/// streamed, never gathered), and nothing of it is kept.
+#[test]
+fn an_upload_past_max_upload_bytes_is_413_while_still_being_sent_and_nothing_is_kept() {
+    let dir = contests();
+    let limits = HostLimits {
+        max_upload_bytes: 1000,
+        ..HostLimits::default()
+    };
+    let server = start_with(&dir, true, limits);
+    block_on(async {
+        let me = Who::Bearer(0);
+        let start = |length: u64| {
+            rpc(
+                &server,
+                me,
+                "StartSubmissionUpload",
+                json!({"competitionName": "contest", "fileName": "s.csv", "contentLength": length}),
+            )
+        };
+        let (status, e) = error(start(1001).await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(
+            e["message"].as_str().unwrap().contains("from 0 to 1000"),
+            "{e}"
+        );
+        let started: StartSubmissionUploadResponse = ok_json(start(1000).await).await;
+        let (addr, token) = (server.addr(), started.token.clone());
+        let statuses = tokio::task::spawn_blocking(move || {
+            (
+                put_unfinished(addr, &token, None, 1001),
+                put_unfinished(addr, &token, Some(5_000_000), 0),
+            )
+        })
+        .await
+        .unwrap();
+        assert_eq!(statuses, (413, 413));
+        // No part file left, and nothing to make a submission of.
+        assert_eq!(server.server.shared.store.spool_files(), 0);
+        let (status, e) = error(create(&server, me, "contest", &started.token, "").await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("Nothing was uploaded"),
+            "{e}"
+        );
+    });
+}
+
+/// Item 5: a team's pending uploads are bounded: starting one past `max_pending_uploads`
+/// forgets its oldest (its URL and token are refused from then on), other teams untouched.
+#[test]
+fn uploads_past_max_pending_per_team_are_refused_oldest_first() {
+    let dir = contests();
+    let limits = HostLimits {
+        max_pending_uploads: 2,
+        ..HostLimits::default()
+    };
+    let server = start_with(&dir, true, limits);
+    block_on(async {
+        let (me, other) = (Who::Bearer(0), Who::Bearer(1));
+        let theirs = upload(&server, other, "crowd", &labels_file(&[])).await;
+        let mut mine = Vec::new();
+        for _ in 0..4 {
+            mine.push(upload(&server, me, "crowd", &labels_file(&[])).await);
+        }
+        let store = &server.server.shared.store;
+        assert_eq!(store.uploads(), 3);
+        assert_eq!(store.spool_files(), 3);
+        for old in &mine[..2] {
+            let put = server
+                .http
+                .put(format!("http://{}/upload/{old}", server.addr()))
+                .body(labels_file(&[]))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(put.status(), StatusCode::NOT_FOUND);
+            let (status, e) = error(create(&server, me, "crowd", old, "").await).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST);
+            assert!(
+                e["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("Unknown upload token"),
+                "{e}"
+            );
+        }
+        for token in mine[2..].iter().chain([&theirs]) {
+            let who = if *token == theirs { other } else { me };
+            let created: CreateSubmissionResponse =
+                ok_json(create(&server, who, "crowd", token, "").await).await;
+            assert_eq!(
+                scored(&server, who, created.reference).await.state(),
+                "COMPLETE"
+            );
+        }
+        assert_eq!(store.uploads(), 0);
+    });
+}
+
+/// Item 5: abandoned uploads were cleared only at start-up; now a sweep forgets them (and
+/// their bytes) while the host runs, with no request needed.
+#[test]
+fn abandoned_uploads_are_swept_while_the_host_runs() {
+    let dir = contests();
+    let limits = HostLimits {
+        upload_lifetime: Duration::from_secs(2),
+        ..HostLimits::default()
+    };
+    let server = start_with(&dir, true, limits);
+    block_on(async {
+        let me = Who::Basic(1);
+        let token = upload(&server, me, "crowd", &labels_file(&[])).await;
+        let store = &server.server.shared.store;
+        assert_eq!((store.uploads(), store.spool_files()), (1, 1));
+        let until = Instant::now() + Duration::from_secs(20);
+        while store.uploads() != 0 && Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!((store.uploads(), store.spool_files()), (0, 0));
+        let (status, e) = error(create(&server, me, "crowd", &token, "").await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("Unknown upload token"),
+            "{e}"
+        );
+    });
+}
+
+/// Item 15: the host scored labels `kreplay validate` refuses; now the shared validator
+/// refuses them with the first bad row, as the client words it.
+#[test]
+fn the_host_refuses_labels_outside_the_solution_with_the_first_bad_row() {
+    let dir = contests();
+    let server = start(&dir);
+    block_on(async {
+        let me = Who::Basic(2);
+        for bad in ["maybe", "2", "NaN"] {
+            let file = String::from_utf8(labels_file(&[]))
+                .unwrap()
+                .replace("\n5,no\n", &format!("\n5,{bad}\n"));
+            let id = submit(&server, me, "crowd", file.as_bytes(), bad).await;
+            let s = scored(&server, me, id).await;
+            assert_eq!(s.state(), "ERROR", "{bad}");
+            assert_eq!(
+                s.error_description,
+                format!("row 6 (id 5): invalid label: \"{bad}\" is not one of no, yes"),
+            );
+        }
+        let tabs = String::from_utf8(labels_file(&[]))
+            .unwrap()
+            .replace(',', "\t");
+        let id = submit(&server, me, "crowd", tabs.as_bytes(), "tabs").await;
+        assert_eq!(
+            scored(&server, me, id).await.error_description,
+            "row 1: the file is tab-separated; a submission is comma-separated"
+        );
+    });
 }

@@ -3,11 +3,11 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use reqwest::header::{CONTENT_RANGE, RANGE, RETRY_AFTER};
+use reqwest::header::{CONTENT_RANGE, LOCATION, RANGE, RETRY_AFTER};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use super::{Faults, Server, ServerConfig};
+use super::{Faults, HostLimits, Server, ServerConfig};
 use crate::wire::{ListDataFilesResponse, COMPETITION_SERVICE};
 
 const TOKEN: &str = "test-token";
@@ -26,6 +26,10 @@ impl Drop for Fixture {
 }
 
 fn fixture(faults: Faults) -> Fixture {
+    fixture_with(faults, HostLimits::default())
+}
+
+fn fixture_with(faults: Faults, limits: HostLimits) -> Fixture {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!("kreplay-server-{}-{n}", std::process::id()));
@@ -42,6 +46,7 @@ fn fixture(faults: Faults) -> Fixture {
         tokens: vec![TOKEN.into()],
         keys: vec![("alice".into(), "k3y".into())],
         faults,
+        limits,
         ..Default::default()
     };
     let server = Server::start(config).unwrap();
@@ -63,11 +68,33 @@ async fn rpc(server: &Server, method: &str, body: Value) -> reqwest::Response {
         .unwrap()
 }
 
-async fn download(server: &Server, range: Option<&str>) -> reqwest::Response {
+/// The signed storage URL DownloadDataFile redirects to, for `file` of `tiny`.
+async fn signed_url(server: &Server, file: &str) -> String {
     let url = format!(
-        "{}/storage/tiny/train.csv",
-        server.base_url().trim_end_matches("/v1")
+        "{}/{COMPETITION_SERVICE}/DownloadDataFile",
+        server.base_url()
     );
+    let resp = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(url)
+        .bearer_auth(TOKEN)
+        .json(&json!({"competitionName": "tiny", "fileName": file}))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    resp.headers()[LOCATION].to_str().unwrap().to_string()
+}
+
+/// GETs train.csv through its signed URL.
+async fn download(server: &Server, range: Option<&str>) -> reqwest::Response {
+    let url = signed_url(server, "train.csv").await;
+    get(&url, range).await
+}
+
+async fn get(url: &str, range: Option<&str>) -> reqwest::Response {
     let mut req = reqwest::Client::new().get(url);
     if let Some(range) = range {
         req = req.header(RANGE, range);
@@ -301,5 +328,138 @@ fn unknown_things_are_404_and_bad_json_400() {
             .await
             .unwrap();
         assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    });
+}
+
+/// The origin of the server, for hand-made storage URLs.
+fn origin(server: &Server) -> String {
+    server.base_url().trim_end_matches("/v1").to_string()
+}
+
+async fn status_and_message(resp: reqwest::Response) -> (StatusCode, String) {
+    let status = resp.status();
+    let message = envelope(resp).await["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    (status, message)
+}
+
+/// Item 4: storage answered anyone who knew the path; now only signed URLs are served.
+#[test]
+fn storage_without_a_signature_is_403_for_files_and_the_bundle() {
+    let f = fixture(Faults::default());
+    block_on(async {
+        let base = origin(&f.server);
+        for url in [
+            format!("{base}/storage/tiny/train.csv"),
+            format!("{base}/storage/tiny/train.csv?expires=99999999999"),
+            format!("{base}/storage/tiny/bundle/archive.zip"),
+        ] {
+            let (status, message) = status_and_message(get(&url, None).await).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{url}");
+            assert!(message.contains("not signed"), "{url}: {message}");
+        }
+        // Not with a key either: the URL is the credential.
+        let resp = reqwest::Client::new()
+            .get(format!("{base}/storage/tiny/train.csv"))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    });
+    assert_eq!(f.server.stats().storage_gets, 4);
+}
+
+/// Item 4: a signature only serves what it was made for, unchanged.
+#[test]
+fn storage_with_a_tampered_signature_is_403() {
+    let f = fixture(Faults::default());
+    block_on(async {
+        let url = signed_url(&f.server, "train.csv").await;
+        let (path, query) = url.split_once('?').unwrap();
+        assert!(path.ends_with("/storage/tiny/train.csv"), "{url}");
+        assert!(
+            query.starts_with("expires=") && query.contains("&signature="),
+            "{url}"
+        );
+        let last = url.chars().last().unwrap();
+        let flipped = format!(
+            "{}{}",
+            &url[..url.len() - 1],
+            if last == '0' { '1' } else { '0' }
+        );
+        let expires: u64 = query["expires=".len()..query.find('&').unwrap()]
+            .parse()
+            .unwrap();
+        let pushed = url.replace(
+            &format!("expires={expires}"),
+            &format!("expires={}", expires + 86_400),
+        );
+        for (what, bad) in [
+            ("a changed signature", flipped),
+            ("a later expiry", pushed),
+            (
+                "another file",
+                format!("{}?{query}", path.replace("train.csv", "test.csv")),
+            ),
+            (
+                "a hidden file",
+                format!("{}?{query}", path.replace("train.csv", "solution.csv")),
+            ),
+        ] {
+            let (status, message) = status_and_message(get(&bad, None).await).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{what}");
+            assert!(
+                message.contains("signature does not match"),
+                "{what}: {message}"
+            );
+        }
+        // The untouched URL still serves.
+        assert_eq!(get(&url, None).await.bytes().await.unwrap(), f.train);
+    });
+}
+
+/// Item 4: a signed URL stops working once its lifetime has passed.
+#[test]
+fn storage_with_an_expired_signature_is_403() {
+    let limits = HostLimits {
+        download_url_lifetime: std::time::Duration::from_secs(1),
+        ..HostLimits::default()
+    };
+    let f = fixture_with(Faults::default(), limits);
+    block_on(async {
+        let url = signed_url(&f.server, "train.csv").await;
+        assert_eq!(get(&url, None).await.status(), StatusCode::OK);
+        tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+        let (status, message) = status_and_message(get(&url, None).await).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert!(message.contains("expired"), "{message}");
+    });
+}
+
+/// Item 4: what DownloadDataFile(s) redirect to is signed, and served.
+#[test]
+fn download_redirects_go_to_signed_urls_that_serve_200() {
+    let f = fixture(Faults::default());
+    block_on(async {
+        let url = signed_url(&f.server, "train.csv").await;
+        assert!(
+            url.contains("?expires=") && url.contains("&signature="),
+            "{url}"
+        );
+        let resp = get(&url, None).await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.bytes().await.unwrap(), f.train);
+        // The bundle's redirect too, followed by the client.
+        let resp = rpc(
+            &f.server,
+            "DownloadDataFiles",
+            json!({"competitionName": "tiny"}),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert!(resp.url().query().unwrap_or("").contains("signature="));
     });
 }

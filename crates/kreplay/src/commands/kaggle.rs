@@ -4,7 +4,7 @@ use kreplay_kaggle::cache;
 use kreplay_kaggle::client::{default_base, Client};
 use kreplay_kaggle::credentials::{discover, Env};
 use kreplay_kaggle::fetch::{fetch, import, slug_of, FetchOptions, FetchReport};
-use kreplay_kaggle::server::{Server, ServerConfig};
+use kreplay_kaggle::server::{HostLimits, Server, ServerConfig};
 use kreplay_kaggle::wire::{enum_value, ListCompetitionsRequest, CATEGORIES, SORTS};
 use kreplay_kaggle::KaggleError;
 
@@ -191,6 +191,10 @@ pub struct HostArgs {
     pub keys: Vec<String>,
     pub teams: Vec<String>,
     pub state: Option<PathBuf>,
+    /// Private scores and boards visible for every competition, deadline or not.
+    pub reveal: bool,
+    /// The largest submission file, in MiB.
+    pub max_upload_mib: u64,
 }
 
 pub fn host(a: HostArgs) -> Result {
@@ -201,6 +205,8 @@ pub fn host(a: HostArgs) -> Result {
         keys,
         teams,
         state,
+        reveal,
+        max_upload_mib,
     } = a;
     if !dir.is_dir() {
         return Err(KaggleError::io(&dir, "is not a folder of competitions").into());
@@ -216,16 +222,27 @@ pub fn host(a: HostArgs) -> Result {
     let state = state.unwrap_or_else(|| dir.join(".kreplay-host.sqlite"));
     let issued = kreplay_kaggle::teams::issue(&state.with_extension("teams.json"), &teams)?;
     keys.extend(issued.iter().cloned());
+    let limits = HostLimits {
+        max_upload_bytes: max_upload_mib.saturating_mul(1 << 20),
+        ..HostLimits::default()
+    };
     let config = ServerConfig {
         data_dir: dir.clone(),
         tokens,
         keys,
         state: Some(state),
+        limits,
+        reveal,
         ..Default::default()
     };
     let server = Server::start_on(config, port)
         .map_err(|e| KaggleError::io(&dir, format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
     out!("serving {} at {}", dir.display(), server.base_url());
+    if reveal {
+        out!("private scores and leaderboards: revealed to every participant");
+    } else {
+        out!("private scores and leaderboards: hidden until each competition's deadline");
+    }
     for (team, key) in &issued {
         // The host hands each participant their own key: printing it is its purpose.
         out!("team {team}: KAGGLE_USERNAME={team} KAGGLE_KEY={key}");

@@ -115,6 +115,9 @@ impl Model for Stack {
             stratified: self.stratified,
             seed: self.seed,
         };
+        if let Some((_, message)) = folds::problem(&scheme, t.y) {
+            return Err(RunError::model("stack", format!("its folds: {message}")));
+        }
         let splits = folds::splits(&scheme, t.y);
         let jobs: Vec<(usize, usize)> = (0..self.bases.len())
             .flat_map(|b| (0..splits.len()).map(move |f| (b, f)))

@@ -18,7 +18,7 @@ pub static RULE: ModelDef = ModelDef {
     },
     build: |p, _| {
         let sql = p.str("expr")?.to_string();
-        let expr = polars::sql::sql_expr(&sql).map_err(|e| p.error("expr", format!("not a valid SQL expression: {e}")))?;
+        let expr = crate::sql::parse(&sql).map_err(|e| p.error("expr", e))?;
         Ok(Box::new(Rule { sql, expr }))
     },
 };

@@ -32,12 +32,8 @@ fn build_derive(p: &Params, _seed: u64) -> Result<Box<dyn super::Step>> {
                 )
                 .into());
         };
-        let expr = polars::sql::sql_expr(&sql).map_err(|e| {
-            p.error(
-                "columns",
-                format!("`{name} = {sql:?}` is not a valid SQL expression: {e}"),
-            )
-        })?;
+        let expr =
+            crate::sql::parse(&sql).map_err(|e| p.error("columns", format!("`{name}`: {e}")))?;
         exprs.push((name, sql, expr));
     }
     if exprs.is_empty() {

@@ -26,12 +26,7 @@ pub static DROP_ROWS: StepDef = StepDef {
 
 fn build_drop_rows(p: &Params, _: u64) -> Result<Box<dyn Step>> {
     let sql = p.str("where")?.to_string();
-    let expr = polars::sql::sql_expr(&sql).map_err(|e| {
-        p.error(
-            "where",
-            format!("{sql:?} is not a valid SQL expression: {e}"),
-        )
-    })?;
+    let expr = crate::sql::parse(&sql).map_err(|e| p.error("where", e))?;
     Ok(Box::new(DropRows { sql, expr }))
 }
 
