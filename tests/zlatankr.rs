@@ -16,9 +16,10 @@ fn zlatankr_forest_cv_and_features() {
             "--no-record",
         ],
     );
-    // Published: best 3-fold GridSearchCV score 0.8384 at these parameters; the recipe's
-    // tolerance is 0.01 (kreplay's seeded forest is not numpy's random_state=1).
-    close(r["cv_mean"].as_f64().unwrap(), 0.8384, 0.01, "3-fold CV");
+    // Published: best 3-fold GridSearchCV score 0.8384 at these parameters, random_state=1;
+    // the forest draws scikit-learn's random numbers, so it comes back to the printed digits
+    // (tests/sklearn_replays.rs compares every fold and prediction with scikit-learn live).
+    close(r["cv_mean"].as_f64().unwrap(), 0.8384, 0.00005, "3-fold CV");
     let features = feature_names(&r);
     assert_eq!(features.len(), 44, "{features:?}");
     // Levels kept only when both train and test have them: no Cabin_Letter_T (train only),

@@ -55,6 +55,10 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Write the table the model is fitted on (train.csv with the target, test.csv,
+        /// validation.json) to this folder, for replaying the model in another tool.
+        #[arg(long, value_name = "DIR")]
+        export_features: Option<PathBuf>,
         /// Then validate and submit the submission file to the competition.
         #[arg(long, requires = "message", conflicts_with = "no_submission")]
         submit: bool,
@@ -293,6 +297,7 @@ fn main() -> ExitCode {
             no_submission,
             no_record,
             json,
+            export_features,
             submit,
             message,
             wait,
@@ -304,6 +309,7 @@ fn main() -> ExitCode {
             no_submission,
             no_record,
             json,
+            export: export_features,
             submit: submit.then(|| (message.unwrap_or_default(), wait)),
         }),
         Command::Competitions {

@@ -36,6 +36,8 @@ pub struct ReplayOptions<'a> {
     pub prune: Option<&'a (dyn Fn(usize, f64) -> bool + Sync)>,
     /// Feature-step results shared with other replays (a sweep's trials).
     pub cache: Option<&'a crate::cache::FoldCache>,
+    /// Where to write the model's input table ([`crate::export`]).
+    pub export: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -218,7 +220,12 @@ pub fn replay(
             task,
         })?;
         let valid_frame = take_rows(&train, &split.valid)?;
-        let pred = trained.predict(&valid_frame, &x.take(&split.valid))?;
+        let valid_x = x.take(&split.valid);
+        if let Some(dir) = opts.export.as_ref().filter(|_| prefix < pipeline.len()) {
+            let valid_y = pick(&split.valid);
+            crate::export::write_fold(dir, recipe, i, (&fit_x, &fit_y), (&valid_x, &valid_y))?;
+        }
+        let pred = trained.predict(&valid_frame, &valid_x)?;
         let s = score(recipe, &pick(&split.valid), &pred)?;
         tick();
         Ok(s)
@@ -291,6 +298,13 @@ pub fn replay(
     })?;
     let train_score = score(recipe, &y, &trained.predict(&train, &x)?)?;
     tick();
+    if let Some(dir) = &opts.export {
+        let tx = test
+            .as_ref()
+            .map(|t| Matrix::from_frame(t, &features, "model input (test)"))
+            .transpose()?;
+        crate::export::write(dir, recipe, (&x, &y), tx.as_ref())?;
+    }
 
     let submission = match (&test, &opts.output) {
         (Some(test), Some(path)) => {

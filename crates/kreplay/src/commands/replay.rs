@@ -18,6 +18,8 @@ pub struct Args {
     pub no_submission: bool,
     pub no_record: bool,
     pub json: bool,
+    /// `--export-features DIR`.
+    pub export: Option<PathBuf>,
     /// `--submit -m MESSAGE [--wait]`: (message, wait).
     pub submit: Option<(String, bool)>,
 }
@@ -78,6 +80,7 @@ pub fn run(a: Args) -> Result<()> {
             .then(|| a.output.clone().unwrap_or_else(|| default_output(&recipe))),
         store: (!a.no_record).then(store::default_path),
         progress: Some(&progress),
+        export: a.export.clone(),
         ..Default::default()
     };
     let report = replay(&recipe, &frames, &opts)?;

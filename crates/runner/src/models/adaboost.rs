@@ -13,16 +13,19 @@
 //!   `exp(−lr·(K−1)/K · Σ y_code·ln p)`.
 //!
 //! Trees are grown on the boosting weights (normalised to sum 1 and clipped at machine epsilon
-//! before each fit, as sklearn does), each from its own seed drawn in order from the model's.
+//! before each fit, as sklearn does), each from its own seed drawn in order from the model's
+//! (`randint(2^31 - 1)` of numpy's `RandomState(seed)`, as sklearn's `_make_estimator`).
 
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
 
-use super::cart::{tree_seeds, Criterion, Target, Tree, TreeParams};
+use super::cart::{
+    estimator_seeds, splitter_seed_of, Columns, Criterion, Target, Tree, TreeParams,
+};
 use super::tree::{splitter_of, SPLITTERS};
 use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
 use crate::error::{Result, RunError};
 use crate::matrix::Matrix;
-use crate::rng;
+use crate::numpy_sum as np_sum;
 
 const KIND: &str = "adaboost";
 
@@ -45,7 +48,7 @@ pub static ADABOOST: ModelDef = ModelDef {
             ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed (sklearn's random_state; default: recipe.seed)"),
         ],
         tasks: &[Task::Binary, Task::Multiclass],
-        engine: "kreplay AdaBoost on its CART (deterministic, sklearn semantics)",
+        engine: "kreplay AdaBoost on its CART, scikit-learn 1.9 SAMME (seeds and reweighting)",
     },
     build: |p, seed| {
         let learning_rate = p.f64("learning_rate")?;
@@ -101,25 +104,22 @@ impl Model for AdaBoost {
         let mut weight = vec![1.0 / n as f64; n];
         let mut trees = Vec::new();
         let mut votes = Vec::new();
-        let seeds = tree_seeds(self.seed, self.n_estimators);
+        // `_make_estimator(random_state=...)` draws each tree's seed in order.
+        let seeds = estimator_seeds(self.seed, self.n_estimators);
+        let x = Columns::new(t.x);
         for (round, seed) in seeds.into_iter().enumerate() {
             let last = round + 1 == self.n_estimators;
             weight.iter_mut().for_each(|w| *w = w.max(eps));
-            let tree = Tree::grow(t.x, &target, &weight, &params, &mut rng::seeded(seed));
+            let tree = Tree::grow(&x, &target, &weight, &params, splitter_seed_of(seed));
             let probas: Vec<&[f64]> = (0..n).map(|i| tree.leaf(t.x.row(i))).collect();
             let incorrect: Vec<bool> = probas
                 .iter()
                 .zip(&classes.index)
                 .map(|(p, &y)| argmax(p) != y)
                 .collect();
-            let total: f64 = weight.iter().sum();
-            let error = weight
-                .iter()
-                .zip(&incorrect)
-                .filter(|(_, bad)| **bad)
-                .map(|(w, _)| w)
-                .sum::<f64>()
-                / total;
+            // `np.average(incorrect, weights=sample_weight)`, in numpy's order.
+            let wrong: Vec<f64> = incorrect.iter().map(|&b| f64::from(u8::from(b))).collect();
+            let error = np_sum::average(&wrong, &weight);
             if error <= 0.0 {
                 trees.push(tree);
                 votes.push(1.0);
@@ -155,16 +155,18 @@ impl Model for AdaBoost {
                 let alpha =
                     self.learning_rate * (((1.0 - error) / error).ln() + (k as f64 - 1.0).ln());
                 if !last {
+                    // exp(log(w) + alpha·incorrect·(w > 0)) for every row, as sklearn does:
+                    // the correct rows go through exp(log(w)) too.
                     for (w, bad) in weight.iter_mut().zip(&incorrect) {
-                        if *bad {
-                            *w = (w.ln() + alpha).exp();
-                        }
+                        let step =
+                            alpha * f64::from(u8::from(*bad)) * f64::from(u8::from(*w > 0.0));
+                        *w = (w.ln() + step).exp();
                     }
                 }
                 trees.push(tree);
                 votes.push(alpha);
             }
-            let sum: f64 = weight.iter().sum();
+            let sum = np_sum::sum(&weight);
             if !sum.is_finite() || sum <= 0.0 {
                 break;
             }
@@ -175,10 +177,20 @@ impl Model for AdaBoost {
         Ok(Box::new(Boosted {
             trees,
             votes,
+            n_estimators: self.n_estimators,
             real: self.real,
             classes,
         }))
     }
+}
+
+/// scikit-learn's `extmath.softmax` of one row: minus the max, exp, over the (numpy) sum.
+fn softmax(mut v: Vec<f64>) -> Vec<f64> {
+    let m = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    v.iter_mut().for_each(|x| *x = (*x - m).exp());
+    let total = np_sum::sum(&v);
+    v.iter_mut().for_each(|x| *x /= total);
+    v
 }
 
 /// Index of the largest value; ties go to the first (numpy argmax).
@@ -196,6 +208,8 @@ struct Boosted {
     trees: Vec<Tree>,
     /// Each tree's vote weight (all 1 for SAMME.R).
     votes: Vec<f64>,
+    /// The rounds asked for (sklearn sums an array of this many vote weights).
+    n_estimators: usize,
     real: bool,
     classes: Classes,
 }
@@ -217,11 +231,14 @@ impl Boosted {
             } else {
                 let vote = argmax(p);
                 for (c, s) in pred.iter_mut().enumerate() {
-                    *s += if c == vote { w } else { -w / (kf - 1.0) };
+                    *s += if c == vote { w } else { -1.0 / (kf - 1.0) * w };
                 }
             }
         }
-        let total: f64 = self.votes.iter().sum();
+        // `estimator_weights_.sum()`: an array of n_estimators, zeros past an early stop.
+        let mut padded = self.votes.clone();
+        padded.resize(self.n_estimators.max(padded.len()), 0.0);
+        let total = np_sum::sum(&padded);
         pred.iter_mut().for_each(|s| *s /= total);
         pred
     }
@@ -235,20 +252,13 @@ impl Trained for Boosted {
         for i in 0..x.rows {
             let pred = self.decision(x.row(i));
             if k == 2 {
-                let d = pred[1] - pred[0];
+                let d = -pred[0] + pred[1];
                 values.push(self.classes.labels[usize::from(d > 0.0)]);
-                // softmax([−d/2, d/2])
-                let p1 = 1.0 / (1.0 + (-d).exp());
-                probas.push(vec![1.0 - p1, p1]);
+                probas.push(softmax(vec![-d / 2.0, d / 2.0]));
             } else {
                 values.push(self.classes.argmax(&pred));
-                let m = pred.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                let e: Vec<f64> = pred
-                    .iter()
-                    .map(|s| ((s - m) / (k as f64 - 1.0)).exp())
-                    .collect();
-                let sum: f64 = e.iter().sum();
-                probas.push(e.iter().map(|v| v / sum).collect());
+                let kf = k as f64;
+                probas.push(softmax(pred.iter().map(|s| s / (kf - 1.0)).collect()));
             }
         }
         Ok(Prediction {

@@ -19,7 +19,7 @@ pub static EXTRA_TREES: ModelDef = ModelDef {
         summary: "extremely randomized trees (sklearn ExtraTreesClassifier/Regressor): random thresholds, per-split feature sampling",
         params: &forest_params(false),
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
-        engine: "kreplay CART, random splitter (deterministic, sklearn semantics)",
+        engine: "kreplay CART, random splitter, scikit-learn 1.9 tree for tree",
     },
     build: |p, seed| {
         let mut settings = TreeSettings::new(p)?;
@@ -38,9 +38,8 @@ pub static EXTRA_TREES: ModelDef = ModelDef {
 mod tests {
     use super::*;
     use crate::matrix::Matrix;
-    use crate::models::cart::{Target, Tree};
+    use crate::models::cart::{Columns, Target, Tree};
     use crate::models::{Model, Training};
-    use crate::rng;
     use polars::prelude::DataFrame;
 
     fn model(n_estimators: usize, max_features: &str, seed: u64) -> Forest {
@@ -136,11 +135,11 @@ mod tests {
         for seed in 0..20 {
             params.splitter = Splitter::Random;
             let t = Tree::grow(
-                &x,
+                &Columns::new(&x),
                 &Target::Values(&y),
                 &[1.0; 6],
                 &params,
-                &mut rng::seeded(seed),
+                seed,
             );
             cuts.insert((t.leaf(&[0.0])[0] * 1000.0) as i64);
         }

@@ -1,19 +1,18 @@
-//! Random forests on the project's own CART, because linfa's forest samples features per tree
-//! (a random subspace) where scikit-learn samples them at every split, is classification-only
-//! and votes through a HashMap. Bootstrap draws become sample weights and class probabilities
-//! are averaged over trees, as in sklearn. Trees grow in parallel from seeds drawn in order, so
-//! the forest is identical whatever the thread count.
+//! Random forests on the project's own CART, as scikit-learn's `RandomForestClassifier/
+//! Regressor` grow them: each tree's `random_state` drawn in order from the forest's
+//! ([`estimator_seeds`]), its bootstrap rows drawn from that seed and counted into sample
+//! weights ([`bootstrap_weights`]), its splitter seeded from it again, and class probabilities
+//! (or values) averaged over the trees in order. Trees grow in parallel, so the forest is
+//! identical whatever the thread count.
 
-use rand::Rng as _;
 use rayon::prelude::*;
 
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
 
-use super::cart::{tree_seeds, Target, Tree};
+use super::cart::{bootstrap_weights, estimator_seeds, splitter_seed_of, Columns, Target, Tree};
 use super::tree::{TreeEnsemble, TreeSettings, TREE_PARAMS};
 use super::{seed_of, Classes, Model, ModelDef, Trained, Training};
 use crate::error::Result;
-use crate::rng;
 
 /// The parameters of the tree ensembles (random forest, extra trees): the tree's own, then
 /// the ensemble's; only the default of `bootstrap` differs between them, as in sklearn.
@@ -37,7 +36,7 @@ pub static RANDOM_FOREST: ModelDef = ModelDef {
         summary: "random forest (sklearn RandomForestClassifier/Regressor): bootstrap + per-split feature sampling",
         params: &forest_params(true),
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
-        engine: "kreplay CART forest (deterministic, sklearn semantics)",
+        engine: "kreplay CART forest, scikit-learn 1.9 tree for tree (its seeds, bootstrap and splits)",
     },
     build: |p, seed| {
         Ok(Box::new(Forest {
@@ -73,19 +72,16 @@ impl Model for Forest {
             None => Target::Values(t.y),
         };
         let n = t.x.rows;
-        let trees: Vec<Tree> = tree_seeds(self.seed, self.n_estimators)
+        let x = Columns::new(t.x);
+        let trees: Vec<Tree> = estimator_seeds(self.seed, self.n_estimators)
             .into_par_iter()
             .map(|seed| {
-                let mut rng = rng::seeded(seed);
-                let mut weight = vec![0.0; n];
-                if self.bootstrap {
-                    for _ in 0..n {
-                        weight[rng.gen_range(0..n)] += 1.0;
-                    }
+                let weight = if self.bootstrap {
+                    bootstrap_weights(seed, n, n)
                 } else {
-                    weight.iter_mut().for_each(|w| *w = 1.0);
-                }
-                Tree::grow(t.x, &target, &weight, &params, &mut rng)
+                    vec![1.0; n]
+                };
+                Tree::grow(&x, &target, &weight, &params, splitter_seed_of(seed))
             })
             .collect();
         Ok(Box::new(TreeEnsemble { trees, classes }))

@@ -19,15 +19,15 @@
 
 use std::collections::BTreeMap;
 
-use rand::Rng as _;
-
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Params, Task, Ty, Value};
 
-use super::cart::{resolve_max_features, Criterion, Splitter, Target, Tree, TreeParams};
+use super::cart::{
+    resolve_max_features, splitter_seed, Columns, Criterion, Splitter, Target, Tree, TreeParams,
+};
 use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
 use crate::error::{Result, RunError};
 use crate::matrix::Matrix;
-use crate::rng::{self, Rng};
+use crate::rng::numpy::RandomState;
 
 const KIND: &str = "gradient_boosting";
 
@@ -94,7 +94,7 @@ pub static GRADIENT_BOOSTING: ModelDef = ModelDef {
             ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed (sklearn's random_state; default: recipe.seed)"),
         ],
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
-        engine: "kreplay gradient boosting on its CART (deterministic, sklearn semantics)",
+        engine: "kreplay gradient boosting on its CART, scikit-learn 1.9 stage for stage (subsample, seeds, losses)",
     },
     build: |p, seed| Ok(Box::new(GradientBoosting::new(p, seed)?)),
 };
@@ -281,7 +281,9 @@ impl Model for GradientBoosting {
         } else {
             None
         };
-        let mut rng = rng::seeded(self.seed);
+        // sklearn's `self._rng = check_random_state(random_state)`: the subsample masks and
+        // every stage's tree seed come from it, in that order.
+        let mut rng = RandomState::new(self.seed);
         let fitter = Fitter {
             x: t.x,
             y: match &classes {
@@ -328,7 +330,8 @@ impl Fitter<'_> {
     fn init(&self) -> Vec<f64> {
         let y = &self.y;
         match self.loss {
-            Loss::SquaredError => vec![y.iter().sum::<f64>() / y.len() as f64],
+            // DummyRegressor's mean: numpy's sum over n.
+            Loss::SquaredError => vec![crate::numpy_sum::sum(y) / y.len() as f64],
             Loss::AbsoluteError | Loss::Huber => vec![percentile_linear(y, 50.0)],
             Loss::Quantile => vec![percentile_linear(y, self.alpha * 100.0)],
             Loss::Log => {
@@ -343,7 +346,7 @@ impl Fitter<'_> {
                     .map(|c| (c / y.len() as f64).clamp(eps, 1.0 - eps))
                     .collect();
                 if k == 2 {
-                    vec![(prior[1] / (1.0 - prior[1])).ln()]
+                    vec![logit(prior[1])]
                 } else {
                     // sklearn's symmetric multinomial logit: log p minus its mean.
                     let logs: Vec<f64> = prior.iter().map(|p| p.ln()).collect();
@@ -358,9 +361,10 @@ impl Fitter<'_> {
         &self,
         n_estimators: usize,
         subsample: f64,
-        rng: &mut Rng,
+        rng: &mut RandomState,
     ) -> (Vec<f64>, Vec<Vec<Tree>>) {
         let n = self.x.rows;
+        let x = Columns::new(self.x);
         let width = self.width();
         let init = self.init();
         let mut raw: Vec<Vec<f64>> = vec![init.clone(); n];
@@ -368,14 +372,16 @@ impl Fitter<'_> {
         let mut stages = Vec::with_capacity(n_estimators);
         for _ in 0..n_estimators {
             let mask = if subsample < 1.0 {
-                let mut idx: Vec<usize> = (0..n).collect();
-                // A partial Fisher-Yates: the first n_inbag slots are a uniform draw.
-                for i in 0..n_inbag {
-                    let j = rng.gen_range(i..n);
-                    idx.swap(i, j);
-                }
+                // `_random_sample_mask`: n uniforms, then selection sampling.
+                let rand: Vec<f64> = (0..n).map(|_| rng.random_sample()).collect();
                 let mut m = vec![0.0; n];
-                idx[..n_inbag].iter().for_each(|&i| m[i] = 1.0);
+                let mut bagged = 0;
+                for (i, r) in rand.iter().enumerate() {
+                    if r * ((n - i) as f64) < (n_inbag - bagged) as f64 {
+                        m[i] = 1.0;
+                        bagged += 1;
+                    }
+                }
                 m
             } else {
                 vec![1.0; n]
@@ -387,7 +393,8 @@ impl Fitter<'_> {
             let neg_grad = self.negative_gradient(&raw, delta);
             let mut stage = Vec::with_capacity(width);
             for (k, g) in neg_grad.iter().enumerate() {
-                let mut tree = Tree::grow(self.x, &Target::Values(g), &mask, &self.params, rng);
+                let seed = splitter_seed(rng);
+                let mut tree = Tree::grow(&x, &Target::Values(g), &mask, &self.params, seed);
                 self.line_search(&mut tree, k, g, &raw, &mask, delta);
                 for (i, r) in raw.iter_mut().enumerate() {
                     r[k] += self.learning_rate * tree.leaf(self.x.row(i))[0];
@@ -425,7 +432,7 @@ impl Fitter<'_> {
                     }
                 })
             }
-            Loss::Log if self.n_classes == 2 => one(&|y, r| y - expit(r)),
+            Loss::Log if self.n_classes == 2 => one(&binomial_negative_gradient),
             Loss::Log => {
                 let k = self.n_classes;
                 let probs: Vec<Vec<f64>> = raw.iter().map(|r| softmax(r)).collect();
@@ -512,18 +519,37 @@ impl Fitter<'_> {
     }
 }
 
+/// `np.average(v, weights=w)`, summed in numpy's order.
 fn average(v: &[f64], w: &[f64]) -> f64 {
-    let sw: f64 = w.iter().sum();
-    v.iter().zip(w).map(|(a, b)| a * b).sum::<f64>() / sw
+    crate::numpy_sum::average(v, w)
 }
 
-fn expit(x: f64) -> f64 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
+/// The negative gradient of the half binomial loss, `y − expit(raw)`, computed as
+/// scikit-learn's `cgradient_half_binomial` computes its gradient (and negated).
+fn binomial_negative_gradient(y: f64, raw: f64) -> f64 {
+    let gradient = if raw > -37.0 {
+        let e = (-raw).exp();
+        ((1.0 - y) - y * e) / (1.0 + e)
     } else {
-        let e = x.exp();
-        e / (1.0 + e)
+        raw.exp() - y
+    };
+    -gradient
+}
+
+/// scipy's `logit`: `log(p / (1 - p))`, and `log1p(s) - log1p(-s)` with `s = 2(p - 0.5)`
+/// near one half, where the plain formula loses precision.
+fn logit(p: f64) -> f64 {
+    if !(0.3..=0.65).contains(&p) {
+        (p / (1.0 - p)).ln()
+    } else {
+        let s = 2.0 * (p - 0.5);
+        s.ln_1p() - (-s).ln_1p()
     }
+}
+
+/// scipy's `expit`, `1 / (1 + exp(-x))`, which scikit-learn's binomial link inverts with.
+fn expit(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
 }
 
 fn softmax(r: &[f64]) -> Vec<f64> {

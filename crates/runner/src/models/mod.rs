@@ -26,6 +26,9 @@ mod smo;
 mod svm;
 mod tree;
 
+#[cfg(test)]
+mod sklearn_parity;
+
 use polars::prelude::DataFrame;
 
 use kreplay_recipe::{ModelSpec, Params, Task};

@@ -6,11 +6,12 @@ use polars::prelude::DataFrame;
 
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Params, Task, Ty, Value};
 
-use super::cart::{resolve_max_features, Criterion, Splitter, Target, Tree, TreeParams};
+use super::cart::{
+    resolve_max_features, splitter_seed_of, Columns, Criterion, Splitter, Target, Tree, TreeParams,
+};
 use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
 use crate::error::{Result, RunError};
 use crate::matrix::Matrix;
-use crate::rng;
 
 pub const CRITERIA: &[&str] = &["gini", "entropy", "squared_error", "friedman_mse"];
 
@@ -95,7 +96,7 @@ pub static DECISION_TREE: ModelDef = ModelDef {
             ),
         ],
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
-        engine: "kreplay CART (deterministic, sklearn semantics)",
+        engine: "kreplay CART, scikit-learn 1.9 tree for tree (its random numbers and arithmetic)",
     },
     build: |p, seed| {
         Ok(Box::new(DecisionTree {
@@ -243,20 +244,22 @@ impl Model for DecisionTree {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
         let params = self.settings.resolve(t.task, t.x.cols, "decision_tree")?;
         let weight = vec![1.0; t.x.rows];
-        let mut rng = rng::seeded(self.seed);
+        let x = Columns::new(t.x);
+        // DecisionTreeClassifier(random_state=seed) seeds its splitter from RandomState(seed).
+        let rand_r = splitter_seed_of(self.seed as u32);
         let (tree, classes) = if t.task.is_classification() {
             let classes = Classes::new(t.y, "decision_tree")?;
             let tree = Tree::grow(
-                t.x,
+                &x,
                 &Target::Classes(&classes.index, classes.labels.len()),
                 &weight,
                 &params,
-                &mut rng,
+                rand_r,
             );
             (tree, Some(classes))
         } else {
             (
-                Tree::grow(t.x, &Target::Values(t.y), &weight, &params, &mut rng),
+                Tree::grow(&x, &Target::Values(t.y), &weight, &params, rand_r),
                 None,
             )
         };

@@ -1,5 +1,7 @@
-//! Seeded randomness. ChaCha8 gives the same stream on every platform and version of this
-//! program, so a recipe's seed fixes every random choice of a replay.
+//! Seeded randomness. Where a recipe replays scikit-learn, its own generators are replayed:
+//! numpy's `RandomState` ([`numpy`]) and the trees' `rand_r` ([`rand_r`]), so a notebook's
+//! `random_state` draws the same rows, features and thresholds. ChaCha8 ([`Rng`]) is used
+//! where scikit-learn has no counterpart; it gives the same stream on every platform.
 
 use rand::SeedableRng;
 pub use rand_chacha::ChaCha8Rng as Rng;
@@ -18,3 +20,4 @@ pub fn shuffle<T>(rng: &mut Rng, items: &mut [T]) {
 }
 
 pub mod numpy;
+pub mod rand_r;

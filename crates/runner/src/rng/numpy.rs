@@ -2,7 +2,8 @@
 //! fold. scikit-learn shuffles `KFold`, `StratifiedKFold` and `train_test_split` with
 //! `check_random_state(seed)`, so with this generator a recipe's `random_state = 42` selects
 //! exactly the rows the notebook's did, and published holdout and CV numbers stay comparable.
-//! Only the integer draws are reproduced (`shuffle`, `permutation`); models use [`super::Rng`].
+//! Only the integer draws are reproduced (`shuffle`, `permutation`, `randint`): the seeds of a
+//! forest's trees, its bootstrap rows and each tree's `rand_r` seed come from `randint`.
 
 const N: usize = 624;
 const M: usize = 397;
@@ -77,6 +78,21 @@ impl RandomState {
         }
     }
 
+    /// `RandomState.randint(low, high)`: legacy numpy's masked rejection on `high - low - 1`
+    /// (for any integer dtype: ranges below 2^32 draw 32 bits at a time).
+    pub fn randint(&mut self, low: i64, high: i64) -> i64 {
+        debug_assert!(low < high);
+        low + self.interval((high - low - 1) as usize) as i64
+    }
+
+    /// `RandomState.random_sample()` (and `uniform(0, 1)`): 53 bits from two draws, as
+    /// numpy's `mt19937_next_double`.
+    pub fn random_sample(&mut self) -> f64 {
+        let a = self.next_u32() >> 5;
+        let b = self.next_u32() >> 6;
+        (f64::from(a) * 67_108_864.0 + f64::from(b)) / 9_007_199_254_740_992.0
+    }
+
     /// `RandomState.shuffle` of a 1-d array.
     pub fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
@@ -108,6 +124,19 @@ mod tests {
             RandomState::new(156).permutation(12),
             vec![3, 9, 8, 0, 6, 10, 11, 7, 4, 1, 5, 2]
         );
+        // np.random.RandomState(0).randint(0, 10, 5), and randint(2**31 - 1) of seed 1, the
+        // first tree seed of a forest with random_state=1.
+        let mut r = RandomState::new(0);
+        let v: Vec<i64> = (0..5).map(|_| r.randint(0, 10)).collect();
+        assert_eq!(v, vec![5, 0, 3, 3, 7]);
+        assert_eq!(
+            RandomState::new(1).randint(0, i64::from(i32::MAX)),
+            1_791_095_845
+        );
+        // np.random.RandomState(3).uniform(size=2).
+        let mut r = RandomState::new(3);
+        assert_eq!(r.random_sample(), 0.550_797_902_574_575_5);
+        assert_eq!(r.random_sample(), 0.708_147_822_618_104_8);
         // The reference MT19937 output for init_genrand(5489).
         assert_eq!(RandomState::new(5489).next_u32(), 3_499_211_612);
     }

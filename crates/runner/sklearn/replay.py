@@ -1,0 +1,79 @@
+"""Replays a recipe's model in scikit-learn on the table kreplay fitted it on.
+
+Usage: python replay.py <export dir> '<estimator JSON>'
+
+The export dir is written by `kreplay replay --export-features DIR` (train.csv with the
+target, test.csv, validation.json; with steps fitted per fold, fold-<i>/ tables too, which
+are used instead of drawing the folds). The estimator JSON names a scikit-learn class and its
+keyword arguments, e.g. {"class": "RandomForestClassifier", "params": {"n_estimators": 700,
+"random_state": 1}}. Prints JSON: the fold scores under the recipe's validation scheme (drawn
+by scikit-learn's own splitters) and the predictions for test.csv after a fit on every row.
+"""
+
+import glob
+import json
+import sys
+
+import numpy as np
+import pandas as pd
+from sklearn import ensemble, tree
+from sklearn.metrics import accuracy_score, mean_squared_error
+from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+
+CLASSES = {
+    name: getattr(module, name)
+    for module in (ensemble, tree)
+    for name in dir(module)
+    if name[0].isupper()
+}
+
+
+def score(metric, y, p):
+    if metric == "accuracy":
+        return accuracy_score(y, p)
+    if metric == "rmse":
+        return float(np.sqrt(mean_squared_error(y, p)))
+    raise SystemExit(f"metric {metric} is not replayed here")
+
+
+def main():
+    folder, spec = sys.argv[1], json.loads(sys.argv[2])
+    v = json.load(open(f"{folder}/validation.json"))
+    train = pd.read_csv(f"{folder}/train.csv")
+    y = train.pop(v["target"]).to_numpy()
+    x = train.to_numpy(dtype=np.float64)
+    make = lambda: CLASSES[spec["class"]](**spec["params"])
+    scheme = v["validation"]
+    folds = []
+    fold_dirs = sorted(glob.glob(f"{folder}/fold-*"), key=lambda d: int(d.rsplit("-", 1)[1]))
+    if fold_dirs:
+        # Steps fitted per fold: each fold's own tables, as kreplay built them.
+        for d in fold_dirs:
+            tr, va = pd.read_csv(f"{d}/train.csv"), pd.read_csv(f"{d}/valid.csv")
+            ytr, yva = tr.pop(v["target"]).to_numpy(), va.pop(v["target"]).to_numpy()
+            model = make().fit(tr.to_numpy(np.float64), ytr)
+            folds.append(score(v["metric"], yva, model.predict(va.to_numpy(np.float64))))
+    elif scheme["scheme"] == "kfold":
+        seed = scheme["seed"] if scheme["shuffle"] else None
+        cls = StratifiedKFold if scheme["stratified"] else KFold
+        splits = cls(n_splits=scheme["k"], shuffle=scheme["shuffle"], random_state=seed).split(x, y)
+        for tr, va in splits:
+            folds.append(score(v["metric"], y[va], make().fit(x[tr], y[tr]).predict(x[va])))
+    elif scheme["scheme"] == "holdout":
+        tr, va = train_test_split(
+            np.arange(len(y)), test_size=scheme["fraction"],
+            random_state=scheme["seed"] if scheme["shuffle"] else None,
+            shuffle=scheme["shuffle"], stratify=y if scheme["stratified"] else None,
+        )
+        folds.append(score(v["metric"], y[va], make().fit(x[tr], y[tr]).predict(x[va])))
+    out = {"fold_scores": folds, "cv_mean": float(np.mean(folds)) if folds else None}
+    try:
+        test = pd.read_csv(f"{folder}/test.csv").to_numpy(np.float64)
+        out["test_predictions"] = [float(p) for p in make().fit(x, y).predict(test)]
+    except FileNotFoundError:
+        pass
+    json.dump(out, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
