@@ -183,7 +183,7 @@ fn server_file_names_that_leave_the_folder_are_refused() {
                 .unwrap_or_else(|| Response::error(404, "no such route"))
         });
         let e = failed(&run(&dir, &s, &["fetch", COMP]));
-        let shown: String = name.chars().flat_map(char::escape_debug).collect();
+        let shown = kreplay_recipe::names::shown(name, 120);
         assert!(
             e.contains("refused the file name")
                 && e.contains(&shown)

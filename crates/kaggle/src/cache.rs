@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use kreplay_recipe::names::relative_file_problem;
+
 use crate::error::{KaggleError, Result};
 
 pub const MANIFEST: &str = "manifest.json";
@@ -19,53 +21,11 @@ pub const PART_SUFFIX: &str = ".part";
 /// Suffix of the validator (ETag, Last-Modified, size) remembered beside a partial download.
 pub const VALIDATOR_SUFFIX: &str = ".part.json";
 
-/// The longest relative name accepted, in bytes, and the longest path component (what common
-/// file systems allow).
-pub const MAX_NAME_BYTES: usize = 1024;
-pub const MAX_COMPONENT_BYTES: usize = 255;
-
-/// Why `name` cannot be a path inside a competition's folder, if it cannot.
+/// Why `name` cannot be a path inside a competition's folder, if it cannot: what any file
+/// name from outside is refused for ([`relative_file_problem`]), and the cache's own names.
 fn unsafe_reason(name: &str) -> Option<String> {
-    if name.is_empty() {
-        return Some("it is empty".into());
-    }
-    if name.len() > MAX_NAME_BYTES {
-        return Some(format!(
-            "it is {} bytes long, more than {MAX_NAME_BYTES}",
-            name.len()
-        ));
-    }
-    if name.contains('\0') {
-        return Some("it contains a NUL byte".into());
-    }
-    if name.chars().any(char::is_control) {
-        return Some("it contains a control character".into());
-    }
-    if name.contains('\\') {
-        return Some("it contains a backslash".into());
-    }
-    if name.starts_with('/') {
-        return Some("it is an absolute path".into());
-    }
-    let b = name.as_bytes();
-    if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
-        return Some("it starts with a drive prefix".into());
-    }
-    for part in name.split('/') {
-        match part {
-            "" => return Some("it has an empty path component (`//` or a trailing `/`)".into()),
-            "." | ".." => return Some(format!("it has a `{part}` component")),
-            _ if part.len() > MAX_COMPONENT_BYTES => {
-                return Some(format!(
-                    "a component is longer than {MAX_COMPONENT_BYTES} bytes"
-                ))
-            }
-            // Windows would treat these as streams or devices; refused everywhere so a cache
-            // can move between systems.
-            #[cfg(windows)]
-            _ if part.contains(':') => return Some("it contains a `:`".into()),
-            _ => {}
-        }
+    if let Some(why) = relative_file_problem(name) {
+        return Some(format!("it {why}"));
     }
     let lower = name.to_ascii_lowercase();
     if lower == MANIFEST {
@@ -83,15 +43,7 @@ fn unsafe_reason(name: &str) -> Option<String> {
 
 /// A name for messages: escaped (no control characters reach a terminal) and cut short.
 pub fn shown(name: &str) -> String {
-    let mut out: String = name
-        .chars()
-        .take(120)
-        .flat_map(char::escape_debug)
-        .collect();
-    if name.chars().count() > 120 {
-        out.push('…');
-    }
-    out
+    kreplay_recipe::names::shown(name, 120)
 }
 
 /// The one gate every name from outside passes before it becomes a path: a relative path of

@@ -106,22 +106,7 @@ pub fn redact_url(url: &str) -> String {
 
 /// A server's message as it may be shown: control characters escaped, at most 500 characters.
 pub fn clean_message(message: &str) -> String {
-    let mut out: String = message
-        .chars()
-        .take(500)
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_debug().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect();
-    if message.chars().count() > 500 {
-        out.push('…');
-    }
-    out
+    kreplay_recipe::names::shown(message, 500)
 }
 
 /// Why a body could not be read whole.

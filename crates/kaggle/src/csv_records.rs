@@ -249,31 +249,9 @@ pub fn wrong_delimiter(header: &[String]) -> Option<String> {
 }
 
 /// `text` made safe for a message: control characters and bidirectional overrides escaped
-/// (`\t`, `\u{1b}`, `\u{202e}`), at most [`MAX_SHOWN_CHARS`] characters (then `...`).
+/// (`\t`, `\u{1b}`, `\u{202e}`), at most [`MAX_SHOWN_CHARS`] characters (then `…`).
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len().min(4 * MAX_SHOWN_CHARS));
-    for (i, c) in text.chars().enumerate() {
-        if i == MAX_SHOWN_CHARS {
-            out.push_str("...");
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_debug());
-        } else if is_bidi_control(c) {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// The characters that reorder how text around them is shown.
-fn is_bidi_control(c: char) -> bool {
-    matches!(
-        c,
-        '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
-    )
+    kreplay_recipe::names::shown(text, MAX_SHOWN_CHARS)
 }
 
 #[cfg(test)]
@@ -385,6 +363,6 @@ mod tests {
         assert_eq!(escape("id\u{202e}gpj"), "id\\u{202e}gpj");
         assert_eq!(escape("plain été"), "plain été");
         let long = "x".repeat(500);
-        assert_eq!(escape(&long), format!("{}...", "x".repeat(MAX_SHOWN_CHARS)));
+        assert_eq!(escape(&long), format!("{}…", "x".repeat(MAX_SHOWN_CHARS)));
     }
 }

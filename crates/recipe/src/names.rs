@@ -6,8 +6,10 @@ use std::borrow::Cow;
 
 /// The longest slug accepted; Kaggle's are far shorter.
 const MAX_SLUG: usize = 100;
-/// The longest relative file name accepted.
-const MAX_FILE_NAME: usize = 255;
+/// The longest relative file name accepted, and the longest of its components (what common
+/// file systems allow).
+pub const MAX_FILE_NAME: usize = 1024;
+pub const MAX_COMPONENT: usize = 255;
 
 /// Why `s` is not a competition slug (`[a-z0-9-]+`, not starting with `-`), or `None`.
 pub fn slug_problem(s: &str) -> Option<String> {
@@ -36,8 +38,10 @@ pub fn slug_problem(s: &str) -> Option<String> {
 }
 
 /// Why `s` is not a relative file name that stays inside its folder, or `None`: no absolute
-/// path, drive prefix, `..` or `.` component, backslash, NUL or other control character.
-/// `/` separates sub-folders.
+/// path, drive prefix, `..` or `.` component, empty component, backslash, NUL or other control
+/// character, or over-long name or component. `/` separates sub-folders. The one check every
+/// name from outside passes before it becomes a path (a recipe's data files here, a server's
+/// file names and zip members in the Kaggle client's cache).
 pub fn relative_file_problem(s: &str) -> Option<String> {
     if s.is_empty() {
         return Some("is empty".into());
@@ -60,8 +64,11 @@ pub fn relative_file_problem(s: &str) -> Option<String> {
     }
     for part in s.split('/') {
         match part {
-            "" => return Some("has an empty path component".into()),
+            "" => return Some("has an empty path component (`//` or a trailing `/`)".into()),
             "." | ".." => return Some(format!("has a `{part}` component")),
+            _ if part.len() > MAX_COMPONENT => {
+                return Some(format!("has a component longer than {MAX_COMPONENT} bytes"))
+            }
             _ => {}
         }
     }
@@ -76,16 +83,17 @@ fn describe_char(c: char) -> String {
     }
 }
 
-/// `s` with control characters (other than newline and tab) and bidirectional overrides escaped, so
-/// that text from a recipe, a server or a submission cannot move the cursor, recolour the
-/// terminal or reorder what the user reads.
+/// `s` with control characters (other than newline and tab) and bidirectional overrides
+/// escaped, so that text from a recipe, a server or a submission cannot move the cursor,
+/// recolour the terminal or reorder what the user reads. For whole messages; a single value
+/// in a message goes through [`shown`].
 pub fn escape_control(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(needs_escape) {
+    if !s.chars().any(|c| needs_escape(c) && c != '\n' && c != '\t') {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if needs_escape(c) {
+        if needs_escape(c) && c != '\n' && c != '\t' {
             out.extend(c.escape_default());
         } else {
             out.push(c);
@@ -94,9 +102,31 @@ pub fn escape_control(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A value from outside (a file name, an id, a server's message) as a message shows it: every
+/// control character (newlines and tabs too) and bidirectional override escaped, and at most
+/// `max` characters of it, then `…`.
+pub fn shown(s: &str, max: usize) -> String {
+    let mut out = String::with_capacity(s.len().min(4 * max));
+    for (i, c) in s.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        if needs_escape(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn needs_escape(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t')
-        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
 }
 
 #[cfg(test)]
@@ -124,6 +154,8 @@ mod tests {
             assert!(slug_problem(bad).is_some(), "{bad:?}");
         }
         assert!(slug_problem(&"a".repeat(101)).is_some());
+        assert!(relative_file_problem(&"a".repeat(256)).is_some());
+        assert!(relative_file_problem(&format!("{}/b", "a".repeat(255))).is_none());
     }
 
     #[test]
@@ -156,5 +188,8 @@ mod tests {
         assert_eq!(escape_control("tab\there\r"), "tab\there\\r");
         assert_eq!(escape_control("\u{202e}evil"), "\\u{202e}evil");
         assert!(matches!(escape_control("ok"), Cow::Borrowed(_)));
+        assert_eq!(shown("a\nb\t\u{202e}c", 10), "a\\nb\\t\\u{202e}c");
+        assert_eq!(shown("abcdef", 3), "abc…");
+        assert_eq!(shown("a\\b.csv", 20), "a\\b.csv");
     }
 }

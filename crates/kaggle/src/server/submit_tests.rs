@@ -720,10 +720,10 @@ fn participants_see_no_private_score_before_the_deadline() {
             let s = scored(&server, me, id).await;
             assert_eq!(scores(&s), ("COMPLETE", "1.00000", ""), "{slug}");
             let raw = get(&server, me, id).await.text().await.unwrap();
-            assert!(!raw.contains("0.9"), "{slug}: {raw}");
+            assert!(!raw.contains("0.90000"), "{slug}: {raw}");
             let (listed, raw) = list(&server, me, slug).await;
             assert_eq!(listed.submissions, [s], "{slug}");
-            assert!(!raw.contains("0.9"), "{slug}: {raw}");
+            assert!(!raw.contains("0.90000"), "{slug}: {raw}");
         }
         // Past the deadline: shown.
         let id = submit(&server, me, "ended", &labels_file(&[PRIVATE[0]]), "").await;
