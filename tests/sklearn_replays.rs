@@ -143,3 +143,17 @@ fn ghouzam_tree_members() {
             "max_features": 0.3, "random_state": 2}}"#,
     );
 }
+
+#[test]
+#[ignore = "needs scikit-learn (KREPLAY_PYTHON); .ci/run runs it"]
+fn sehgal_forest_and_tree() {
+    // Unseeded in the notebook; the recipe's seed (0) is the random_state.
+    same_as_sklearn(
+        "titanic/sehgal",
+        r#"{"class": "RandomForestClassifier", "params": {"n_estimators": 100, "random_state": 0}}"#,
+    );
+    same_as_sklearn(
+        "titanic/sehgal:decision_tree",
+        r#"{"class": "DecisionTreeClassifier", "params": {"random_state": 0}}"#,
+    );
+}
