@@ -7,12 +7,17 @@ pub mod hostile;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The mirror of real competition files: `$KREPLAY_MIRROR`, default `../shared/data`.
-/// A missing mirror fails the test: these tests never skip silently.
+/// The mirror of real competition files: `$KREPLAY_MIRROR`, default `../shared/data`. A
+/// relative path is taken from the workspace, where the README's command is typed (the tests
+/// run the binary in scratch folders, where it would point nowhere). A missing mirror fails
+/// the test: these tests never skip silently.
 pub fn mirror() -> PathBuf {
-    let dir = std::env::var_os("KREPLAY_MIRROR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = match std::env::var_os("KREPLAY_MIRROR").map(PathBuf::from) {
+        Some(d) if d.is_relative() => root.join(d),
+        Some(d) => d,
+        None => root.join("../shared/data"),
+    };
     assert!(
         dir.join("titanic/train.csv").is_file(),
         "competition data not found at {} (set KREPLAY_MIRROR)",

@@ -1,6 +1,20 @@
 //! Helpers shared by the unit tests of steps and models.
 
+use std::path::PathBuf;
+
 use kreplay_recipe::{Lit, Loc, ModelSpec, Param, ParamSpec, Params, Value};
+
+/// The mirror of competition files: `$KREPLAY_MIRROR`, default `../shared/data`, a relative
+/// path taken from the workspace (where the README's test command is typed; cargo runs this
+/// crate's tests in `crates/runner`).
+pub(crate) fn mirror() -> PathBuf {
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    match std::env::var_os("KREPLAY_MIRROR").map(PathBuf::from) {
+        Some(d) if d.is_relative() => workspace.join(d),
+        Some(d) => d,
+        None => workspace.join("../shared/data"),
+    }
+}
 
 /// Parameters as the recipe parser would give them: each spec's default, with `set` applied
 /// (and marked explicit), owned by `owner` for error messages.

@@ -31,9 +31,7 @@ fn sklearn_cases() -> Json {
     let python = std::env::var_os("KREPLAY_PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace().join("target/py/bin/python"));
-    let mirror = std::env::var_os("KREPLAY_MIRROR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("../shared/data"));
+    let mirror = crate::test_support::mirror();
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sklearn/trees.py");
     let out = Command::new(&python)
         .arg(&script)

@@ -361,8 +361,7 @@ pub(crate) fn test_run_keyed(
 /// without it (the end-to-end tests require it).
 #[cfg(test)]
 pub(crate) fn test_mirror_csv(file: &str) -> Option<DataFrame> {
-    let dir = std::env::var("KREPLAY_MIRROR").unwrap_or_else(|_| "../../../shared/data".into());
-    let path = std::path::Path::new(&dir).join(file);
+    let path = crate::test_support::mirror().join(file);
     path.exists()
         .then(|| crate::data::read_csv(&path, None).expect("the mirror's file reads"))
 }
