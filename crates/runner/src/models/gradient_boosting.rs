@@ -27,6 +27,7 @@ use super::cart::{
 use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
 use crate::error::{Result, RunError};
 use crate::matrix::Matrix;
+use crate::numpy_sum::average;
 use crate::rng::numpy::RandomState;
 
 const KIND: &str = "gradient_boosting";
@@ -517,11 +518,6 @@ impl Fitter<'_> {
             tree.set_leaf(leaf, vec![value]);
         }
     }
-}
-
-/// `np.average(v, weights=w)`, summed in numpy's order.
-fn average(v: &[f64], w: &[f64]) -> f64 {
-    crate::numpy_sum::average(v, w)
 }
 
 /// The negative gradient of the half binomial loss, `y − expit(raw)`, computed as
