@@ -19,10 +19,13 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Params, Task, Ty, Value};
 
 use super::cart::{
-    resolve_max_features, splitter_seed, Columns, Criterion, Splitter, Target, Tree, TreeParams,
+    resolve_max_features, splitter_seed, Binned, Columns, Criterion, Splitter, Target, Tree,
+    TreeParams,
 };
 use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
 use crate::error::{Result, RunError};
@@ -190,21 +193,34 @@ struct Boosted {
     classes: Option<Classes>,
 }
 
+/// Rows predicted together: a block stays in cache while every tree visits it.
+const PREDICT_BLOCK: usize = 256;
+
 impl Boosted {
-    fn raw(&self, row: &[f64]) -> Vec<f64> {
-        let mut raw = self.init.clone();
-        for stage in &self.stages {
-            for (r, tree) in raw.iter_mut().zip(stage) {
-                *r += self.learning_rate * tree.leaf(row)[0];
-            }
-        }
-        raw
+    /// Each row's raw scores: the initial ones plus every stage's trees, added in stage order
+    /// as scikit-learn adds them. Blocks of rows go through the trees one tree at a time (the
+    /// tree's nodes stay in cache), in parallel; a row's sum is the same either way.
+    fn raws(&self, x: &Matrix) -> Vec<Vec<f64>> {
+        let mut raws = vec![self.init.clone(); x.rows];
+        raws.par_chunks_mut(PREDICT_BLOCK)
+            .enumerate()
+            .for_each(|(block, out)| {
+                let first = block * PREDICT_BLOCK;
+                for stage in &self.stages {
+                    for (k, tree) in stage.iter().enumerate() {
+                        for (j, raw) in out.iter_mut().enumerate() {
+                            raw[k] += self.learning_rate * tree.leaf(x.row(first + j))[0];
+                        }
+                    }
+                }
+            });
+        raws
     }
 }
 
 impl Trained for Boosted {
     fn predict(&self, _: &polars::prelude::DataFrame, x: &Matrix) -> Result<Prediction> {
-        let raws: Vec<Vec<f64>> = (0..x.rows).map(|i| self.raw(x.row(i))).collect();
+        let raws = self.raws(x);
         let Some(classes) = &self.classes else {
             return Ok(Prediction {
                 values: raws.into_iter().map(|r| r[0]).collect(),
@@ -366,6 +382,15 @@ impl Fitter<'_> {
     ) -> (Vec<f64>, Vec<Vec<Tree>>) {
         let n = self.x.rows;
         let x = Columns::new(self.x);
+        // A squared-error leaf is its rows' mean as scikit-learn sums them, in the order its
+        // sorts leave them; every other loss recomputes its leaves in row order (line_search).
+        // Ties between features that cut the same rows are broken by those last bits, in
+        // every later stage, so only the latter may sum in another order (see cart::binned).
+        let mut binned = if self.loss == Loss::SquaredError {
+            None
+        } else {
+            Binned::new(&x)
+        };
         let width = self.width();
         let init = self.init();
         let mut raw: Vec<Vec<f64>> = vec![init.clone(); n];
@@ -395,7 +420,10 @@ impl Fitter<'_> {
             let mut stage = Vec::with_capacity(width);
             for (k, g) in neg_grad.iter().enumerate() {
                 let seed = splitter_seed(rng);
-                let mut tree = Tree::grow(&x, &Target::Values(g), &mask, &self.params, seed);
+                let mut tree = match binned.as_mut() {
+                    Some(b) => b.grow(&x, g, &mask, &self.params, seed),
+                    None => Tree::grow(&x, &Target::Values(g), &mask, &self.params, seed),
+                };
                 self.line_search(&mut tree, k, g, &raw, &mask, delta);
                 for (i, r) in raw.iter_mut().enumerate() {
                     r[k] += self.learning_rate * tree.leaf(self.x.row(i))[0];

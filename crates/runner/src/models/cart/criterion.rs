@@ -159,8 +159,7 @@ impl<'a> Stats<'a> {
             Criterion::Gini => gini(&self.sum_total, w),
             Criterion::Entropy => entropy(&self.sum_total, w),
             Criterion::SquaredError | Criterion::FriedmanMse => {
-                let mean = self.sum_total[0] / w;
-                self.sq_sum_total / w - mean * mean
+                variance(self.sq_sum_total, self.sum_total[0], w)
             }
         }
     }
@@ -180,8 +179,10 @@ impl<'a> Stats<'a> {
                     sq_sum_left += self.weight[i] * y[i] * y[i];
                 }
                 let sq_sum_right = self.sq_sum_total - sq_sum_left;
-                let (ml, mr) = (self.sum_left[0] / wl, self.sum_right[0] / wr);
-                (sq_sum_left / wl - ml * ml, sq_sum_right / wr - mr * mr)
+                (
+                    variance(sq_sum_left, self.sum_left[0], wl),
+                    variance(sq_sum_right, self.sum_right[0], wr),
+                )
             }
         }
     }
@@ -190,13 +191,8 @@ impl<'a> Stats<'a> {
     pub fn proxy_improvement(&self, samples: &[usize]) -> f64 {
         let (wl, wr) = (self.weighted_n_left, self.weighted_n_right);
         match self.kind {
-            Criterion::SquaredError => {
-                let (l, r) = (self.sum_left[0], self.sum_right[0]);
-                l * l / wl + r * r / wr
-            }
-            Criterion::FriedmanMse => {
-                let diff = wr * self.sum_left[0] - wl * self.sum_right[0];
-                diff * diff / (wl * wr)
+            Criterion::SquaredError | Criterion::FriedmanMse => {
+                regression_proxy(self.kind, self.sum_left[0], self.sum_right[0], wl, wr)
             }
             Criterion::Gini | Criterion::Entropy => {
                 let (il, ir) = self.children_impurity(samples);
@@ -215,10 +211,9 @@ impl<'a> Stats<'a> {
         );
         match self.kind {
             Criterion::FriedmanMse => {
-                let diff = wr * self.sum_left[0] - wl * self.sum_right[0];
-                diff * diff / (wl * wr * wn)
+                friedman_improvement(self.sum_left[0], self.sum_right[0], wl, wr, wn)
             }
-            _ => (wn / self.weighted_n_samples) * (parent - (wr / wn * right) - (wl / wn * left)),
+            _ => weighted_decrease(parent, (left, right), (wl, wr, wn), self.weighted_n_samples),
         }
     }
 
@@ -229,6 +224,39 @@ impl<'a> Stats<'a> {
             .map(|s| s / self.weighted_n_node_samples)
             .collect()
     }
+}
+
+/// A regression node's impurity from its weighted sums `Σw·y²` and `Σw·y`: `E[y²] − E[y]²`.
+pub fn variance(sq_sum: f64, sum: f64, w: f64) -> f64 {
+    let mean = sum / w;
+    sq_sum / w - mean * mean
+}
+
+/// `proxy_impurity_improvement` of a regression split, from the children's sums and weights.
+pub fn regression_proxy(kind: Criterion, sum_left: f64, sum_right: f64, wl: f64, wr: f64) -> f64 {
+    if kind == Criterion::FriedmanMse {
+        let diff = wr * sum_left - wl * sum_right;
+        diff * diff / (wl * wr)
+    } else {
+        sum_left * sum_left / wl + sum_right * sum_right / wr
+    }
+}
+
+/// friedman_mse's `impurity_improvement` (scikit-learn ≤ 1.8): `(w_r·s_l − w_l·s_r)²/(w_l·w_r·w_node)`.
+pub fn friedman_improvement(sum_left: f64, sum_right: f64, wl: f64, wr: f64, wn: f64) -> f64 {
+    let diff = wr * sum_left - wl * sum_right;
+    diff * diff / (wl * wr * wn)
+}
+
+/// `impurity_improvement` of every criterion but friedman_mse: the decrease of impurity
+/// weighted by the node's share of the tree's samples.
+pub fn weighted_decrease(
+    parent: f64,
+    (left, right): (f64, f64),
+    (wl, wr, wn): (f64, f64, f64),
+    weighted_n_samples: f64,
+) -> f64 {
+    (wn / weighted_n_samples) * (parent - (wr / wn * right) - (wl / wn * left))
 }
 
 fn gini(counts: &[f64], w: f64) -> f64 {

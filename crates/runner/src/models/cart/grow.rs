@@ -8,12 +8,10 @@
 //! order. With the same seed, the tree has the same nodes, features, thresholds and values.
 
 use super::criterion::Stats;
+use super::draws::{DrawState, FeatureDraws};
 use super::sort::simultaneous_sort;
-use super::{Columns, Node, Splitter, Target, Tree, TreeParams};
+use super::{Columns, Node, Splitter, Target, Tree, TreeParams, FEATURE_THRESHOLD};
 use crate::rng::rand_r;
-
-/// Values closer than this count as equal (`FEATURE_THRESHOLD`).
-const FEATURE_THRESHOLD: f64 = 1e-7;
 
 /// A node waiting on the stack (`StackRecord`).
 struct Pending {
@@ -53,10 +51,8 @@ struct Grower<'a> {
     x: &'a Columns,
     params: &'a TreeParams,
     samples: Vec<usize>,
-    features: Vec<usize>,
-    constant_features: Vec<usize>,
+    draws: FeatureDraws,
     feature_values: Vec<f32>,
-    rand_r: u32,
     stats: Stats<'a>,
 }
 
@@ -69,19 +65,8 @@ pub fn grow(
     params: &TreeParams,
     rand_r_state: u32,
 ) -> Tree {
-    let samples: Vec<usize> = (0..x.rows).filter(|&i| weight[i] != 0.0).collect();
-    let weighted_n_samples: f64 = weight.iter().sum();
-    let n = samples.len();
-    let mut g = Grower {
-        x,
-        params,
-        samples,
-        features: (0..x.cols).collect(),
-        constant_features: vec![0; x.cols],
-        feature_values: vec![0.0; x.rows],
-        rand_r: rand_r_state,
-        stats: Stats::new(params.criterion, target, weight, weighted_n_samples),
-    };
+    let mut g = Grower::new(x, target, weight, params, rand_r_state);
+    let n = g.samples.len();
     let mut nodes: Vec<Node> = Vec::new();
     let max_depth = params.max_depth.unwrap_or(i32::MAX as usize);
     let min_leaf = params.min_samples_leaf;
@@ -153,6 +138,82 @@ pub fn grow(
     Tree { nodes }
 }
 
+/// scikit-learn's split search replayed at chosen nodes only: a node's samples are in
+/// scikit-learn's order when its parent was searched here first, and its feature draws start
+/// from the state the caller kept for it ([`super::binned`] keeps them while it grows the same
+/// tree another way, and asks this which of two equally good features scikit-learn records).
+pub(super) struct NodeReplay<'a> {
+    grower: Grower<'a>,
+}
+
+/// A split found by [`NodeReplay::split`]: `samples()[start..pos]` go left.
+pub(super) struct Replayed {
+    pub feature: usize,
+    pub threshold: f64,
+    pub pos: usize,
+}
+
+impl<'a> NodeReplay<'a> {
+    pub fn new(
+        x: &'a Columns,
+        target: &'a Target<'a>,
+        weight: &'a [f64],
+        params: &'a TreeParams,
+    ) -> NodeReplay<'a> {
+        NodeReplay {
+            grower: Grower::new(x, target, weight, params, 0),
+        }
+    }
+
+    /// Searches node `samples[start..end]` with the feature draws as they stood when
+    /// scikit-learn reached it (`n_constant` of them known constant) and partitions its samples
+    /// as scikit-learn does; `None` when it finds no split.
+    pub fn split(
+        &mut self,
+        (start, end): (usize, usize),
+        draws: FeatureDraws,
+        n_constant: usize,
+        impurity: f64,
+    ) -> Option<Replayed> {
+        let g = &mut self.grower;
+        g.draws = draws;
+        g.stats.init(&g.samples, start, end);
+        let mut n_constant = n_constant;
+        let split = g.split_best(start, end, impurity, &mut n_constant);
+        (split.pos < end).then_some(Replayed {
+            feature: split.feature,
+            threshold: split.threshold,
+            pos: split.pos,
+        })
+    }
+
+    /// The tree's samples, in scikit-learn's order where nodes were replayed.
+    pub fn samples(&self) -> &[usize] {
+        &self.grower.samples
+    }
+}
+
+impl<'a> Grower<'a> {
+    fn new(
+        x: &'a Columns,
+        target: &'a Target<'a>,
+        weight: &'a [f64],
+        params: &'a TreeParams,
+        rand_r_state: u32,
+    ) -> Grower<'a> {
+        let samples: Vec<usize> = (0..x.rows).filter(|&i| weight[i] != 0.0).collect();
+        let weighted_n_samples: f64 = weight.iter().sum();
+        Grower {
+            x,
+            params,
+            samples,
+            draws: FeatureDraws::new(x.cols, params.max_features, rand_r_state),
+            feature_values: vec![0.0; x.rows],
+            stats: Stats::new(params.criterion, target, weight, weighted_n_samples),
+        }
+    }
+}
+
 impl Grower<'_> {
     fn value(&self, sample: usize, feature: usize) -> f32 {
         self.x.data[feature * self.x.rows + sample]
@@ -183,43 +244,6 @@ impl Grower<'_> {
         }
     }
 
-    /// Draws the next feature to evaluate (the Fisher-Yates step shared by both splitters),
-    /// or `None` when the node's features are used up. `state` is
-    /// (f_i, n_visited, n_found, n_drawn, n_known, n_total).
-    fn draw(&mut self, s: &mut DrawState) -> Option<Draw> {
-        let max_features = self.params.max_features;
-        while s.f_i > s.n_total
-            && (s.n_visited < max_features || s.n_visited <= s.n_found + s.n_drawn)
-        {
-            s.n_visited += 1;
-            let f_j = rand_r::int(s.n_drawn, s.f_i - s.n_found, &mut self.rand_r);
-            if f_j < s.n_known {
-                self.features.swap(s.n_drawn, f_j);
-                s.n_drawn += 1;
-                continue;
-            }
-            let f_j = f_j + s.n_found;
-            return Some(Draw {
-                f_j,
-                feature: self.features[f_j],
-            });
-        }
-        None
-    }
-
-    /// The drawn feature is constant in the node: it joins the found constants.
-    fn mark_constant(&mut self, s: &mut DrawState, d: &Draw) {
-        self.features.swap(d.f_j, s.n_total);
-        s.n_found += 1;
-        s.n_total += 1;
-    }
-
-    /// The drawn feature is evaluated: it joins the drawn non-constant ones.
-    fn mark_drawn(&mut self, s: &mut DrawState, d: &Draw) {
-        s.f_i -= 1;
-        self.features.swap(s.f_i, d.f_j);
-    }
-
     /// Reorganises the node's samples by the best split, scores it, and keeps the constant
     /// features' invariant for siblings and children.
     fn finish(
@@ -242,11 +266,7 @@ impl Grower<'_> {
             best.impurity_right = ir;
             best.improvement = self.stats.impurity_improvement(impurity, il, ir);
         }
-        let (known, found) = (s.n_known, s.n_found);
-        self.features[..known].copy_from_slice(&self.constant_features[..known]);
-        self.constant_features[known..known + found]
-            .copy_from_slice(&self.features[known..known + found]);
-        *n_constant = s.n_total;
+        *n_constant = self.draws.finish(s);
         best
     }
 
@@ -262,15 +282,15 @@ impl Grower<'_> {
         let min_leaf = self.params.min_samples_leaf;
         let mut best = Split::none(end);
         let mut best_proxy = f64::NEG_INFINITY;
-        let mut s = DrawState::new(self.x.cols, *n_constant);
-        while let Some(d) = self.draw(&mut s) {
+        let mut s = self.draws.start(*n_constant);
+        while let Some(d) = self.draws.next(&mut s) {
             self.sort_by(d.feature, start, end);
             let fv = &self.feature_values;
             if f64::from(fv[end - 1]) <= f64::from(fv[start]) + FEATURE_THRESHOLD {
-                self.mark_constant(&mut s, &d);
+                self.draws.mark_constant(&mut s, &d);
                 continue;
             }
-            self.mark_drawn(&mut s, &d);
+            self.draws.mark_drawn(&mut s, &d);
             self.stats.reset();
             let mut p = start;
             while p < end {
@@ -317,9 +337,9 @@ impl Grower<'_> {
         let min_leaf = self.params.min_samples_leaf;
         let mut best = Split::none(end);
         let mut best_proxy = f64::NEG_INFINITY;
-        let mut s = DrawState::new(self.x.cols, *n_constant);
+        let mut s = self.draws.start(*n_constant);
         let mut current_feature = None;
-        while let Some(d) = self.draw(&mut s) {
+        while let Some(d) = self.draws.next(&mut s) {
             current_feature = Some(d.feature);
             // `find_min_max`, keeping the values for the partition below.
             let (mut lo, mut hi) = (f32::INFINITY, f32::NEG_INFINITY);
@@ -336,11 +356,12 @@ impl Grower<'_> {
                 }
             }
             if f64::from(hi) <= f64::from(lo) + FEATURE_THRESHOLD {
-                self.mark_constant(&mut s, &d);
+                self.draws.mark_constant(&mut s, &d);
                 continue;
             }
-            self.mark_drawn(&mut s, &d);
-            let mut threshold = rand_r::uniform(f64::from(lo), f64::from(hi), &mut self.rand_r);
+            self.draws.mark_drawn(&mut s, &d);
+            let mut threshold =
+                rand_r::uniform(f64::from(lo), f64::from(hi), &mut self.draws.rand_r);
             if threshold == f64::from(hi) {
                 threshold = f64::from(lo);
             }
@@ -376,32 +397,4 @@ impl Grower<'_> {
         let partition = current_feature != Some(best.feature);
         self.finish((start, end), impurity, best, &s, n_constant, partition)
     }
-}
-
-/// The counters of a node's feature draws (see `node_split_best`'s loop invariant).
-struct DrawState {
-    f_i: usize,
-    n_visited: usize,
-    n_found: usize,
-    n_drawn: usize,
-    n_known: usize,
-    n_total: usize,
-}
-
-impl DrawState {
-    fn new(n_features: usize, n_known: usize) -> DrawState {
-        DrawState {
-            f_i: n_features,
-            n_visited: 0,
-            n_found: 0,
-            n_drawn: 0,
-            n_known,
-            n_total: n_known,
-        }
-    }
-}
-
-struct Draw {
-    f_j: usize,
-    feature: usize,
 }

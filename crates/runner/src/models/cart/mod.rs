@@ -22,9 +22,16 @@
 //!   `squared_error` (sklearn 1.9 folded it into that); it is kept because
 //!   `min_impurity_decrease` reads it on another scale, and recipes from that era rely on it.
 
+mod binned;
 mod criterion;
+mod draws;
 mod grow;
 mod sort;
+
+pub use binned::Binned;
+
+/// Values closer than this count as equal (`FEATURE_THRESHOLD`).
+const FEATURE_THRESHOLD: f64 = 1e-7;
 
 use crate::matrix::Matrix;
 use crate::rng::numpy::RandomState;
