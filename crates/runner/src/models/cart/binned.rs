@@ -56,7 +56,8 @@ struct FeatureSums {
     /// Per distinct value, `lanes` partial sums side by side.
     bins: Vec<Bin>,
     lanes: usize,
-    /// The non-empty bins, ascending, when the node is small beside the number of values.
+    /// The non-empty bins, ascending: noted as rows reach them when the node is small beside
+    /// the number of values, else when the lanes are added up.
     touched: Vec<u32>,
     sparse: bool,
     filled: bool,
@@ -474,10 +475,10 @@ impl Binned {
                 for &b in &sums.touched {
                     sums.bins[b as usize * sums.lanes] = Bin::default();
                 }
-                sums.touched.clear();
             } else {
                 sums.bins.fill(Bin::default());
             }
+            sums.touched.clear();
             sums.filled = false;
         }
     }
@@ -494,13 +495,7 @@ impl Binned {
         let sums = &self.sums[f];
         let values = &self.values[f];
         let value = |b: u32| f64::from(values[b as usize]);
-        let nonempty: Vec<u32> = if sums.sparse {
-            sums.touched.clone()
-        } else {
-            (0..sums.n_bins() as u32)
-                .filter(|&b| sums.bin(b).n > 0)
-                .collect()
-        };
+        let nonempty = &sums.touched;
         let (lo, hi) = (nonempty[0], nonempty[nonempty.len() - 1]);
         if value(hi) <= value(lo) + FEATURE_THRESHOLD {
             return false;
@@ -629,8 +624,9 @@ impl FeatureSums {
         self.filled = true;
     }
 
+    /// Adds the lanes into the first and lists the non-empty bins, ascending.
     fn merge_lanes(&mut self, unit: bool) {
-        for lanes in self.bins.chunks_exact_mut(self.lanes) {
+        for (b, lanes) in self.bins.chunks_exact_mut(self.lanes).enumerate() {
             let (first, rest) = lanes.split_at_mut(1);
             for other in rest.iter() {
                 first[0].n += other.n;
@@ -639,6 +635,9 @@ impl FeatureSums {
             }
             if unit {
                 first[0].w = f64::from(first[0].n);
+            }
+            if first[0].n > 0 {
+                self.touched.push(b as u32);
             }
         }
     }
