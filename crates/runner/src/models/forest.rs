@@ -9,7 +9,9 @@ use rayon::prelude::*;
 
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
 
-use super::cart::{bootstrap_weights, estimator_seeds, splitter_seed_of, Columns, Target, Tree};
+use super::cart::{
+    bootstrap_weights, estimator_seeds, splitter_seed_of, Columns, Target, Tree, Trees,
+};
 use super::tree::{TreeEnsemble, TreeSettings, TREE_PARAMS};
 use super::{seed_of, Classes, Model, ModelDef, Trained, Training};
 use crate::error::Result;
@@ -73,16 +75,20 @@ impl Model for Forest {
         };
         let n = t.x.rows;
         let x = Columns::new(t.x);
+        let grower = Trees::new(&x, &target, &params);
         let trees: Vec<Tree> = estimator_seeds(self.seed, self.n_estimators)
             .into_par_iter()
-            .map(|seed| {
-                let weight = if self.bootstrap {
-                    bootstrap_weights(seed, n, n)
-                } else {
-                    vec![1.0; n]
-                };
-                Tree::grow(&x, &target, &weight, &params, splitter_seed_of(seed))
-            })
+            .map_init(
+                || grower.scratch(),
+                |scratch, seed| {
+                    let weight = if self.bootstrap {
+                        bootstrap_weights(seed, n, n)
+                    } else {
+                        vec![1.0; n]
+                    };
+                    grower.grow(scratch, &weight, splitter_seed_of(seed))
+                },
+            )
             .collect();
         Ok(Box::new(TreeEnsemble { trees, classes }))
     }

@@ -16,7 +16,7 @@ use kreplay_recipe::{Task, Value};
 use polars::prelude::DataFrame;
 use serde_json::Value as Json;
 
-use super::cart::{splitter_seed_of, Columns, Target, Tree};
+use super::cart::{splitter_seed_of, Columns, Target, Trees};
 use super::tree::TreeSettings;
 use super::{def, Classes, Training};
 use crate::matrix::Matrix;
@@ -170,7 +170,8 @@ fn compare_tree(
     } else {
         Target::Values(y)
     };
-    let tree = Tree::grow(&columns, &target, &weight, &p, splitter_seed_of(seed));
+    let grower = Trees::new(&columns, &target, &p);
+    let tree = grower.grow(&mut grower.scratch(), &weight, splitter_seed_of(seed));
     let features: Vec<i64> = case["tree"]["feature"]
         .as_array()
         .expect("features")

@@ -3,11 +3,13 @@
 //! which some published grids use as AdaBoost's base.
 
 use polars::prelude::DataFrame;
+use rayon::prelude::*;
 
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Params, Task, Ty, Value};
 
 use super::cart::{
     resolve_max_features, splitter_seed_of, Columns, Criterion, Splitter, Target, Tree, TreeParams,
+    Trees,
 };
 use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
 use crate::error::{Result, RunError};
@@ -207,25 +209,37 @@ pub struct TreeEnsemble {
 }
 
 impl TreeEnsemble {
-    /// Averages the trees' leaf outputs (class probabilities or values), as sklearn does.
+    /// Averages the trees' leaf outputs (class probabilities or values), as sklearn does: each
+    /// row's sum adds the trees in order, so blocks of rows can run on any thread, each block
+    /// walking one tree at a time (its nodes stay in cache).
     pub fn predict(&self, x: &Matrix) -> Prediction {
+        const BLOCK: usize = 256;
         let width = self.classes.as_ref().map_or(1, |c| c.labels.len());
-        let mut values = Vec::with_capacity(x.rows);
-        let mut probas = Vec::with_capacity(x.rows);
-        for i in 0..x.rows {
-            let mut acc = vec![0.0; width];
-            for t in &self.trees {
-                for (a, v) in acc.iter_mut().zip(t.leaf(x.row(i))) {
-                    *a += v;
+        let probas: Vec<Vec<f64>> = (0..x.rows.div_ceil(BLOCK))
+            .into_par_iter()
+            .flat_map_iter(|block| {
+                let rows = block * BLOCK..((block + 1) * BLOCK).min(x.rows);
+                let mut acc = vec![vec![0.0; width]; rows.len()];
+                for t in &self.trees {
+                    for (a, i) in acc.iter_mut().zip(rows.clone()) {
+                        for (a, v) in a.iter_mut().zip(t.leaf(x.row(i))) {
+                            *a += v;
+                        }
+                    }
                 }
-            }
-            acc.iter_mut().for_each(|a| *a /= self.trees.len() as f64);
-            match &self.classes {
-                Some(c) => values.push(c.argmax(&acc)),
-                None => values.push(acc[0]),
-            }
-            probas.push(acc);
-        }
+                for a in &mut acc {
+                    a.iter_mut().for_each(|a| *a /= self.trees.len() as f64);
+                }
+                acc
+            })
+            .collect();
+        let values = probas
+            .iter()
+            .map(|acc| match &self.classes {
+                Some(c) => c.argmax(acc),
+                None => acc[0],
+            })
+            .collect();
         let proba = self
             .classes
             .as_ref()
@@ -249,13 +263,9 @@ impl Model for DecisionTree {
         let rand_r = splitter_seed_of(self.seed as u32);
         let (tree, classes) = if t.task.is_classification() {
             let classes = Classes::new(t.y, "decision_tree")?;
-            let tree = Tree::grow(
-                &x,
-                &Target::Classes(&classes.index, classes.labels.len()),
-                &weight,
-                &params,
-                rand_r,
-            );
+            let target = Target::Classes(&classes.index, classes.labels.len());
+            let grower = Trees::new(&x, &target, &params);
+            let tree = grower.grow(&mut grower.scratch(), &weight, rand_r);
             (tree, Some(classes))
         } else {
             (

@@ -24,6 +24,7 @@ use rayon::prelude::*;
 use super::criterion::{friedman_improvement, regression_proxy, variance, weighted_decrease};
 use super::draws::FeatureDraws;
 use super::grow::NodeReplay;
+use super::ranks::Ranks;
 use super::{
     grow, Columns, Criterion, Node, Splitter, Target, Tree, TreeParams, FEATURE_THRESHOLD,
 };
@@ -33,11 +34,7 @@ const PARALLEL_ROWS: usize = 2048;
 
 /// Each feature's distinct values, ranked once, and the buffers of the trees grown on them.
 pub struct Binned {
-    rows: usize,
-    /// Every row's rank among its feature's distinct values, one feature after another.
-    codes: Vec<u32>,
-    /// Each feature's distinct values, ascending (`-0.0` and `0.0` are one value).
-    values: Vec<Vec<f32>>,
+    ranks: Ranks,
     sums: Vec<FeatureSums>,
     samples: Vec<u32>,
     right: Vec<u32>,
@@ -145,37 +142,18 @@ impl Binned {
     /// Ranks the values of every feature; `None` when one is missing (NaN), which only the
     /// exact replay handles.
     pub fn new(x: &Columns) -> Option<Binned> {
-        let mut codes = vec![0u32; x.rows * x.cols];
-        let mut values = Vec::with_capacity(x.cols);
-        let mut order: Vec<u32> = Vec::with_capacity(x.rows);
-        for f in 0..x.cols {
-            let col = &x.data[f * x.rows..(f + 1) * x.rows];
-            if col.iter().any(|v| v.is_nan()) {
-                return None;
-            }
-            order.clear();
-            order.extend(0..x.rows as u32);
-            order.sort_unstable_by(|&a, &b| col[a as usize].total_cmp(&col[b as usize]));
-            let mut distinct: Vec<f32> = Vec::new();
-            for &r in &order {
-                let v = col[r as usize];
-                // `==`, not bits: -0.0 and 0.0 sort as one value in scikit-learn too.
-                if distinct.last() != Some(&v) {
-                    distinct.push(v);
-                }
-                codes[f * x.rows + r as usize] = (distinct.len() - 1) as u32;
-            }
-            values.push(distinct);
-        }
-        let sums = values.iter().map(|v| FeatureSums::new(v.len())).collect();
+        let ranks = Ranks::new(x)?;
+        let sums = ranks
+            .values
+            .iter()
+            .map(|v| FeatureSums::new(v.len()))
+            .collect();
         Some(Binned {
-            rows: x.rows,
-            codes,
-            values,
+            samples: Vec::with_capacity(ranks.rows),
+            right: Vec::with_capacity(ranks.rows),
+            wy: vec![0.0; ranks.rows],
+            ranks,
             sums,
-            samples: Vec::with_capacity(x.rows),
-            right: Vec::with_capacity(x.rows),
-            wy: vec![0.0; x.rows],
             unit: false,
             replayed: 0,
             settled: 0,
@@ -215,14 +193,15 @@ impl Binned {
     ) -> Result<Tree, TooClose> {
         self.samples.clear();
         self.samples
-            .extend((0..self.rows as u32).filter(|&i| weight[i as usize] != 0.0));
+            .extend((0..self.ranks.rows as u32).filter(|&i| weight[i as usize] != 0.0));
         for (i, wy) in self.wy.iter_mut().enumerate() {
             *wy = weight[i] * y[i];
         }
         let weighted_n_samples: f64 = weight.iter().sum();
         let integral_weights = weight.iter().all(|w| w.fract() == 0.0) && weighted_n_samples < 2e15;
         self.unit = weight.iter().all(|&w| w == 0.0 || w == 1.0);
-        let mut draws = FeatureDraws::new(self.values.len(), params.max_features, rand_r_state);
+        let mut draws =
+            FeatureDraws::new(self.ranks.values.len(), params.max_features, rand_r_state);
         let max_depth = params.max_depth.unwrap_or(i32::MAX as usize);
         let min_leaf = params.min_samples_leaf;
         let mut nodes: Vec<Node> = Vec::new();
@@ -260,9 +239,9 @@ impl Binned {
             if !is_leaf {
                 let before = draws.clone();
                 let mut s = draws.start(n_constant);
-                if params.max_features >= self.values.len() && node.n >= PARALLEL_ROWS {
+                if params.max_features >= self.ranks.values.len() && node.n >= PARALLEL_ROWS {
                     // Every feature not known constant will be drawn: sum them all at once.
-                    let mut wanted = vec![false; self.values.len()];
+                    let mut wanted = vec![false; self.ranks.values.len()];
                     draws.candidates(&s).iter().for_each(|&f| wanted[f] = true);
                     self.fill_all(&wanted, rec.start, rec.end, weight);
                 }
@@ -409,7 +388,7 @@ impl Binned {
             let (Some(found), Some(ours)) = (found, s.split) else {
                 return Err(TooClose);
             };
-            let codes = &self.codes[ours.feature * self.rows..(ours.feature + 1) * self.rows];
+            let codes = self.ranks.codes(ours.feature);
             let same_rows = found.pos == s.range.0 + ours.n_left
                 && exact.samples()[s.range.0..found.pos]
                     .iter()
@@ -446,7 +425,7 @@ impl Binned {
     }
 
     fn fill(&mut self, f: usize, start: usize, end: usize, weight: &[f64]) {
-        let codes = &self.codes[f * self.rows..(f + 1) * self.rows];
+        let codes = self.ranks.codes(f);
         self.sums[f].fill(
             codes,
             &self.samples[start..end],
@@ -457,16 +436,13 @@ impl Binned {
     }
 
     fn fill_all(&mut self, wanted: &[bool], start: usize, end: usize, weight: &[f64]) {
-        let (rows, codes, samples, wy) =
-            (self.rows, &self.codes, &self.samples[start..end], &self.wy);
+        let (ranks, samples, wy) = (&self.ranks, &self.samples[start..end], &self.wy);
         let unit = self.unit;
         self.sums
             .par_iter_mut()
             .enumerate()
             .filter(|(f, _)| wanted[*f])
-            .for_each(|(f, sums)| {
-                sums.fill(&codes[f * rows..(f + 1) * rows], samples, weight, wy, unit)
-            });
+            .for_each(|(f, sums)| sums.fill(ranks.codes(f), samples, weight, wy, unit));
     }
 
     fn clear_sums(&mut self) {
@@ -493,7 +469,7 @@ impl Binned {
         best: &mut Best,
     ) -> bool {
         let sums = &self.sums[f];
-        let values = &self.values[f];
+        let values = &self.ranks.values[f];
         let value = |b: u32| f64::from(values[b as usize]);
         let nonempty = &sums.touched;
         let (lo, hi) = (nonempty[0], nonempty[nonempty.len() - 1]);
@@ -543,7 +519,7 @@ impl Binned {
         y: &[f64],
         weight: &[f64],
     ) -> f64 {
-        let codes = &self.codes[c.feature * self.rows..(c.feature + 1) * self.rows];
+        let codes = self.ranks.codes(c.feature);
         self.right.clear();
         let mut next = start;
         let mut sq_left = 0.0;

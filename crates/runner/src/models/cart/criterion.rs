@@ -259,6 +259,15 @@ pub fn weighted_decrease(
     (wn / weighted_n_samples) * (parent - (wr / wn * right) - (wl / wn * left))
 }
 
+/// A classification node's impurity from its weight per class.
+pub fn class_impurity(kind: Criterion, counts: &[f64], w: f64) -> f64 {
+    if kind == Criterion::Entropy {
+        entropy(counts, w)
+    } else {
+        gini(counts, w)
+    }
+}
+
 fn gini(counts: &[f64], w: f64) -> f64 {
     let mut sq_count = 0.0;
     for c in counts {
