@@ -11,6 +11,7 @@
 
 use super::criterion::{class_impurity, weighted_decrease};
 use super::draws::FeatureDraws;
+use super::grow::Pending;
 use super::ranks::Ranks;
 use super::{
     grow, Columns, Criterion, Node, Splitter, Target, Tree, TreeParams, FEATURE_THRESHOLD,
@@ -46,16 +47,6 @@ pub struct ClassTrees<'a> {
     n_classes: usize,
 }
 
-/// A node waiting on the stack, as in [`super::grow`].
-struct Pending {
-    start: usize,
-    end: usize,
-    depth: usize,
-    parent: Option<(usize, bool)>,
-    impurity: f64,
-    n_constant_features: usize,
-}
-
 /// The best split of a node so far: rows whose code is at most `last_left` go left.
 struct Candidate {
     feature: usize,
@@ -72,6 +63,13 @@ impl<'a> ClassTrees<'a> {
             y,
             n_classes,
         }
+    }
+
+    /// Whether these tree settings are ones counting can grow (the best splitter on a
+    /// classification criterion); weights are checked per tree.
+    pub fn can_grow(params: &TreeParams) -> bool {
+        matches!(params.criterion, Criterion::Gini | Criterion::Entropy)
+            && params.splitter == Splitter::Best
     }
 
     /// Buffers for one thread's trees.
@@ -101,11 +99,10 @@ impl<'a> ClassTrees<'a> {
         params: &TreeParams,
         rand_r_state: u32,
     ) -> Tree {
+        let weighted_n_samples: f64 = weight.iter().sum();
         let whole = weight.iter().all(|w| w.fract() == 0.0 && *w >= 0.0)
-            && weight.iter().sum::<f64>() <= MAX_TOTAL_WEIGHT;
-        let counted = matches!(params.criterion, Criterion::Gini | Criterion::Entropy)
-            && params.splitter == Splitter::Best;
-        if !(whole && counted) {
+            && weighted_n_samples <= MAX_TOTAL_WEIGHT;
+        if !(whole && Self::can_grow(params)) {
             let target = Target::Classes(self.y, self.n_classes);
             return grow::grow(self.x, &target, weight, params, rand_r_state);
         }
@@ -115,7 +112,6 @@ impl<'a> ClassTrees<'a> {
         s.samples.clear();
         s.samples
             .extend((0..self.ranks.rows as u32).filter(|&i| s.weight[i as usize] != 0));
-        let weighted_n_samples: f64 = weight.iter().sum();
         let mut draws =
             FeatureDraws::new(self.ranks.n_features(), params.max_features, rand_r_state);
         let max_depth = params.max_depth.unwrap_or(i32::MAX as usize);

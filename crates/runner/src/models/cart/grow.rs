@@ -13,14 +13,14 @@ use super::sort::simultaneous_sort;
 use super::{Columns, Node, Splitter, Target, Tree, TreeParams, FEATURE_THRESHOLD};
 use crate::rng::rand_r;
 
-/// A node waiting on the stack (`StackRecord`).
-struct Pending {
-    start: usize,
-    end: usize,
-    depth: usize,
-    parent: Option<(usize, bool)>,
-    impurity: f64,
-    n_constant_features: usize,
+/// A node waiting on the stack (`StackRecord`); [`super::classes`] grows from the same.
+pub(super) struct Pending {
+    pub start: usize,
+    pub end: usize,
+    pub depth: usize,
+    pub parent: Option<(usize, bool)>,
+    pub impurity: f64,
+    pub n_constant_features: usize,
 }
 
 /// The best split of a node (`SplitRecord`); `pos == end` when there is none.

@@ -194,9 +194,7 @@ pub struct Scratch(Option<ClassScratch>);
 
 impl<'a> Trees<'a> {
     pub fn new(x: &'a Columns, target: &'a Target<'a>, params: &'a TreeParams) -> Trees<'a> {
-        let counted = matches!(target, Target::Classes(..))
-            && matches!(params.criterion, Criterion::Gini | Criterion::Entropy)
-            && params.splitter == Splitter::Best;
+        let counted = matches!(target, Target::Classes(..)) && ClassTrees::can_grow(params);
         Trees {
             x,
             target,
