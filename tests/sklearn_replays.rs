@@ -3,8 +3,10 @@
 //! (`crates/runner/sklearn/replay.py`) on that table, with scikit-learn's own fold splitters,
 //! and compares the fold scores and every test prediction exactly.
 //!
-//! It needs a Python with scikit-learn (`KREPLAY_PYTHON`, default `target/py/bin/python`, which
-//! `.ci/run` installs, pinned), so it is ignored in a plain `cargo test`; `.ci/run` runs it.
+//! It needs a Python with scikit-learn 1.9.1 (`KREPLAY_PYTHON`, default `target/py/bin/python`)
+//! and, for AdaBoost's SAMME.R, one with scikit-learn 1.5.2 (`KREPLAY_PYTHON_SAMME_R`, default
+//! `target/py-samme-r/bin/python`), which `.ci/run` installs, pinned; so it is ignored in a
+//! plain `cargo test`, and `.ci/run` runs it.
 
 mod common;
 
@@ -13,10 +15,24 @@ use std::process::Command;
 
 use common::{kreplay, scratch};
 
+/// A Python with scikit-learn: `$var`, default `target/<venv>/bin/python`.
+fn python_from(var: &str, venv: &str) -> PathBuf {
+    std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("target")
+            .join(venv)
+            .join("bin/python")
+    })
+}
+
+/// scikit-learn 1.9.1, the version kreplay follows.
 fn python() -> PathBuf {
-    std::env::var_os("KREPLAY_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/py/bin/python"))
+    python_from("KREPLAY_PYTHON", "py")
+}
+
+/// scikit-learn 1.5.2, the last with AdaBoost's SAMME.R (the 2017 notebooks' default).
+fn python_samme_r() -> PathBuf {
+    python_from("KREPLAY_PYTHON_SAMME_R", "py-samme-r")
 }
 
 /// The second column of a submission, as numbers.
@@ -36,8 +52,14 @@ fn predictions(path: &std::path::Path) -> Vec<f64> {
         .collect()
 }
 
-/// Replays `recipe` and the scikit-learn estimator `spec` on its table; checks both agree.
-fn same_as_sklearn(recipe: &str, spec: &str) {
+/// Replays `recipe` and the scikit-learn 1.9.1 estimator `spec` on its table; checks both
+/// agree. Returns the export folder.
+fn same_as_sklearn(recipe: &str, spec: &str) -> PathBuf {
+    same_as(&python(), recipe, spec)
+}
+
+/// [`same_as_sklearn`] with the scikit-learn of `python`.
+fn same_as(python: &std::path::Path, recipe: &str, spec: &str) -> PathBuf {
     let dir = scratch(&format!("sk-{}", recipe.replace(['/', ':'], "-")));
     let export = dir.join("export");
     let sub = dir.join("sub.csv");
@@ -60,18 +82,7 @@ fn same_as_sklearn(recipe: &str, spec: &str) {
         String::from_utf8_lossy(&out.stderr)
     );
     let ours: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let sk = Command::new(python())
-        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("crates/runner/sklearn/replay.py"))
-        .arg(&export)
-        .arg(spec)
-        .output()
-        .expect("python runs (set KREPLAY_PYTHON)");
-    assert!(
-        sk.status.success(),
-        "{recipe}: {}",
-        String::from_utf8_lossy(&sk.stderr)
-    );
-    let theirs: serde_json::Value = serde_json::from_slice(&sk.stdout).unwrap();
+    let theirs = python_json(python, "replay.py", &[export.to_str().unwrap(), spec]);
     let folds = |v: &serde_json::Value, key: &str| -> Vec<f64> {
         v[key]
             .as_array()
@@ -96,6 +107,26 @@ fn same_as_sklearn(recipe: &str, spec: &str) {
         (0, expected.len()),
         "{recipe}: test predictions that differ from scikit-learn's"
     );
+    export
+}
+
+/// Runs `crates/runner/sklearn/<script>` with `args`; its JSON output.
+fn python_json(python: &std::path::Path, script: &str, args: &[&str]) -> serde_json::Value {
+    let out = Command::new(python)
+        .arg(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("crates/runner/sklearn")
+                .join(script),
+        )
+        .args(args)
+        .output()
+        .expect("python runs (set KREPLAY_PYTHON)");
+    assert!(
+        out.status.success(),
+        "{script}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 #[test]
@@ -155,5 +186,108 @@ fn sehgal_forest_and_tree() {
     same_as_sklearn(
         "titanic/sehgal:decision_tree",
         r#"{"class": "DecisionTreeClassifier", "params": {"random_state": 0}}"#,
+    );
+}
+
+#[test]
+#[ignore = "needs scikit-learn (KREPLAY_PYTHON); .ci/run runs it"]
+fn srinivasan_windspeed_forest_and_gbm() {
+    // The notebook's final model, 4000 stages (alpha has no effect with the squared loss), and
+    // its submission: exp of the prediction, clipped at 0.
+    let export = same_as_sklearn(
+        "bike-sharing-demand/srinivasan-ensemble",
+        r#"{"class": "GradientBoostingRegressor", "params": {"n_estimators": 4000,
+            "alpha": 0.01, "random_state": 0}, "inverse": "exp", "clip_min": 0}"#,
+    );
+    // The windspeed imputer, RandomForestRegressor() of old scikit-learn (10 trees), seeded
+    // with the recipe's seed, fitted on the train and test rows whose windspeed is not 0.
+    let data = common::mirror().join("bike-sharing-demand");
+    let imputed = python_json(
+        &python(),
+        "impute.py",
+        &[
+            export.to_str().unwrap(),
+            data.join("train.csv").to_str().unwrap(),
+            data.join("test.csv").to_str().unwrap(),
+            r#"{"column": "windspeed", "when": "zero", "fit_on": "train+test",
+                "features": ["season", "weather", "humidity", "month", "temp", "year", "atemp"],
+                "class": "RandomForestRegressor",
+                "params": {"n_estimators": 10, "random_state": 0}}"#,
+        ],
+    );
+    let values = |key: &str| -> Vec<f64> {
+        imputed[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect()
+    };
+    let (expected, exported) = (values("expected"), values("exported"));
+    assert!(
+        expected.len() > 2000,
+        "{} windspeeds imputed",
+        expected.len()
+    );
+    let differ = expected
+        .iter()
+        .zip(&exported)
+        .filter(|(a, b)| a != b)
+        .count();
+    assert_eq!(
+        (differ, exported.len()),
+        (0, expected.len()),
+        "imputed windspeeds that differ from scikit-learn's"
+    );
+}
+
+#[test]
+#[ignore = "needs scikit-learn (KREPLAY_PYTHON); .ci/run runs it"]
+fn serigne_gradient_boosting() {
+    // GBoost of the stack: huber loss, sqrt features, random_state=5; unshuffled 5-fold RMSE
+    // on log1p(SalePrice), and the submission is expm1 of the prediction.
+    same_as_sklearn(
+        "house-prices-advanced-regression-techniques/serigne-stacked-regressions:gboost",
+        r#"{"class": "GradientBoostingRegressor", "params": {"n_estimators": 3000,
+            "learning_rate": 0.05, "max_depth": 4, "max_features": "sqrt",
+            "min_samples_leaf": 15, "min_samples_split": 10, "loss": "huber",
+            "random_state": 5}, "inverse": "expm1"}"#,
+    );
+}
+
+#[test]
+#[ignore = "needs scikit-learn (KREPLAY_PYTHON); .ci/run runs it"]
+fn anisotropic_base_models() {
+    // The notebook's SEED = 0 for every seeded member; unshuffled 5-fold accuracy.
+    same_as_sklearn(
+        "titanic/anisotropic-stacking:rf",
+        r#"{"class": "RandomForestClassifier", "params": {"n_estimators": 500, "max_depth": 6,
+            "min_samples_leaf": 2, "max_features": "sqrt", "random_state": 0, "n_jobs": -1}}"#,
+    );
+    same_as_sklearn(
+        "titanic/anisotropic-stacking:et",
+        r#"{"class": "ExtraTreesClassifier", "params": {"n_estimators": 500, "max_depth": 8,
+            "min_samples_leaf": 2, "random_state": 0, "n_jobs": -1}}"#,
+    );
+    same_as_sklearn(
+        "titanic/anisotropic-stacking:gb",
+        r#"{"class": "GradientBoostingClassifier", "params": {"n_estimators": 500,
+            "max_depth": 5, "min_samples_leaf": 2, "random_state": 0}}"#,
+    );
+    same_as_sklearn(
+        "titanic/anisotropic-stacking:svc",
+        r#"{"class": "SVC", "params": {"kernel": "linear", "C": 0.025}}"#,
+    );
+}
+
+#[test]
+#[ignore = "needs scikit-learn 1.5.2 (KREPLAY_PYTHON_SAMME_R); .ci/run runs it"]
+fn adaboost_samme_r() {
+    // AdaBoostClassifier() of 2017: SAMME.R over stumps, here with the notebook's SEED = 0.
+    same_as(
+        &python_samme_r(),
+        "titanic/anisotropic-stacking:ada",
+        r#"{"class": "AdaBoostClassifier", "params": {"n_estimators": 500,
+            "learning_rate": 0.75, "algorithm": "SAMME.R", "random_state": 0}}"#,
     );
 }

@@ -6,8 +6,10 @@ The export dir is written by `kreplay replay --export-features DIR` (train.csv w
 target, test.csv, validation.json; with steps fitted per fold, fold-<i>/ tables too, which
 are used instead of drawing the folds). The estimator JSON names a scikit-learn class and its
 keyword arguments, e.g. {"class": "RandomForestClassifier", "params": {"n_estimators": 700,
-"random_state": 1}}. Prints JSON: the fold scores under the recipe's validation scheme (drawn
-by scikit-learn's own splitters) and the predictions for test.csv after a fit on every row.
+"random_state": 1}} (a parameter may itself be such an object); optional "inverse" ("exp", "expm1") and "clip_min": <number> turn the test
+predictions into the submission's values as the notebook does. Prints JSON: the fold scores
+under the recipe's validation scheme (drawn by scikit-learn's own splitters) and the
+predictions for test.csv after a fit on every row.
 """
 
 import glob
@@ -16,16 +18,26 @@ import sys
 
 import numpy as np
 import pandas as pd
-from sklearn import ensemble, tree
+from sklearn import ensemble, svm, tree
 from sklearn.metrics import accuracy_score, mean_squared_error
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
 CLASSES = {
     name: getattr(module, name)
-    for module in (ensemble, tree)
+    for module in (ensemble, svm, tree)
     for name in dir(module)
     if name[0].isupper()
 }
+
+
+def build(spec):
+    """The estimator a spec names; a parameter that is itself a spec (AdaBoost's `estimator`)
+    is built the same way."""
+    params = {
+        k: build(v) if isinstance(v, dict) and "class" in v else v
+        for k, v in spec["params"].items()
+    }
+    return CLASSES[spec["class"]](**params)
 
 
 def score(metric, y, p):
@@ -42,7 +54,7 @@ def main():
     train = pd.read_csv(f"{folder}/train.csv")
     y = train.pop(v["target"]).to_numpy()
     x = train.to_numpy(dtype=np.float64)
-    make = lambda: CLASSES[spec["class"]](**spec["params"])
+    make = lambda: build(spec)
     scheme = v["validation"]
     folds = []
     fold_dirs = sorted(glob.glob(f"{folder}/fold-*"), key=lambda d: int(d.rsplit("-", 1)[1]))
@@ -69,7 +81,14 @@ def main():
     out = {"fold_scores": folds, "cv_mean": float(np.mean(folds)) if folds else None}
     try:
         test = pd.read_csv(f"{folder}/test.csv").to_numpy(np.float64)
-        out["test_predictions"] = [float(p) for p in make().fit(x, y).predict(test)]
+        model = make().fit(x, y)
+        predictions = model.predict(test)
+        inverse = {"exp": np.exp, "expm1": np.expm1}.get(spec.get("inverse"))
+        if inverse is not None:
+            predictions = inverse(predictions)
+        if "clip_min" in spec:
+            predictions = np.maximum(spec["clip_min"], predictions)
+        out["test_predictions"] = [float(p) for p in predictions]
     except FileNotFoundError:
         pass
     json.dump(out, sys.stdout)

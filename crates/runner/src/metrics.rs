@@ -49,13 +49,15 @@ pub fn rmse(truth: &[f64], pred: &[f64]) -> f64 {
     rmse_by(truth, pred, |v| v)
 }
 
+/// `np.sqrt(mean_squared_error(f(truth), f(pred)))`: numpy's pairwise mean of the squares, so
+/// a replayed fold score keeps scikit-learn's last bits.
 fn rmse_by(truth: &[f64], pred: &[f64], f: impl Fn(f64) -> f64) -> f64 {
-    let sum: f64 = truth
+    let squares: Vec<f64> = truth
         .iter()
         .zip(pred)
-        .map(|(t, p)| (f(*p) - f(*t)).powi(2))
-        .sum();
-    (sum / truth.len() as f64).sqrt()
+        .map(|(t, p)| (f(*t) - f(*p)).powi(2))
+        .collect();
+    (crate::numpy_sum::sum(&squares) / truth.len() as f64).sqrt()
 }
 
 /// Area under the ROC curve by average ranks (ties get their mean rank), as scikit-learn.

@@ -137,7 +137,8 @@ impl Model for AdaBoost {
                                 code * pc.max(eps).ln()
                             })
                             .sum();
-                        *w *= (-self.learning_rate * (kf - 1.0) / kf * coded).exp();
+                        // `-1.0 * learning_rate * ((K - 1.0) / K) * xlogy(...)`, left to right.
+                        *w *= (-self.learning_rate * ((kf - 1.0) / kf) * coded).exp();
                     }
                 }
                 trees.push(tree);
@@ -224,7 +225,8 @@ impl Boosted {
             let p = tree.leaf(row);
             if self.real {
                 let logs: Vec<f64> = p.iter().map(|v| v.max(f64::EPSILON).ln()).collect();
-                let mean = logs.iter().sum::<f64>() / kf;
+                // `(K - 1) * (log_proba - (1.0 / K) * log_proba.sum(axis=1))`.
+                let mean = (1.0 / kf) * logs.iter().sum::<f64>();
                 for (s, l) in pred.iter_mut().zip(&logs) {
                     *s += (kf - 1.0) * (l - mean);
                 }

@@ -1,5 +1,5 @@
 //! Gradient boosting (sklearn `GradientBoostingRegressor/Classifier`), the project's own because
-//! linfa has none. Each stage fits a regression tree (friedman_mse, the project's CART) to the
+//! linfa has none. Each stage fits a regression tree (squared_error as scikit-learn 1.9, the project's CART) to the
 //! negative gradient of the loss and then rewrites its leaves with sklearn's line search, so the
 //! numbers follow sklearn rather than a textbook variant:
 //!
@@ -72,14 +72,14 @@ pub static GRADIENT_BOOSTING: ModelDef = ModelDef {
                 "min_impurity_decrease",
                 Ty::Float,
                 Lit::Float(0.0),
-                "a split must decrease impurity by at least this (friedman_mse: w_l·w_r·Δmean²/w_node, as sklearn ≤ 1.8)",
+                "a split must decrease impurity by at least this (the weighted decrease of variance; with criterion = friedman_mse w_l·w_r·Δmean²/w_node, as sklearn ≤ 1.8)",
             )
             .min(0.0),
             ParamSpec::optional(
                 "criterion",
                 Ty::Choice(&["friedman_mse", "squared_error"]),
-                Lit::Str("friedman_mse"),
-                "split criterion of the trees; both choose the same splits and differ only in the scale of min_impurity_decrease",
+                Lit::Str("squared_error"),
+                "split criterion of the trees: squared_error is scikit-learn 1.9's (which ignores this parameter), friedman_mse is scikit-learn ≤ 1.8's default; they choose the same splits but for ties decided by last bits, and differ in the scale of min_impurity_decrease",
             ),
             ParamSpec::optional(
                 "max_features",
@@ -155,8 +155,8 @@ impl GradientBoosting {
             min_samples_leaf: p.usize("min_samples_leaf")?,
             min_impurity_decrease: p.f64("min_impurity_decrease")?,
             criterion: match p.str("criterion")? {
-                "squared_error" => Criterion::SquaredError,
-                _ => Criterion::FriedmanMse,
+                "friedman_mse" => Criterion::FriedmanMse,
+                _ => Criterion::SquaredError,
             },
             max_features: p
                 .get("max_features")
