@@ -6,7 +6,7 @@ The export dir is written by `kreplay replay --export-features DIR` (train.csv w
 target, test.csv, validation.json; with steps fitted per fold, fold-<i>/ tables too, which
 are used instead of drawing the folds). The estimator JSON names a scikit-learn class and its
 keyword arguments, e.g. {"class": "RandomForestClassifier", "params": {"n_estimators": 700,
-"random_state": 1}} (a parameter may itself be such an object); optional "inverse" ("exp", "expm1") and "clip_min": <number> turn the test
+"random_state": 1}} (a parameter may itself be such an object); optional "proba": true predicts P(class 1) rather than the class; "inverse" ("exp", "expm1") and "clip_min": <number> turn the test
 predictions into the submission's values as the notebook does. Prints JSON: the fold scores
 under the recipe's validation scheme (drawn by scikit-learn's own splitters) and the
 predictions for test.csv after a fit on every row.
@@ -82,7 +82,7 @@ def main():
     try:
         test = pd.read_csv(f"{folder}/test.csv").to_numpy(np.float64)
         model = make().fit(x, y)
-        predictions = model.predict(test)
+        predictions = model.predict_proba(test)[:, 1] if spec.get("proba") else model.predict(test)
         inverse = {"exp": np.exp, "expm1": np.expm1}.get(spec.get("inverse"))
         if inverse is not None:
             predictions = inverse(predictions)

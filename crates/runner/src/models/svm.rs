@@ -12,8 +12,10 @@
 //! (N₊+1)/(N₊+2) and 1/(N₋+2). sklearn's libsvm then passes the pairwise probability through
 //! `multiclass_probability` even for two classes, which stops at a tolerance and moves it by up
 //! to a few thousandths; that step is repeated here so probabilities match sklearn's for the same
-//! A and B. The folds are shuffled with the model's seed (sklearn's random_state drives libsvm's
-//! own generator, which we do not reproduce). Labels still come from the sign of the decision
+//! A and B. The folds are libsvm's own, drawn from the seed scikit-learn derives from
+//! random_state. The decision values come from our SMO, which agrees with libsvm's to its
+//! tolerance but not bit for bit (no shrinking, plain dot products where libsvm calls BLAS), so
+//! probabilities agree closely rather than exactly. Labels still come from the sign of the decision
 //! function, as sklearn's `predict` does with probability on.
 
 use std::borrow::Cow;
@@ -26,7 +28,7 @@ use super::smo::{self, BinarySvc, Kernel};
 use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
 use crate::error::{Result, RunError};
 use crate::matrix::Matrix;
-use crate::rng;
+use crate::rng::numpy::RandomState;
 
 pub static SVM: ModelDef = ModelDef {
     spec: ModelSpec {
@@ -118,22 +120,44 @@ impl SupportVector {
 
     /// libsvm's `svm_binary_svc_probability`: decision values from five shuffled folds, each
     /// row scored by the model trained on the others, then Platt's sigmoid fitted to them.
+    /// Returns libsvm's (probA, probB): P(class 0) = 1/(1 + exp(A·f + B)) for libsvm's
+    /// decision value f, which is the negative of ours.
+    ///
+    /// The folds are libsvm's: its rows grouped by class (class 0's, then class 1's, each in
+    /// table order), shuffled by Fisher-Yates with `bounded_rand_int` on the `std::mt19937`
+    /// that scikit-learn seeds with `RandomState(random_state).randint(2**31 - 1)`.
     fn platt(&self, x: &Matrix, targets: &[bool], gamma: f64) -> Result<(f64, f64)> {
         const FOLDS: usize = 5;
         let n = targets.len();
+        let grouped: Vec<usize> = (0..n)
+            .filter(|&i| !targets[i])
+            .chain((0..n).filter(|&i| targets[i]))
+            .collect();
+        let libsvm_seed = RandomState::new(self.seed).randint(0, i64::from(i32::MAX));
+        let mut mt = RandomState::new(libsvm_seed as u64);
         let mut perm: Vec<usize> = (0..n).collect();
-        rng::shuffle(&mut rng::seeded(self.seed), &mut perm);
+        for i in 0..n {
+            let j = i + bounded_rand_int(&mut mt, (n - i) as u32) as usize;
+            perm.swap(i, j);
+        }
+        let perm: Vec<usize> = perm.iter().map(|&p| grouped[p]).collect();
         let mut dec = vec![0.0; n];
         for fold in 0..FOLDS {
             let (begin, end) = (fold * n / FOLDS, (fold + 1) * n / FOLDS);
-            let train: Vec<usize> = perm[..begin].iter().chain(&perm[end..]).copied().collect();
+            // The fold's svm_train regroups its rows by sorted label: libsvm's −1 (class 1)
+            // first, each class in shuffled order.
+            let rest = || perm[..begin].iter().chain(&perm[end..]).copied();
+            let train: Vec<usize> = rest()
+                .filter(|&i| targets[i])
+                .chain(rest().filter(|&i| !targets[i]))
+                .collect();
             let pos = train.iter().filter(|&&i| targets[i]).count();
             let neg = train.len() - pos;
             // A training part with one class has no decision function: libsvm scores ±1 or 0.
             let constant = match (pos, neg) {
                 (0, 0) => Some(0.0),
-                (_, 0) => Some(1.0),
-                (0, _) => Some(-1.0),
+                (_, 0) => Some(-1.0),
+                (0, _) => Some(1.0),
                 _ => None,
             };
             if let Some(v) = constant {
@@ -143,11 +167,33 @@ impl SupportVector {
             let part: Vec<bool> = train.iter().map(|&i| targets[i]).collect();
             let model = self.train(&x.take(&train), &part, gamma)?;
             for &i in &perm[begin..end] {
-                dec[i] = model.decision(x.row(i));
+                dec[i] = -model.decision(x.row(i));
             }
         }
-        Ok(sigmoid_train(&dec, targets))
+        // sigmoid_train sums over libsvm's (grouped) order, class 0 as its positive label.
+        let dec: Vec<f64> = grouped.iter().map(|&i| dec[i]).collect();
+        let class0: Vec<bool> = grouped.iter().map(|&i| !targets[i]).collect();
+        Ok(sigmoid_train(&dec, &class0))
     }
+}
+
+/// libsvm's `bounded_rand_int` (scikit-learn's `newrand.h`): Lemire's multiply-shift with
+/// rejection on one 32-bit draw of the Mersenne Twister.
+fn bounded_rand_int(mt: &mut RandomState, range: u32) -> u32 {
+    let mut m = u64::from(mt.next_u32()) * u64::from(range);
+    if (m as u32) < range {
+        let mut t = range.wrapping_neg();
+        if t >= range {
+            t -= range;
+            if t >= range {
+                t %= range;
+            }
+        }
+        while (m as u32) < t {
+            m = u64::from(mt.next_u32()) * u64::from(range);
+        }
+    }
+    (m >> 32) as u32
 }
 
 /// Platt's sigmoid P(class 1 | f) = 1/(1 + exp(A·f + B)) by libsvm's `sigmoid_train`: Newton's
@@ -164,10 +210,11 @@ fn sigmoid_train(dec: &[f64], positive: &[bool]) -> (f64, f64) {
             .zip(&t)
             .map(|(d, ti)| {
                 let f = d * a + b;
+                // `log(1+exp(..))`, as libsvm writes it (not log1p).
                 if f >= 0.0 {
-                    ti * f + (-f).exp().ln_1p()
+                    ti * f + (1.0 + (-f).exp()).ln()
                 } else {
-                    (ti - 1.0) * f + f.exp().ln_1p()
+                    (ti - 1.0) * f + (1.0 + f.exp()).ln()
                 }
             })
             .sum()
@@ -217,10 +264,11 @@ fn sigmoid_train(dec: &[f64], positive: &[bool]) -> (f64, f64) {
     (a, b)
 }
 
-/// P(class 1) for decision value `f`, as sklearn's libsvm computes it: the sigmoid for class 0
-/// (libsvm's first class), clipped to [1e-7, 1 − 1e-7], then `multiclass_probability` for k = 2.
+/// P(class 1) for our decision value `f`, as sklearn's libsvm computes it from its (probA,
+/// probB): `sigmoid_predict` of its decision value −f for class 0 (libsvm's first class),
+/// clipped to [1e-7, 1 − 1e-7], then `multiclass_probability` for k = 2.
 fn platt_proba(f: f64, (a, b): (f64, f64)) -> f64 {
-    let f_ab = -(a * f + b);
+    let f_ab = -f * a + b;
     let p0 = if f_ab >= 0.0 {
         let e = (-f_ab).exp();
         e / (1.0 + e)
@@ -380,11 +428,36 @@ mod tests {
     }
 
     #[test]
+    fn fold_shuffle_is_libsvms() {
+        // Expected: scikit-learn's newrand.h `bounded_rand_int` on `std::mt19937`, compiled
+        // with g++: the Fisher-Yates shuffle of svm_binary_svc_probability for 12 rows with
+        // the seed scikit-learn derives from random_state = 2, and six draws below 3·10^9
+        // (where Lemire's rejection step runs) from seed 7.
+        let seed = RandomState::new(2).randint(0, i64::from(i32::MAX));
+        assert_eq!(seed, 1_872_583_848);
+        let mut mt = RandomState::new(seed as u64);
+        let mut perm: Vec<usize> = (0..12).collect();
+        for i in 0..12 {
+            let j = i + bounded_rand_int(&mut mt, (12 - i) as u32) as usize;
+            perm.swap(i, j);
+        }
+        assert_eq!(perm, [6, 2, 0, 3, 8, 7, 1, 9, 10, 4, 5, 11]);
+        let mut mt = RandomState::new(7);
+        let draws: Vec<u32> = (0..6)
+            .map(|_| bounded_rand_int(&mut mt, 3_000_000_000))
+            .collect();
+        assert_eq!(
+            draws,
+            [228924873, 682017224, 956916682, 1315227674, 2934668688, 2170395539]
+        );
+    }
+
+    #[test]
     fn platt_proba_matches_sklearn() {
         // sklearn 1.9.1 SVC(probability=True) on make_classification(200, 5, random_state=0):
         // probA_ = -2.7093743817235545, probB_ = -0.14963519609477566 (libsvm's orientation,
-        // towards class 0: B here is −probB_), and predict_proba[:, 1] at these decision values.
-        let ab = (-2.7093743817235545, 0.14963519609477566);
+        // towards class 0), and predict_proba[:, 1] at these decision values.
+        let ab = (-2.7093743817235545, -0.14963519609477566);
         let cases = [
             (-1.5, 0.014775933551419028),
             (-0.3, 0.27638846494059865),

@@ -1,7 +1,9 @@
-//! The classification tree [`super::grow`] grows with a `BestSplitter`, found without sorting:
-//! a node counts its rows' weight per class and per distinct value of each drawn feature
-//! ([`Ranks`]), then walks the values in ascending order as scikit-learn walks its sorted
-//! samples, offering the same midpoints to the same criterion.
+//! The classification tree [`super::grow`] grows, found without sorting or moving samples. With
+//! a `BestSplitter` a node counts its rows' weight per class and per distinct value of each
+//! drawn feature ([`Ranks`]), then walks the values in ascending order as scikit-learn walks
+//! its sorted samples, offering the same midpoints to the same criterion. With a
+//! `RandomSplitter` (Extra-Trees) it finds each drawn feature's range, draws the threshold, and
+//! counts the rows at or below it.
 //!
 //! This is exact, not close: with whole-number weights (unweighted rows, a forest's bootstrap
 //! counts) every class count scikit-learn sums is a whole number below 2^53, so it is the same
@@ -20,20 +22,36 @@ use super::{
 /// Rows with at most this much total weight have class counts that fit a `u32`.
 const MAX_TOTAL_WEIGHT: f64 = u32::MAX as f64;
 
+/// Features with at most this many distinct values are counted in [`LANES`] interleaved copies
+/// (in nodes with more rows than count slots, so that adding the copies costs little).
+const LANED_BINS: usize = 64;
+const LANES: usize = 4;
+
+/// A row in a node: its index, class and whole-number weight, kept together so that a node's
+/// scan reads them in order and looks up only the feature's code.
+#[derive(Clone, Copy)]
+struct Row {
+    id: u32,
+    class: u32,
+    weight: u32,
+}
+
 /// The buffers one thread grows its trees in (see [`ClassTrees::scratch`]).
 pub struct ClassScratch {
-    samples: Vec<u32>,
-    right: Vec<u32>,
-    weight: Vec<u32>,
+    rows: Vec<Row>,
+    right: Vec<Row>,
     /// Per distinct value of the feature being scanned: its rows' weight per class, then its
     /// number of rows (`min_samples_leaf` counts rows, not weight), side by side so that one
     /// row touches one cache line.
     counts: Vec<u32>,
-    /// Per row: where its class's count sits in a value's slots.
-    class: Vec<u32>,
+    /// [`LANES`] copies of `counts` for a feature with few values (all zero between scans).
+    lanes: Vec<u32>,
     /// The distinct values present in the node, ascending.
     touched: Vec<u32>,
     total: Vec<f64>,
+    /// The class weights of the nodes waiting on the stack, `n_classes` per node, in stack
+    /// order: a child's are known from its parent's best split.
+    pending_totals: Vec<f64>,
     left: Vec<f64>,
     right_counts: Vec<f64>,
     best_left: Vec<f64>,
@@ -65,11 +83,10 @@ impl<'a> ClassTrees<'a> {
         }
     }
 
-    /// Whether these tree settings are ones counting can grow (the best splitter on a
+    /// Whether these tree settings are ones counting can grow (either splitter on a
     /// classification criterion); weights are checked per tree.
     pub fn can_grow(params: &TreeParams) -> bool {
         matches!(params.criterion, Criterion::Gini | Criterion::Entropy)
-            && params.splitter == Splitter::Best
     }
 
     /// Buffers for one thread's trees.
@@ -77,13 +94,13 @@ impl<'a> ClassTrees<'a> {
         let max_bins = self.ranks.values.iter().map(Vec::len).max().unwrap_or(0);
         let k = self.n_classes;
         ClassScratch {
-            samples: Vec::with_capacity(self.ranks.rows),
+            rows: Vec::with_capacity(self.ranks.rows),
             right: Vec::with_capacity(self.ranks.rows),
-            weight: vec![0; self.ranks.rows],
             counts: vec![0; max_bins * (k + 1)],
-            class: self.y.iter().map(|&c| c as u32).collect(),
+            lanes: vec![0; LANES * max_bins.min(LANED_BINS) * (k + 1)],
             touched: Vec::with_capacity(max_bins),
             total: vec![0.0; k],
+            pending_totals: Vec::new(),
             left: vec![0.0; k],
             right_counts: vec![0.0; k],
             best_left: vec![0.0; k],
@@ -106,12 +123,22 @@ impl<'a> ClassTrees<'a> {
             let target = Target::Classes(self.y, self.n_classes);
             return grow::grow(self.x, &target, weight, params, rand_r_state);
         }
-        for (c, w) in s.weight.iter_mut().zip(weight) {
-            *c = *w as u32;
+        s.rows.clear();
+        s.rows.extend(
+            (0..self.ranks.rows)
+                .filter(|&i| weight[i] != 0.0)
+                .map(|i| Row {
+                    id: i as u32,
+                    class: self.y[i] as u32,
+                    weight: weight[i] as u32,
+                }),
+        );
+        let k = self.n_classes;
+        s.pending_totals.clear();
+        s.pending_totals.resize(k, 0.0);
+        for r in &s.rows {
+            s.pending_totals[r.class as usize] += f64::from(r.weight);
         }
-        s.samples.clear();
-        s.samples
-            .extend((0..self.ranks.rows as u32).filter(|&i| s.weight[i as usize] != 0));
         let mut draws =
             FeatureDraws::new(self.ranks.n_features(), params.max_features, rand_r_state);
         let max_depth = params.max_depth.unwrap_or(i32::MAX as usize);
@@ -119,7 +146,7 @@ impl<'a> ClassTrees<'a> {
         let mut nodes: Vec<Node> = Vec::new();
         let mut stack = vec![Pending {
             start: 0,
-            end: s.samples.len(),
+            end: s.rows.len(),
             depth: 0,
             parent: None,
             impurity: f64::NAN,
@@ -128,7 +155,10 @@ impl<'a> ClassTrees<'a> {
         while let Some(rec) = stack.pop() {
             let (start, end) = (rec.start, rec.end);
             let n_node = end - start;
-            let w_node = self.node_totals(s, start, end);
+            let from = s.pending_totals.len() - k;
+            s.total.copy_from_slice(&s.pending_totals[from..]);
+            s.pending_totals.truncate(from);
+            let w_node: f64 = s.total.iter().sum();
             let impurity = if rec.parent.is_none() {
                 class_impurity(params.criterion, &s.total, w_node)
             } else {
@@ -141,8 +171,15 @@ impl<'a> ClassTrees<'a> {
             let mut n_constant = rec.n_constant_features;
             let mut split = None;
             if !is_leaf {
-                let best =
-                    self.search(s, &mut draws, (start, end), w_node, params, &mut n_constant);
+                let node = (start, end);
+                let best = match params.splitter {
+                    Splitter::Best => {
+                        self.search(s, &mut draws, node, w_node, params, &mut n_constant)
+                    }
+                    Splitter::Random => {
+                        self.search_random(s, &mut draws, node, w_node, params, &mut n_constant)
+                    }
+                };
                 if let Some(c) = best {
                     self.partition(s, start, end, &c);
                     let wl: f64 = s.best_left.iter().sum();
@@ -176,6 +213,8 @@ impl<'a> ClassTrees<'a> {
             }
             if let Some((c, il, ir)) = split {
                 let mid = start + c.n_left;
+                s.pending_totals.extend_from_slice(&s.right_counts);
+                s.pending_totals.extend_from_slice(&s.best_left);
                 for (pos, impurity, is_left) in [(mid..end, ir, false), (start..mid, il, true)] {
                     stack.push(Pending {
                         start: pos.start,
@@ -188,23 +227,7 @@ impl<'a> ClassTrees<'a> {
                 }
             }
         }
-        Tree { nodes }
-    }
-
-    /// The node's weight per class into `s.total`; returns the node's weight.
-    fn node_totals(&self, s: &mut ClassScratch, start: usize, end: usize) -> f64 {
-        let k = self.n_classes;
-        let counts = &mut s.counts[..k];
-        for &r in &s.samples[start..end] {
-            counts[s.class[r as usize] as usize] += s.weight[r as usize];
-        }
-        let mut w = 0.0;
-        for (t, c) in s.total.iter_mut().zip(counts.iter_mut()) {
-            *t = f64::from(*c);
-            w += *t;
-            *c = 0;
-        }
-        w
+        Tree::from_grown(nodes)
     }
 
     /// `node_split_best` over the node's counts: the features drawn as scikit-learn draws
@@ -280,29 +303,138 @@ impl<'a> ClassTrees<'a> {
         best
     }
 
+    /// `node_split_random` over the node's counts: per drawn feature, the node's smallest and
+    /// largest value, one threshold drawn uniformly between them from the splitter's `rand_r`
+    /// (as scikit-learn draws it), and the class weights of the rows at or below it. The order
+    /// scikit-learn's partitions leave the samples in changes none of these. Leaves the best
+    /// candidate's left counts in `s.best_left`.
+    fn search_random(
+        &self,
+        s: &mut ClassScratch,
+        draws: &mut FeatureDraws,
+        (start, end): (usize, usize),
+        w_node: f64,
+        params: &TreeParams,
+        n_constant: &mut usize,
+    ) -> Option<Candidate> {
+        let n_node = end - start;
+        let min_leaf = params.min_samples_leaf;
+        let mut best: Option<Candidate> = None;
+        let mut best_proxy = f64::NEG_INFINITY;
+        let mut state = draws.start(*n_constant);
+        while let Some(d) = draws.next(&mut state) {
+            let f = d.feature;
+            let codes = self.ranks.codes(f);
+            let values = &self.ranks.values[f];
+            let rows = &s.rows[start..end];
+            let (mut lo, mut hi) = (u32::MAX, 0);
+            for r in rows {
+                let c = codes[r.id as usize];
+                lo = lo.min(c);
+                hi = hi.max(c);
+            }
+            let (min, max) = (
+                f64::from(values[lo as usize]),
+                f64::from(values[hi as usize]),
+            );
+            if max <= min + FEATURE_THRESHOLD {
+                draws.mark_constant(&mut state, &d);
+                continue;
+            }
+            draws.mark_drawn(&mut state, &d);
+            let mut threshold = crate::rng::rand_r::uniform(min, max, &mut draws.rand_r);
+            if threshold == max {
+                threshold = min;
+            }
+            // The largest value at or below the threshold: rows with codes up to it go left.
+            let last_left = values.partition_point(|&v| f64::from(v) <= threshold) as u32 - 1;
+            s.left.iter_mut().for_each(|l| *l = 0.0);
+            let mut n_left = 0;
+            for r in rows {
+                if codes[r.id as usize] <= last_left {
+                    s.left[r.class as usize] += f64::from(r.weight);
+                    n_left += 1;
+                }
+            }
+            if n_left < min_leaf || n_node - n_left < min_leaf {
+                continue;
+            }
+            let w_left: f64 = s.left.iter().sum();
+            let w_right = w_node - w_left;
+            for ((r, t), l) in s.right_counts.iter_mut().zip(&s.total).zip(&s.left) {
+                *r = t - l;
+            }
+            let il = class_impurity(params.criterion, &s.left, w_left);
+            let ir = class_impurity(params.criterion, &s.right_counts, w_right);
+            let proxy = -w_right * ir - w_left * il;
+            if proxy > best_proxy {
+                best_proxy = proxy;
+                s.best_left.copy_from_slice(&s.left);
+                best = Some(Candidate {
+                    feature: f,
+                    last_left,
+                    threshold,
+                    n_left,
+                });
+            }
+        }
+        *n_constant = draws.finish(&state);
+        best
+    }
+
     /// Counts the node's rows per distinct value of feature `f` and lists the values present.
     fn count(&self, s: &mut ClassScratch, f: usize, start: usize, end: usize) {
         let width = self.n_classes + 1;
         let codes = self.ranks.codes(f);
         let n_bins = self.ranks.values[f].len();
-        let samples = &s.samples[start..end];
+        let rows = &s.rows[start..end];
         let counts = &mut s.counts[..n_bins * width];
         // Few rows beside many values: note the values as rows reach them rather than scan all.
-        if samples.len() * 4 < n_bins {
-            for &r in samples {
-                let b = codes[r as usize] as usize * width;
+        if rows.len() * 4 < n_bins {
+            for r in rows {
+                let b = codes[r.id as usize] as usize * width;
                 if counts[b + width - 1] == 0 {
                     s.touched.push((b / width) as u32);
                 }
                 counts[b + width - 1] += 1;
-                counts[b + s.class[r as usize] as usize] += s.weight[r as usize];
+                counts[b + r.class as usize] += r.weight;
             }
             s.touched.sort_unstable();
+        } else if n_bins <= LANED_BINS && rows.len() >= n_bins * width {
+            // Consecutive rows often share a value (always, nearly, for a two-valued column):
+            // counting them in one place chains every addition on the previous one, so four
+            // interleaved copies are counted and then added (whole numbers: order is free).
+            let lanes = &mut s.lanes[..LANES * n_bins * width];
+            let mut chunks = rows.chunks_exact(LANES);
+            for quad in &mut chunks {
+                for (lane, r) in quad.iter().enumerate() {
+                    let b = (lane * n_bins + codes[r.id as usize] as usize) * width;
+                    lanes[b + width - 1] += 1;
+                    lanes[b + r.class as usize] += r.weight;
+                }
+            }
+            for r in chunks.remainder() {
+                let b = codes[r.id as usize] as usize * width;
+                lanes[b + width - 1] += 1;
+                lanes[b + r.class as usize] += r.weight;
+            }
+            let (first, rest) = lanes.split_at_mut(n_bins * width);
+            for lane in rest.chunks_exact_mut(n_bins * width) {
+                for (c, l) in first.iter_mut().zip(lane.iter_mut()) {
+                    *c += *l;
+                    *l = 0;
+                }
+            }
+            counts.copy_from_slice(first);
+            first.fill(0);
+            s.touched.extend(
+                (0..n_bins as u32).filter(|&b| counts[b as usize * width + width - 1] != 0),
+            );
         } else {
-            for &r in samples {
-                let b = codes[r as usize] as usize * width;
+            for r in rows {
+                let b = codes[r.id as usize] as usize * width;
                 counts[b + width - 1] += 1;
-                counts[b + s.class[r as usize] as usize] += s.weight[r as usize];
+                counts[b + r.class as usize] += r.weight;
             }
             s.touched.extend(
                 (0..n_bins as u32).filter(|&b| counts[b as usize * width + width - 1] != 0),
@@ -324,15 +456,15 @@ impl<'a> ClassTrees<'a> {
         s.right.clear();
         let mut next = start;
         for p in start..end {
-            let r = s.samples[p];
-            if codes[r as usize] <= c.last_left {
-                s.samples[next] = r;
+            let r = s.rows[p];
+            if codes[r.id as usize] <= c.last_left {
+                s.rows[next] = r;
                 next += 1;
             } else {
                 s.right.push(r);
             }
         }
-        s.samples[next..end].copy_from_slice(&s.right);
+        s.rows[next..end].copy_from_slice(&s.right);
     }
 }
 
@@ -372,7 +504,8 @@ mod tests {
     }
 
     /// Counting gives the exact replay's tree node for node, with the same leaf fractions,
-    /// for unweighted rows and for bootstrap counts, both criteria and several limits.
+    /// for unweighted rows and for bootstrap counts, both criteria, both splitters and several
+    /// limits.
     #[test]
     fn grows_the_exact_replays_tree() {
         for seed in 0..8u64 {
@@ -383,7 +516,12 @@ mod tests {
             let mut scratch = trees.scratch();
             let bootstrap = super::super::bootstrap_weights(seed as u32, x.rows, x.rows);
             for weight in [vec![1.0; x.rows], bootstrap] {
-                for criterion in [Criterion::Gini, Criterion::Entropy] {
+                for (criterion, splitter) in [
+                    (Criterion::Gini, Splitter::Best),
+                    (Criterion::Entropy, Splitter::Best),
+                    (Criterion::Gini, Splitter::Random),
+                    (Criterion::Entropy, Splitter::Random),
+                ] {
                     for (max_depth, max_features, min_leaf, min_decrease) in [
                         (None, 2, 1, 0.0),
                         (Some(4), 7, 1, 0.0),
@@ -397,15 +535,13 @@ mod tests {
                             min_samples_leaf: min_leaf,
                             max_features,
                             min_impurity_decrease: min_decrease,
-                            splitter: Splitter::Best,
+                            splitter,
                         };
                         let state = seed as u32 * 11 + max_features as u32;
                         let fast = trees.grow(&mut scratch, &weight, &p, state);
                         let exact = grow::grow(&x, &Target::Classes(&y, k), &weight, &p, state);
                         assert_eq!(fast.structure(), exact.structure(), "seed {seed} {p:?}");
-                        for (a, b) in fast.nodes.iter().zip(&exact.nodes) {
-                            assert_eq!(a.value, b.value, "seed {seed} {p:?}");
-                        }
+                        assert_eq!(fast.values, exact.values, "seed {seed} {p:?}");
                     }
                 }
             }

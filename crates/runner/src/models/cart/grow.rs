@@ -9,7 +9,7 @@
 
 use super::criterion::Stats;
 use super::draws::{DrawState, FeatureDraws};
-use super::sort::simultaneous_sort;
+use super::sort::{self, Keyed};
 use super::{Columns, Node, Splitter, Target, Tree, TreeParams, FEATURE_THRESHOLD};
 use crate::rng::rand_r;
 
@@ -53,6 +53,8 @@ struct Grower<'a> {
     samples: Vec<usize>,
     draws: FeatureDraws,
     feature_values: Vec<f32>,
+    /// The node's (value, sample) pairs while they are sorted.
+    keyed: Vec<Keyed>,
     stats: Stats<'a>,
 }
 
@@ -135,7 +137,7 @@ pub fn grow(
             });
         }
     }
-    Tree { nodes }
+    Tree::from_grown(nodes)
 }
 
 /// scikit-learn's split search replayed at chosen nodes only: a node's samples are in
@@ -209,6 +211,7 @@ impl<'a> Grower<'a> {
             samples,
             draws: FeatureDraws::new(x.cols, params.max_features, rand_r_state),
             feature_values: vec![0.0; x.rows],
+            keyed: Vec::with_capacity(x.rows),
             stats: Stats::new(params.criterion, target, weight, weighted_n_samples),
         }
     }
@@ -222,13 +225,21 @@ impl Grower<'_> {
     /// `sort_samples_and_feature_values`.
     fn sort_by(&mut self, feature: usize, start: usize, end: usize) {
         let col = &self.x.data[feature * self.x.rows..(feature + 1) * self.x.rows];
-        for p in start..end {
-            self.feature_values[p] = col[self.samples[p]];
-        }
-        simultaneous_sort(
-            &mut self.feature_values[start..end],
-            &mut self.samples[start..end],
+        self.keyed.clear();
+        self.keyed.extend(
+            self.samples[start..end]
+                .iter()
+                .map(|&s| Keyed::new(col[s], s as u32)),
         );
+        sort::sort(&mut self.keyed);
+        for ((v, s), k) in self.feature_values[start..end]
+            .iter_mut()
+            .zip(&mut self.samples[start..end])
+            .zip(&self.keyed)
+        {
+            *v = k.value();
+            *s = k.index() as usize;
+        }
     }
 
     /// `partition_samples_final`: `samples[start..pos]` ≤ threshold, the rest after.

@@ -74,8 +74,9 @@ pub enum Target<'a> {
     Values(&'a [f64]),
 }
 
-/// A node: a split (`left`/`right` are node ids) or a leaf (`left == usize::MAX`); every node
-/// keeps its value (class fractions or mean), as scikit-learn's `tree_.value`.
+/// A node as the growers build it: a split (`left`/`right` are node ids) or a leaf
+/// (`left == usize::MAX`); every node keeps its value (class fractions or mean), as
+/// scikit-learn's `tree_.value`. [`Tree::from_grown`] packs them for prediction.
 #[derive(Debug, Clone)]
 struct Node {
     feature: usize,
@@ -116,15 +117,57 @@ impl Columns {
     }
 }
 
+/// A node as prediction reads it, 24 bytes: a leaf has `left == LEAF`; its value is in
+/// [`Tree::values`]. Prediction walks thousands of trees per row, so nodes stay small and a
+/// tree's values sit in one block.
+#[derive(Debug, Clone, Copy)]
+struct Packed {
+    threshold: f64,
+    feature: u32,
+    left: u32,
+    right: u32,
+}
+
+const LEAF: u32 = u32::MAX;
+
 #[derive(Debug, Clone)]
 pub struct Tree {
-    nodes: Vec<Node>,
+    nodes: Vec<Packed>,
+    /// Node `i`'s value is `values[i * width..(i + 1) * width]`.
+    values: Vec<f64>,
+    width: usize,
 }
 
 impl Tree {
+    /// Packs the growers' nodes (ids below `u32::MAX`: a tree has fewer nodes than twice its
+    /// rows, and rows are counted in `u32`).
+    fn from_grown(grown: Vec<Node>) -> Tree {
+        let width = grown.first().map_or(1, |n| n.value.len());
+        let id = |i: usize| if i == usize::MAX { LEAF } else { i as u32 };
+        let mut values = Vec::with_capacity(grown.len() * width);
+        let nodes = grown
+            .into_iter()
+            .map(|n| {
+                values.extend_from_slice(&n.value);
+                Packed {
+                    threshold: n.threshold,
+                    feature: n.feature as u32,
+                    left: id(n.left),
+                    right: id(n.right),
+                }
+            })
+            .collect();
+        Tree {
+            nodes,
+            values,
+            width,
+        }
+    }
+
     /// The leaf output for a row: class probabilities or `[value]`.
     pub fn leaf(&self, row: &[f64]) -> &[f64] {
-        &self.nodes[self.apply(row)].value
+        let i = self.apply(row);
+        &self.values[i * self.width..(i + 1) * self.width]
     }
 
     /// The id of the leaf a row falls in (sklearn's `apply`: the row as `float32`, `<=` goes
@@ -133,27 +176,27 @@ impl Tree {
         let mut i = 0;
         loop {
             let node = &self.nodes[i];
-            if node.is_leaf() {
+            if node.left == LEAF {
                 return i;
             }
-            i = if f64::from(row[node.feature] as f32) <= node.threshold {
+            i = if f64::from(row[node.feature as usize] as f32) <= node.threshold {
                 node.left
             } else {
                 node.right
-            };
+            } as usize;
         }
     }
 
     /// Replaces a leaf's output; gradient boosting's line search rewrites the fitted means.
     pub fn set_leaf(&mut self, id: usize, value: Vec<f64>) {
-        if let Some(node) = self.nodes.get_mut(id).filter(|n| n.is_leaf()) {
-            node.value = value;
+        if self.nodes.get(id).is_some_and(|n| n.left == LEAF) && value.len() == self.width {
+            self.values[id * self.width..(id + 1) * self.width].copy_from_slice(&value);
         }
     }
 
     #[cfg(test)]
     pub fn n_leaves(&self) -> usize {
-        self.nodes.iter().filter(|n| n.is_leaf()).count()
+        self.nodes.iter().filter(|n| n.left == LEAF).count()
     }
 
     /// Each node as (feature, threshold) for a split or `None` for a leaf, in node-id order
@@ -162,7 +205,7 @@ impl Tree {
     pub fn structure(&self) -> Vec<Option<(usize, f64)>> {
         self.nodes
             .iter()
-            .map(|n| (!n.is_leaf()).then_some((n.feature, n.threshold)))
+            .map(|n| (n.left != LEAF).then_some((n.feature as usize, n.threshold)))
             .collect()
     }
 

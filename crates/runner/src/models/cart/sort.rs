@@ -7,57 +7,87 @@
 //! it step for step is what makes a regression tree's sums, and so its leaves, equal to
 //! scikit-learn's to the last bit.
 
-/// Sorts `values` ascending, moving `indices` with them.
+/// A feature value and its sample index in one word (value bits high, index low), so that the
+/// sort moves one array, not two. Only the value is compared, as scikit-learn compares its
+/// `float32` feature values (so -0.0 and 0.0 are equal).
+#[derive(Clone, Copy)]
+pub struct Keyed(u64);
+
+impl Keyed {
+    pub fn new(value: f32, index: u32) -> Keyed {
+        Keyed(u64::from(value.to_bits()) << 32 | u64::from(index))
+    }
+
+    #[inline]
+    pub fn value(self) -> f32 {
+        f32::from_bits((self.0 >> 32) as u32)
+    }
+
+    pub fn index(self) -> u32 {
+        self.0 as u32
+    }
+}
+
+/// Sorts `values` ascending, moving `indices` with them (indices below 2^32).
+#[cfg(test)]
 pub fn simultaneous_sort(values: &mut [f32], indices: &mut [usize]) {
-    let n = values.len();
+    let mut items: Vec<Keyed> = values
+        .iter()
+        .zip(indices.iter())
+        .map(|(&v, &i)| Keyed::new(v, i as u32))
+        .collect();
+    sort(&mut items);
+    for ((v, i), item) in values.iter_mut().zip(indices.iter_mut()).zip(&items) {
+        *v = item.value();
+        *i = item.index() as usize;
+    }
+}
+
+/// `simultaneous_sort` of scikit-learn on (value, index) pairs.
+pub fn sort(items: &mut [Keyed]) {
+    let n = items.len();
     if n == 0 {
         return;
     }
     let maxd = 2 * ((n as f64).log2() as usize);
-    introsort_3way(values, indices, maxd);
+    introsort_3way(items, maxd);
 }
 
-fn swap(values: &mut [f32], indices: &mut [usize], i: usize, j: usize) {
-    values.swap(i, j);
-    indices.swap(i, j);
-}
-
-fn introsort_3way(mut values: &mut [f32], mut indices: &mut [usize], mut maxd: usize) {
-    while values.len() > 15 {
+fn introsort_3way(mut items: &mut [Keyed], mut maxd: usize) {
+    while items.len() > 15 {
         if maxd == 0 {
-            heapsort(values, indices);
+            heapsort(items);
             return;
         }
         maxd -= 1;
-        let n = values.len();
-        let pivot = median3(values);
+        let n = items.len();
+        let pivot = median3(items);
         let (mut i, mut l, mut r) = (0, 0, n);
         while i < r {
-            if values[i] < pivot {
-                swap(values, indices, i, l);
+            let v = items[i].value();
+            if v < pivot {
+                items.swap(i, l);
                 i += 1;
                 l += 1;
-            } else if values[i] > pivot {
+            } else if v > pivot {
                 r -= 1;
-                swap(values, indices, i, r);
+                items.swap(i, r);
             } else {
                 i += 1;
             }
         }
-        // values[..l] < pivot, values[l..r] == pivot, values[r..] > pivot.
-        let (left_v, rest_v) = std::mem::take(&mut values).split_at_mut(l);
-        let (left_i, rest_i) = std::mem::take(&mut indices).split_at_mut(l);
-        introsort_3way(left_v, left_i, maxd);
-        values = &mut rest_v[r - l..];
-        indices = &mut rest_i[r - l..];
+        // items[..l] < pivot, items[l..r] == pivot, items[r..] > pivot.
+        let (left, rest) = std::mem::take(&mut items).split_at_mut(l);
+        introsort_3way(left, maxd);
+        items = &mut rest[r - l..];
     }
-    insertion_sort(values, indices);
+    insertion_sort(items);
 }
 
 /// Bentley and McIlroy's median of the first, middle and last values.
-fn median3(v: &[f32]) -> f32 {
+fn median3(v: &[Keyed]) -> f32 {
     let n = v.len();
-    let (a, b, c) = (v[0], v[n / 2], v[n - 1]);
+    let (a, b, c) = (v[0].value(), v[n / 2].value(), v[n - 1].value());
     if a < b {
         if b < c {
             b
@@ -77,12 +107,12 @@ fn median3(v: &[f32]) -> f32 {
     }
 }
 
-fn heapsort(values: &mut [f32], indices: &mut [usize]) {
-    let n = values.len();
+fn heapsort(items: &mut [Keyed]) {
+    let n = items.len();
     // n > 15 here, so the heap has a root with children.
     let mut start = (n - 2) / 2;
     loop {
-        sift_down(values, indices, start, n);
+        sift_down(items, start, n);
         if start == 0 {
             break;
         }
@@ -90,42 +120,41 @@ fn heapsort(values: &mut [f32], indices: &mut [usize]) {
     }
     let mut end = n - 1;
     while end > 0 {
-        swap(values, indices, 0, end);
-        sift_down(values, indices, 0, end);
+        items.swap(0, end);
+        sift_down(items, 0, end);
         end -= 1;
     }
 }
 
-fn sift_down(values: &mut [f32], indices: &mut [usize], start: usize, end: usize) {
+fn sift_down(items: &mut [Keyed], start: usize, end: usize) {
     let mut root = start;
     loop {
         let child = root * 2 + 1;
         let mut maxind = root;
-        if child < end && values[maxind] < values[child] {
+        if child < end && items[maxind].value() < items[child].value() {
             maxind = child;
         }
-        if child + 1 < end && values[maxind] < values[child + 1] {
+        if child + 1 < end && items[maxind].value() < items[child + 1].value() {
             maxind = child + 1;
         }
         if maxind == root {
             break;
         }
-        swap(values, indices, root, maxind);
+        items.swap(root, maxind);
         root = maxind;
     }
 }
 
-fn insertion_sort(values: &mut [f32], indices: &mut [usize]) {
-    for i in 1..values.len() {
-        let (v, idx) = (values[i], indices[i]);
+fn insertion_sort(items: &mut [Keyed]) {
+    for i in 1..items.len() {
+        let item = items[i];
+        let v = item.value();
         let mut j = i;
-        while j > 0 && values[j - 1] > v {
-            values[j] = values[j - 1];
-            indices[j] = indices[j - 1];
+        while j > 0 && items[j - 1].value() > v {
+            items[j] = items[j - 1];
             j -= 1;
         }
-        values[j] = v;
-        indices[j] = idx;
+        items[j] = item;
     }
 }
 
@@ -153,8 +182,13 @@ mod tests {
     #[test]
     fn heapsort_sorts() {
         let mut v: Vec<f32> = (0..40).map(|i| ((i * 31) % 17) as f32).collect();
-        let mut idx: Vec<usize> = (0..40).collect();
-        heapsort(&mut v, &mut idx);
+        let mut items: Vec<Keyed> = v
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| Keyed::new(x, i as u32))
+            .collect();
+        heapsort(&mut items);
+        v = items.iter().map(|k| k.value()).collect();
         assert!(v.windows(2).all(|w| w[0] <= w[1]));
     }
 }
