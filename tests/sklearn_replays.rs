@@ -58,30 +58,58 @@ fn same_as_sklearn(recipe: &str, spec: &str) -> PathBuf {
     same_as(&python(), recipe, spec)
 }
 
-/// [`same_as_sklearn`] with the scikit-learn of `python`.
-fn same_as(python: &std::path::Path, recipe: &str, spec: &str) -> PathBuf {
+/// What one replay leaves: its export folder, its submission and its JSON report.
+struct Replayed {
+    export: PathBuf,
+    submission: PathBuf,
+    report: serde_json::Value,
+}
+
+/// Replays `recipe` (with `extra` arguments) with `--export-features`, in a scratch folder.
+fn replay_exported(recipe: &str, extra: &[&str]) -> Replayed {
     let dir = scratch(&format!("sk-{}", recipe.replace(['/', ':'], "-")));
     let export = dir.join("export");
-    let sub = dir.join("sub.csv");
-    let out = kreplay(
-        &dir,
-        &[
-            "replay",
-            recipe,
-            "--json",
-            "--no-record",
-            "-o",
-            sub.to_str().unwrap(),
-            "--export-features",
-            export.to_str().unwrap(),
-        ],
-    );
+    let submission = dir.join("sub.csv");
+    let mut args = vec![
+        "replay",
+        recipe,
+        "--json",
+        "--no-record",
+        "-o",
+        submission.to_str().unwrap(),
+        "--export-features",
+        export.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let out = kreplay(&dir, &args);
     assert!(
         out.status.success(),
         "{recipe}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let ours: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    Replayed {
+        report: serde_json::from_slice(&out.stdout).unwrap(),
+        export,
+        submission,
+    }
+}
+
+/// A JSON array of numbers.
+fn numbers(v: &serde_json::Value) -> Vec<f64> {
+    v.as_array()
+        .expect("an array")
+        .iter()
+        .map(|x| x.as_f64().expect("a number"))
+        .collect()
+}
+
+/// [`same_as_sklearn`] with the scikit-learn of `python`.
+fn same_as(python: &std::path::Path, recipe: &str, spec: &str) -> PathBuf {
+    let Replayed {
+        export,
+        submission: sub,
+        report: ours,
+    } = replay_exported(recipe, &[]);
     let theirs = python_json(python, "replay.py", &[export.to_str().unwrap(), spec]);
     let folds = |v: &serde_json::Value, key: &str| -> Vec<f64> {
         v[key]
@@ -94,12 +122,7 @@ fn same_as(python: &std::path::Path, recipe: &str, spec: &str) -> PathBuf {
         folds(&theirs, "fold_scores"),
         "{recipe}: fold scores"
     );
-    let expected: Vec<f64> = theirs["test_predictions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect();
+    let expected = numbers(&theirs["test_predictions"]);
     let got = predictions(&sub);
     let differ = expected.iter().zip(&got).filter(|(a, b)| a != b).count();
     assert_eq!(
@@ -215,15 +238,7 @@ fn srinivasan_windspeed_forest_and_gbm() {
                 "params": {"n_estimators": 10, "random_state": 0}}"#,
         ],
     );
-    let values = |key: &str| -> Vec<f64> {
-        imputed[key]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_f64().unwrap())
-            .collect()
-    };
-    let (expected, exported) = (values("expected"), values("exported"));
+    let (expected, exported) = (numbers(&imputed["expected"]), numbers(&imputed["exported"]));
     assert!(
         expected.len() > 2000,
         "{} windspeeds imputed",
@@ -299,43 +314,21 @@ fn ghouzam_svc_probabilities_are_close() {
     // scikit-learn derives from random_state (the recipe's 2). kreplay's SMO matches libsvm's
     // decision values to the solver's tolerance only, so P(class 1) is close, not equal; with
     // other folds than libsvm's it was 0.005 off.
-    let dir = scratch("sk-ghouzam-svc-proba");
-    let (export, sub) = (dir.join("export"), dir.join("sub.csv"));
-    let out = kreplay(
-        &dir,
-        &[
-            "replay",
-            "titanic/ghouzam-ensemble:svc",
-            "-S",
-            "submission.probability=true",
-            "--no-record",
-            "-o",
-            sub.to_str().unwrap(),
-            "--export-features",
-            export.to_str().unwrap(),
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let replayed = replay_exported(
+        "titanic/ghouzam-ensemble:svc",
+        &["-S", "submission.probability=true"],
     );
     let theirs = python_json(
         &python(),
         "replay.py",
         &[
-            export.to_str().unwrap(),
+            replayed.export.to_str().unwrap(),
             r#"{"class": "SVC", "params": {"C": 10, "gamma": 0.01, "probability": true,
                 "random_state": 2}, "proba": true}"#,
         ],
     );
-    let expected: Vec<f64> = theirs["test_predictions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect();
-    let got = predictions(&sub);
+    let expected = numbers(&theirs["test_predictions"]);
+    let got = predictions(&replayed.submission);
     assert_eq!(got.len(), expected.len());
     let worst = got
         .iter()

@@ -184,11 +184,11 @@ impl<'a> ClassTrees<'a> {
                     self.partition(s, start, end, &c);
                     let wl: f64 = s.best_left.iter().sum();
                     let wr = w_node - wl;
-                    for ((r, t), l) in s.right_counts.iter_mut().zip(&s.total).zip(&s.best_left) {
-                        *r = t - l;
-                    }
-                    let il = class_impurity(params.criterion, &s.best_left, wl);
-                    let ir = class_impurity(params.criterion, &s.right_counts, wr);
+                    let (il, ir) = children_impurity(
+                        params.criterion,
+                        (&s.total, &s.best_left, &mut s.right_counts),
+                        (wl, wr),
+                    );
                     let improvement =
                         weighted_decrease(impurity, (il, ir), (wl, wr, w_node), weighted_n_samples);
                     if improvement + f64::EPSILON >= params.min_impurity_decrease {
@@ -271,11 +271,11 @@ impl<'a> ClassTrees<'a> {
                     && n_node - n_left >= min_leaf
                 {
                     let w_right = w_node - w_left;
-                    for ((r, t), l) in s.right_counts.iter_mut().zip(&s.total).zip(&s.left) {
-                        *r = t - l;
-                    }
-                    let il = class_impurity(params.criterion, &s.left, w_left);
-                    let ir = class_impurity(params.criterion, &s.right_counts, w_right);
+                    let (il, ir) = children_impurity(
+                        params.criterion,
+                        (&s.total, &s.left, &mut s.right_counts),
+                        (w_left, w_right),
+                    );
                     let proxy = -w_right * ir - w_left * il;
                     if proxy > best_proxy {
                         best_proxy = proxy;
@@ -361,11 +361,11 @@ impl<'a> ClassTrees<'a> {
             }
             let w_left: f64 = s.left.iter().sum();
             let w_right = w_node - w_left;
-            for ((r, t), l) in s.right_counts.iter_mut().zip(&s.total).zip(&s.left) {
-                *r = t - l;
-            }
-            let il = class_impurity(params.criterion, &s.left, w_left);
-            let ir = class_impurity(params.criterion, &s.right_counts, w_right);
+            let (il, ir) = children_impurity(
+                params.criterion,
+                (&s.total, &s.left, &mut s.right_counts),
+                (w_left, w_right),
+            );
             let proxy = -w_right * ir - w_left * il;
             if proxy > best_proxy {
                 best_proxy = proxy;
@@ -466,6 +466,22 @@ impl<'a> ClassTrees<'a> {
         }
         s.rows[next..end].copy_from_slice(&s.right);
     }
+}
+
+/// `children_impurity` of a split whose left child holds `left` of the node's `total` class
+/// weights: the right child's weights are written to `right`.
+fn children_impurity(
+    kind: Criterion,
+    (total, left, right): (&[f64], &[f64], &mut [f64]),
+    (w_left, w_right): (f64, f64),
+) -> (f64, f64) {
+    for ((r, t), l) in right.iter_mut().zip(total).zip(left) {
+        *r = t - l;
+    }
+    (
+        class_impurity(kind, left, w_left),
+        class_impurity(kind, right, w_right),
+    )
 }
 
 #[cfg(test)]
