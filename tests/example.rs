@@ -1,4 +1,5 @@
-//! The README's first command: the embedded example replays with no account and no network.
+//! What the README promises: its first command (the embedded example replays with no account
+//! and no network), and its Layout section's crate graph.
 
 mod common;
 
@@ -59,4 +60,120 @@ fn the_example_as_a_multiclass_svm_matches_sklearn() {
     }
     assert!((r["cv_mean"].as_f64().unwrap() - 0.554105).abs() < 1e-6);
     assert!((r["train"].as_f64().unwrap() - 0.564103).abs() < 1e-6);
+}
+
+/// The workspace crates each README Layout entry says it uses, by directory under `crates/`.
+fn readme_layout() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let readme = include_str!("../README.md");
+    let layout = readme
+        .split("\n## Layout\n")
+        .nth(1)
+        .expect("the README has a Layout section");
+    let layout = layout.split("\n## ").next().unwrap();
+    layout
+        .lines()
+        .filter_map(|line| line.strip_prefix("- `crates/"))
+        .map(|entry| {
+            let (dir, rest) = entry.split_once('`').unwrap();
+            let uses = rest
+                .strip_prefix(" (uses ")
+                .and_then(|r| r.split_once(')'))
+                .unwrap_or_else(|| panic!("README Layout: `crates/{dir}` says no (uses ...)"))
+                .0;
+            let uses = uses
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_string)
+                .collect();
+            (dir.to_string(), uses)
+        })
+        .collect()
+}
+
+#[test]
+fn readme_layout_matches_cargo_metadata() {
+    let out = std::process::Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let short = |name: &str| name.strip_prefix("kreplay-").unwrap_or(name).to_string();
+    let actual: std::collections::BTreeMap<_, _> = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let uses = p["dependencies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["kind"].is_null() && d["path"].is_string())
+                .map(|d| short(d["name"].as_str().unwrap()))
+                .collect::<std::collections::BTreeSet<_>>();
+            (short(p["name"].as_str().unwrap()), uses)
+        })
+        .collect();
+    assert_eq!(
+        readme_layout(),
+        actual,
+        "the README's Layout section (left) and cargo metadata (right) disagree on which \
+         workspace crates each crate uses"
+    );
+}
+
+/// The API client stays a client: a user who only fetches and submits compiles no data frame
+/// library, no model code and no HTTP server.
+#[test]
+fn the_kaggle_client_compiles_no_ml_stack_or_server() {
+    let out = std::process::Command::new(env!("CARGO"))
+        .args([
+            "tree",
+            "-p",
+            "kreplay-kaggle",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
+        .args(["--offline", "--format", "{p}"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tree = String::from_utf8(out.stdout).unwrap();
+    let crates: Vec<&str> = tree.lines().filter_map(|l| l.split(' ').next()).collect();
+    assert!(crates.contains(&"reqwest"), "{tree}");
+    for banned in [
+        "polars",
+        "linfa",
+        "ndarray",
+        "forust-ml",
+        "axum",
+        "rusqlite",
+        "kreplay-runner",
+    ] {
+        assert!(
+            !crates
+                .iter()
+                .any(|c| *c == banned || c.starts_with(&format!("{banned}-"))),
+            "kreplay-kaggle depends on {banned}:\n{tree}"
+        );
+    }
 }

@@ -7,8 +7,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use common::{mirror, scratch, stdout as ok};
+use kreplay_host::{Faults, Server, ServerConfig};
 use kreplay_kaggle::cache::sha256_file;
-use kreplay_kaggle::server::{Faults, Server, ServerConfig};
 
 const TOKEN: &str = "KGAT_test_token_5f2b9c";
 const KEY: &str = "legacy-key-77aa01";

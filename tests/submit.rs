@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::{mirror, scratch, stdout};
-use kreplay_kaggle::server::{Server, ServerConfig};
+use kreplay_host::{Server, ServerConfig};
 use kreplay_kaggle::validate::split_csv_line;
 
 const TOKEN: &str = "KGAT_contest_token_41";

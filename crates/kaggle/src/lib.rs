@@ -1,4 +1,7 @@
-//! Kaggle: the API client, the local download cache, and a Kaggle-compatible server.
+//! Kaggle: the API client, the local download cache, and the submission validator.
+//!
+//! The crate is the client side only: it compiles no HTTP server and no model code, so the
+//! contest host (`kreplay-host`) and the runner sit beside it, not under it.
 //!
 //! * [`wire`]: the RPC messages and error envelopes, shared by client and server;
 //! * [`credentials`]: finding the user's token or key, in the official CLI's order, never
@@ -7,9 +10,7 @@
 //! * [`download`]: streaming a file with resume (only on a real 206), retries and a progress bar;
 //! * [`csv_records`]: a strict, streaming CSV record reader for files from outside;
 //! * [`validate`]: the one submission validator, shared by the client and the host;
-//! * [`cache`]: one folder per competition with a manifest of names, sizes and sha256;
-//! * [`server`]: the same routes served from a folder on 127.0.0.1, with switchable faults, so
-//!   tests exercise the real HTTP path.
+//! * [`cache`]: one folder per competition with a manifest of names, sizes and sha256.
 
 pub mod cache;
 pub mod client;
@@ -18,9 +19,7 @@ pub mod csv_records;
 pub mod download;
 pub mod error;
 pub mod fetch;
-pub mod server;
 pub mod submit;
-pub mod teams;
 pub mod validate;
 pub mod wire;
 

@@ -10,7 +10,8 @@
 //!   is not (each model file says which and why);
 //! * [`ensemble`]: voting, averaging/blends and out-of-fold stacking over named members, each a
 //!   full sub-pipeline;
-//! * [`pipeline`], [`folds`], [`metrics`]: cross-validation with fit scopes, seeded splits, f64 metrics;
+//! * [`pipeline`], [`folds`]: cross-validation with fit scopes and seeded splits, scored by
+//!   [`kreplay_metrics`];
 //! * [`replay`]: one replay end to end: scores, submission (temp file + rename), run record;
 //! * [`store`]: the run store, every recorded run in one SQLite file.
 //!
@@ -26,9 +27,7 @@ pub mod error;
 pub mod export;
 pub mod folds;
 pub mod matrix;
-pub mod metrics;
 pub mod models;
-pub mod numpy_sum;
 pub mod pipeline;
 pub mod replay;
 pub mod rng;

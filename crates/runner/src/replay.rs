@@ -14,11 +14,11 @@ use crate::data::CompetitionData;
 use crate::error::{Result, RunError};
 use crate::folds;
 use crate::matrix::{numeric_column, Matrix};
-use crate::metrics;
 use crate::models::{self, Model, Training};
 use crate::pipeline::{take_rows, Pipeline};
 use crate::steps::strings;
 use crate::store::RunStore;
+use kreplay_metrics as metrics;
 
 #[derive(Default)]
 pub struct ReplayOptions<'a> {

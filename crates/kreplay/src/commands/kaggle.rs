@@ -1,10 +1,10 @@
 use std::path::{Path, PathBuf};
 
+use kreplay_host::{HostLimits, Server, ServerConfig};
 use kreplay_kaggle::cache;
 use kreplay_kaggle::client::{default_base, Client};
 use kreplay_kaggle::credentials::{discover, Env};
 use kreplay_kaggle::fetch::{fetch, import, slug_of, FetchOptions, FetchReport};
-use kreplay_kaggle::server::{HostLimits, Server, ServerConfig};
 use kreplay_kaggle::wire::{enum_value, ListCompetitionsRequest, CATEGORIES, SORTS};
 use kreplay_kaggle::KaggleError;
 
@@ -220,7 +220,8 @@ pub fn host(a: HostArgs) -> Result {
         })
         .collect::<std::result::Result<Vec<_>, _>>()?;
     let state = state.unwrap_or_else(|| dir.join(".kreplay-host.sqlite"));
-    let issued = kreplay_kaggle::teams::issue(&state.with_extension("teams.json"), &teams)?;
+    let issued = kreplay_host::teams::issue(&state.with_extension("teams.json"), &teams)
+        .map_err(|e| KaggleError::Invalid(format!("team keys: {e}")))?;
     keys.extend(issued.iter().cloned());
     let limits = HostLimits {
         max_upload_bytes: max_upload_mib.saturating_mul(1 << 20),

@@ -25,7 +25,7 @@ use super::tree::{splitter_of, SPLITTERS};
 use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
 use crate::error::{Result, RunError};
 use crate::matrix::Matrix;
-use crate::numpy_sum as np_sum;
+use kreplay_metrics::numpy_sum as np_sum;
 
 const KIND: &str = "adaboost";
 

@@ -30,8 +30,8 @@ use super::cart::{
 use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
 use crate::error::{Result, RunError};
 use crate::matrix::Matrix;
-use crate::numpy_sum::average;
 use crate::rng::numpy::RandomState;
+use kreplay_metrics::numpy_sum::average;
 
 const KIND: &str = "gradient_boosting";
 
@@ -348,7 +348,7 @@ impl Fitter<'_> {
         let y = &self.y;
         match self.loss {
             // DummyRegressor's mean: numpy's sum over n.
-            Loss::SquaredError => vec![crate::numpy_sum::sum(y) / y.len() as f64],
+            Loss::SquaredError => vec![kreplay_metrics::numpy_sum::sum(y) / y.len() as f64],
             Loss::AbsoluteError | Loss::Huber => vec![percentile_linear(y, 50.0)],
             Loss::Quantile => vec![percentile_linear(y, self.alpha * 100.0)],
             Loss::Log => {

@@ -1,4 +1,4 @@
-//! Scores, in f64 (linfa's are f32, too coarse for leaderboard-precision comparisons).
+//! Each metric in f64 (linfa's are f32, too coarse for leaderboard-precision comparisons).
 
 use kreplay_recipe::Metric;
 

@@ -31,7 +31,7 @@ use super::reply::ApiError;
 use super::scoring::{self, format_score};
 use super::state::{NewSubmission, Put, Refused, Submission};
 use super::{board, catalog, rpc, AppState, Shared};
-use crate::wire::{
+use kreplay_kaggle::wire::{
     ApiSubmission, CreateSubmissionRequest, CreateSubmissionResponse, GetLeaderboardRequest,
     GetLeaderboardResponse, GetSubmissionRequest, ListSubmissionsRequest, ListSubmissionsResponse,
     StartSubmissionUploadRequest, StartSubmissionUploadResponse,

@@ -4,7 +4,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use crate::wire::{ErrorBody, ErrorEnvelope};
+use kreplay_kaggle::wire::{ErrorBody, ErrorEnvelope};
 
 #[derive(Debug)]
 pub(super) struct ApiError {

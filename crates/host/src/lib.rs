@@ -1,6 +1,8 @@
-//! A Kaggle-compatible server on 127.0.0.1, serving competitions from a folder (one
-//! subdirectory per slug), with switchable faults so tests exercise the real HTTP path:
-//! redirects, ranges, truncated bodies, rate limits and the error envelopes.
+//! `kreplay host`: a Kaggle-compatible server on 127.0.0.1, serving competitions from a folder
+//! (one subdirectory per slug), with switchable faults so tests exercise the real HTTP path:
+//! redirects, ranges, truncated bodies, rate limits and the error envelopes. It speaks the
+//! client's wire types ([`kreplay_kaggle::wire`]) and scores with the runner's metrics
+//! ([`kreplay_metrics`]), without compiling the runner.
 //!
 //! * `auth`: Bearer tokens and HTTP Basic keys, checked on every RPC call;
 //! * `rpc`: the competition service methods, under `/v1/` and `/api/v1/`;
@@ -11,7 +13,8 @@
 //! * `reply`: errors in Kaggle's nested envelope;
 //! * `submissions`: a hosted contest's submissions (upload, create, get, list, leaderboard),
 //!   with `contest` (competition.toml and the hidden solution.csv), `scoring`, `board` (the
-//!   leaderboard) and `state` (the SQLite file that survives restarts).
+//!   leaderboard) and `state` (the SQLite file that survives restarts);
+//! * [`teams`]: the participants' keys, kept beside the state.
 
 mod auth;
 mod board;
@@ -31,6 +34,7 @@ mod storage;
 mod submissions;
 #[cfg(test)]
 mod submit_tests;
+pub mod teams;
 #[cfg(test)]
 mod tests;
 
@@ -190,7 +194,7 @@ impl Server {
             .forget_stale_uploads(&submissions::now(), config.limits.upload_lifetime)
             .map_err(|e| state_error(&e))?;
         let unfinished = store.pending().map_err(|e| state_error(&e))?;
-        let secret = crate::teams::random_bytes::<32>()
+        let secret = teams::random_bytes::<32>()
             .map_err(|e| std::io::Error::other(format!("the storage URL secret: {e}")))?;
         let scorers = std::thread::available_parallelism().map_or(2, |n| n.get());
         let shared = Arc::new(Shared {

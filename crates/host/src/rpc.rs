@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 
 use super::reply::ApiError;
 use super::{auth, catalog, contest, storage, submissions, AppState, Shared};
-use crate::wire::{
+use kreplay_kaggle::wire::{
     ApiCompetition, ApiDataFile, DownloadDataFileRequest, DownloadDataFilesRequest,
     ListCompetitionsRequest, ListCompetitionsResponse, ListDataFilesRequest, ListDataFilesResponse,
     COMPETITION_SERVICE,

@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use super::{state, HostLimits, Server, ServerConfig};
-use crate::wire::{
+use kreplay_kaggle::wire::{
     ApiSubmission, CreateSubmissionResponse, GetLeaderboardResponse, ListSubmissionsResponse,
     StartSubmissionUploadResponse, COMPETITION_SERVICE,
 };

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use super::{Faults, HostLimits, Server, ServerConfig};
-use crate::wire::{ListDataFilesResponse, COMPETITION_SERVICE};
+use kreplay_kaggle::wire::{ListDataFilesResponse, COMPETITION_SERVICE};
 
 const TOKEN: &str = "test-token";
 

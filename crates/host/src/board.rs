@@ -2,7 +2,7 @@
 
 use super::scoring::format_score;
 use super::state::Scored;
-use crate::wire::LeaderboardEntry;
+use kreplay_kaggle::wire::LeaderboardEntry;
 
 /// Each team's best public score (private with `private`), best first: higher first when
 /// `higher_is_better`, else lower first. A team's equal scores keep its earliest submission;

@@ -4,23 +4,26 @@
 //! state, so a restart hands out the same ones and a new team only adds its own.
 
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{self, Read};
 use std::path::Path;
 
-use crate::error::{KaggleError, Result};
+/// An error about `path`, saying which file.
+fn at(path: &Path, e: impl std::fmt::Display) -> io::Error {
+    io::Error::other(format!("{}: {e}", path.display()))
+}
 
 /// 128 random bits from the operating system, as hex.
-fn random_key() -> Result<String> {
+fn random_key() -> io::Result<String> {
     let bytes: [u8; 16] = random_bytes()?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Writes `bytes` to a new file beside `path`, readable by its owner only from the start
 /// (never briefly by everyone, as a chmod after writing would be), then renames it over `path`.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     use std::io::Write;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| KaggleError::io(dir, e))?;
+        std::fs::create_dir_all(dir).map_err(|e| at(dir, e))?;
     }
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(format!(".{}.tmp", std::process::id()));
@@ -43,31 +46,32 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    result.map_err(|e| KaggleError::io(path, e))
+    result.map_err(|e| at(path, e))
 }
 
 /// `N` random bytes from the operating system.
-pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+pub(crate) fn random_bytes<const N: usize>() -> io::Result<[u8; N]> {
     let mut bytes = [0u8; N];
     std::fs::File::open("/dev/urandom")
         .and_then(|mut f| f.read_exact(&mut bytes))
-        .map_err(|e| KaggleError::io("/dev/urandom", e))?;
+        .map_err(|e| at(Path::new("/dev/urandom"), e))?;
     Ok(bytes)
 }
 
 /// The (team, key) pairs for `teams`, reusing the keys stored in `path` and adding new ones.
-pub fn issue(path: &Path, teams: &[String]) -> Result<Vec<(String, String)>> {
+pub fn issue(path: &Path, teams: &[String]) -> io::Result<Vec<(String, String)>> {
     let mut known: BTreeMap<String, String> = match std::fs::read_to_string(path) {
         Ok(text) => serde_json::from_str(&text)
-            .map_err(|e| KaggleError::io(path, format!("not a team key file ({e})")))?,
+            .map_err(|e| at(path, format!("not a team key file ({e})")))?,
         Err(_) => BTreeMap::new(),
     };
     let mut changed = false;
     for team in teams {
         if team.is_empty() || team.contains([':', '/']) {
-            return Err(KaggleError::Invalid(format!(
-                "team name {team:?} may not be empty or contain ':' or '/'"
-            )));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("team name {team:?} may not be empty or contain ':' or '/'"),
+            ));
         }
         if !known.contains_key(team) {
             known.insert(team.clone(), random_key()?);
@@ -75,8 +79,7 @@ pub fn issue(path: &Path, teams: &[String]) -> Result<Vec<(String, String)>> {
         }
     }
     if changed {
-        let text = serde_json::to_string_pretty(&known)
-            .map_err(|e| KaggleError::Invalid(e.to_string()))?;
+        let text = serde_json::to_string_pretty(&known).map_err(|e| at(path, e))?;
         write_private(path, text.as_bytes())?;
     }
     Ok(teams
