@@ -1,4 +1,4 @@
-//! Helpers for the end-to-end tests: run the real binary against the real competition files.
+//! Helpers for the end-to-end tests of both tiers: run the real binary against competition files.
 
 #![allow(dead_code)]
 
@@ -7,11 +7,22 @@ pub mod hostile;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The competition files this test binary runs on (the committed cuts for the default tier,
+/// the real mirror for the replay tier).
+pub fn mirror() -> PathBuf {
+    crate::MIRROR()
+}
+
+/// The small tables in `tests/data`, cut from the public files by `tests/data/cut.sh`.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+}
+
 /// The mirror of real competition files: `$KREPLAY_MIRROR`, default `../shared/data`. A
 /// relative path is taken from the workspace, where the README's command is typed (the tests
 /// run the binary in scratch folders, where it would point nowhere). A missing mirror fails
 /// the test: these tests never skip silently.
-pub fn mirror() -> PathBuf {
+pub fn real_mirror() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = match std::env::var_os("KREPLAY_MIRROR").map(PathBuf::from) {
         Some(d) if d.is_relative() => root.join(d),

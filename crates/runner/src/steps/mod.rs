@@ -357,13 +357,13 @@ pub(crate) fn test_run_keyed(
 }
 
 /// A real competition file (`competition/file.csv`) from the mirror, `$KREPLAY_MIRROR` or the
-/// workspace's sibling `shared/data`; `None` where the mirror is absent, so unit tests also run
-/// without it (the end-to-end tests require it).
+/// workspace's sibling `shared/data`. The tests that read one are ignored in the default tier
+/// and run by `.ci/run`; a missing mirror fails them rather than skipping.
 #[cfg(test)]
-pub(crate) fn test_mirror_csv(file: &str) -> Option<DataFrame> {
+pub(crate) fn test_mirror_csv(file: &str) -> DataFrame {
     let path = crate::test_support::mirror().join(file);
-    path.exists()
-        .then(|| crate::data::read_csv(&path, None).expect("the mirror's file reads"))
+    crate::data::read_csv(&path, None)
+        .unwrap_or_else(|e| panic!("{e} (KREPLAY_MIRROR must point at the competition files)"))
 }
 
 /// A column of a test frame as numbers (nulls as NaN).

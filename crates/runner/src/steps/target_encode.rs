@@ -168,13 +168,11 @@ mod tests {
         .is_err());
     }
 
-    /// category_encoders 2.11.2 on spaceship-titanic's HomePlanet vs Transported (when the
-    /// mirror is there).
+    /// category_encoders 2.11.2 on spaceship-titanic's HomePlanet vs Transported.
     #[test]
+    #[ignore = "needs the real competition files (KREPLAY_MIRROR); .ci/run runs it"]
     fn spaceship_home_planet_matches_category_encoders() {
-        let Some(train) = crate::steps::test_mirror_csv("spaceship-titanic/train.csv") else {
-            return;
-        };
+        let train = crate::steps::test_mirror_csv("spaceship-titanic/train.csv");
         let test =
             df!("HomePlanet" => [Some("Earth"), Some("Europa"), Some("Mars"), None, Some("Pluto")])
                 .unwrap();

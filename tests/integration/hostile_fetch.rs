@@ -3,8 +3,6 @@
 //! download and its resume, answers ranges wrongly, sends other sizes than it listed, and
 //! serves large zips; and the credential leaks of issue #11 item 6.
 
-mod common;
-
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -12,8 +10,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::hostile::{download, listing, partial, serve_file, stored_zip, Hostile, Response};
-use common::scratch;
+use crate::common::hostile::{
+    download, listing, partial, serve_file, stored_zip, Hostile, Response,
+};
+use crate::common::scratch;
 
 const TOKEN: &str = "KGAT_hostile_token_91c3d7";
 const COMP: &str = "hostile";

@@ -8,12 +8,10 @@
 //! `target/py-samme-r/bin/python`), which `.ci/run` installs, pinned; so it is ignored in a
 //! plain `cargo test`, and `.ci/run` runs it.
 
-mod common;
-
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::{kreplay, scratch};
+use crate::common::{kreplay, scratch};
 
 /// A Python with scikit-learn: `$var`, default `target/<venv>/bin/python`.
 fn python_from(var: &str, venv: &str) -> PathBuf {
@@ -224,7 +222,7 @@ fn srinivasan_windspeed_forest_and_gbm() {
     );
     // The windspeed imputer, RandomForestRegressor() of old scikit-learn (10 trees), seeded
     // with the recipe's seed, fitted on the train and test rows whose windspeed is not 0.
-    let data = common::mirror().join("bike-sharing-demand");
+    let data = crate::common::mirror().join("bike-sharing-demand");
     let imputed = python_json(
         &python(),
         "impute.py",

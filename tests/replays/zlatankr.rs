@@ -1,9 +1,7 @@
 //! zlatankr's Titanic random forest on the real files: 44 predictors, with the index-alignment
 //! bug replayed, and the published 3-fold CV.
 
-mod common;
-
-use common::{close, feature_names, replay_json, scratch};
+use crate::common::{close, feature_names, replay_json, scratch};
 
 #[test]
 fn zlatankr_forest_cv_and_features() {
@@ -18,7 +16,7 @@ fn zlatankr_forest_cv_and_features() {
     );
     // Published: best 3-fold GridSearchCV score 0.8384 at these parameters, random_state=1;
     // the forest draws scikit-learn's random numbers, so it comes back to the printed digits
-    // (tests/sklearn_replays.rs compares every fold and prediction with scikit-learn live).
+    // (tests/replays/sklearn_replays.rs compares every fold and prediction with scikit-learn live).
     close(r["cv_mean"].as_f64().unwrap(), 0.8384, 0.00005, "3-fold CV");
     let features = feature_names(&r);
     assert_eq!(features.len(), 44, "{features:?}");

@@ -1,9 +1,7 @@
 //! Serigne's "Stacked Regressions" on the real House Prices files: the base models' published
 //! CV scores, the out-of-fold stack, and the final blend's submission.
 
-mod common;
-
-use common::{close, replay_json, scratch};
+use crate::common::{close, replay_json, scratch};
 
 const SERIGNE: &str = "house-prices-advanced-regression-techniques/serigne-stacked-regressions";
 

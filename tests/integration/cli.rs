@@ -1,11 +1,9 @@
 //! CLI behaviour that is not about one recipe.
 
-mod common;
-
 use std::io::Read;
 use std::process::{Command, Stdio};
 
-use common::{kreplay, scratch};
+use crate::common::{kreplay, scratch};
 
 #[test]
 fn closed_pipe_ends_quietly() {

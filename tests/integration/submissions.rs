@@ -1,11 +1,9 @@
-//! Every shipped recipe's submission, on the real competition files: it passes the
-//! submission checks (`kreplay validate`: header, ids, row count, value types) and two runs
-//! write the same bytes. CV is skipped (`validation.scheme=none`): the submission comes from
+//! Every shipped recipe's submission, on the cut tables and (in the replay tier, which runs
+//! this file too) on the real competition files: it passes the submission checks (`kreplay
+//! validate`: header, ids, row count, value types) and two runs write the same bytes. CV is skipped (`validation.scheme=none`): the submission comes from
 //! the final fit, which the other tests' CV numbers do not cover.
 
-mod common;
-
-use common::{kreplay, scratch, stdout};
+use crate::common::{kreplay, scratch, stdout};
 
 /// Recipe files (not variants) that write a submission.
 fn shipped() -> Vec<(String, String)> {
@@ -49,7 +47,7 @@ fn every_shipped_submission_validates_and_is_reproducible() {
         let a = std::fs::read(dir.join("a.csv")).unwrap();
         let b = std::fs::read(dir.join("b.csv")).unwrap();
         assert!(a == b, "{name}: two runs wrote different submissions");
-        let data = common::mirror().join(&competition);
+        let data = crate::common::mirror().join(&competition);
         let checked = stdout(&kreplay(
             &dir,
             &[

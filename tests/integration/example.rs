@@ -1,9 +1,7 @@
 //! What the README promises: its first command (the embedded example replays with no account
 //! and no network), and its Layout section's crate graph.
 
-mod common;
-
-use common::{kreplay, replay_json, scratch, stdout};
+use crate::common::{kreplay, replay_json, scratch, stdout};
 
 #[test]
 fn embedded_example_replays_without_data_or_network() {
@@ -64,7 +62,7 @@ fn the_example_as_a_multiclass_svm_matches_sklearn() {
 
 /// The workspace crates each README Layout entry says it uses, by directory under `crates/`.
 fn readme_layout() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     let layout = readme
         .split("\n## Layout\n")
         .nth(1)
@@ -93,23 +91,14 @@ fn readme_layout() -> std::collections::BTreeMap<String, std::collections::BTree
 
 #[test]
 fn readme_layout_matches_cargo_metadata() {
-    let out = std::process::Command::new(env!("CARGO"))
-        .args([
-            "metadata",
-            "--no-deps",
-            "--format-version",
-            "1",
-            "--offline",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = cargo(&[
+        "metadata",
+        "--no-deps",
+        "--format-version",
+        "1",
+        "--offline",
+    ]);
+    let meta: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let short = |name: &str| name.strip_prefix("kreplay-").unwrap_or(name).to_string();
     let actual: std::collections::BTreeMap<_, _> = meta["packages"]
         .as_array()
@@ -138,26 +127,19 @@ fn readme_layout_matches_cargo_metadata() {
 /// library, no model code and no HTTP server.
 #[test]
 fn the_kaggle_client_compiles_no_ml_stack_or_server() {
-    let out = std::process::Command::new(env!("CARGO"))
-        .args([
-            "tree",
-            "-p",
-            "kreplay-kaggle",
-            "-e",
-            "normal",
-            "--prefix",
-            "none",
-        ])
-        .args(["--offline", "--format", "{p}"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let tree = String::from_utf8(out.stdout).unwrap();
+    let out = cargo(&[
+        "tree",
+        "-p",
+        "kreplay-kaggle",
+        "-e",
+        "normal",
+        "--prefix",
+        "none",
+        "--offline",
+        "--format",
+        "{p}",
+    ]);
+    let tree = String::from_utf8(out).unwrap();
     let crates: Vec<&str> = tree.lines().filter_map(|l| l.split(' ').next()).collect();
     assert!(crates.contains(&"reqwest"), "{tree}");
     for banned in [
@@ -176,4 +158,16 @@ fn the_kaggle_client_compiles_no_ml_stack_or_server() {
             "kreplay-kaggle depends on {banned}:\n{tree}"
         );
     }
+}
+
+/// The stdout of cargo run on this workspace, which must succeed.
+fn cargo(args: &[&str]) -> Vec<u8> {
+    let out = std::process::Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "cargo {}: {err}", args.join(" "));
+    out.stdout
 }

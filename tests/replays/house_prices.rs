@@ -1,9 +1,7 @@
 //! The published House Prices numbers, replayed from the CLI on the real competition files:
 //! Alexandru Papiu's "Regularized Linear Models" (Ridge and nested LassoCV).
 
-mod common;
-
-use common::{close, feature_names, replay_json, scratch};
+use crate::common::{close, feature_names, replay_json, scratch};
 
 const PAPIU: &str = "house-prices-advanced-regression-techniques/papiu-regularized-linear";
 

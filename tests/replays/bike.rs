@@ -2,9 +2,7 @@
 //! (computed as the notebook does, off by one) for the linear model and the final gradient
 //! boosting model.
 
-mod common;
-
-use common::{close, replay_json, scratch};
+use crate::common::{close, replay_json, scratch};
 
 const SRINIVASAN: &str = "bike-sharing-demand/srinivasan-ensemble";
 
@@ -29,7 +27,7 @@ fn srinivasan_gradient_boosting_training_rmsle() {
     let dir = scratch("bike-gbm");
     let r = replay_json(&dir, &[SRINIVASAN, "-o", "bike.csv", "--no-record"]);
     // Re-run: 0.1897, with an unseeded windspeed forest. Seeded with the recipe's seed, both
-    // forest and GBM equal scikit-learn 1.9.1's (tests/sklearn_replays.rs), whose training
+    // forest and GBM equal scikit-learn 1.9.1's (tests/replays/sklearn_replays.rs), whose training
     // RMSLE is 0.18997163777849843.
     close(
         r["train"].as_f64().unwrap(),

@@ -2,15 +2,13 @@
 //! ensembles draw their seeds before any tree grows and collect trees and folds in order, and
 //! the boosted trees' parallel sums are per feature; one thread and two must agree to the byte.
 
-mod common;
-
-use common::scratch;
+use crate::common::scratch;
 
 fn submission_with_threads(dir: &std::path::Path, recipe: &[&str], threads: usize) -> Vec<u8> {
     let sub = dir.join(format!("sub-{threads}.csv"));
     let mut args = vec!["replay", "--no-record", "-o", sub.to_str().unwrap()];
     args.extend_from_slice(recipe);
-    let out = common::command(dir, &args)
+    let out = crate::common::command(dir, &args)
         .env("RAYON_NUM_THREADS", threads.to_string())
         .output()
         .expect("kreplay runs");

@@ -1,9 +1,7 @@
 //! Yassine Ghouzam's Titanic ensemble on the real files: the outlier rule, the 66 features,
 //! and the published SVC grid replayed with `kreplay sweep`.
 
-mod common;
-
-use common::{close, feature_names, kreplay, replay_json, scratch, stdout};
+use crate::common::{close, feature_names, kreplay, replay_json, scratch, stdout};
 
 const GHOUZAM: &str = "titanic/ghouzam-ensemble";
 
@@ -89,7 +87,7 @@ fn ghouzam_tuned_members() {
     let dir = scratch("ghouzam-members");
     // The tree members are seeded with the recipe's seed (the notebook leaves them unseeded):
     // their CV is scikit-learn 1.9.1's on the same features and seed, which
-    // tests/sklearn_replays.rs checks live, fold for fold. AdaBoost is SAMME.R (gone from
+    // tests/replays/sklearn_replays.rs checks live, fold for fold. AdaBoost is SAMME.R (gone from
     // scikit-learn since 1.6): within 0.01 of the andafterall re-run, whose unseeded re-runs
     // disagree by 0.004 among themselves.
     for (member, expected, tolerance) in [

@@ -1,8 +1,6 @@
 //! Anisotropic's out-of-fold stacking on the real Titanic files.
 
-mod common;
-
-use common::{close, feature_names, replay_json, scratch};
+use crate::common::{close, feature_names, replay_json, scratch};
 
 #[test]
 fn anisotropic_stack_cv_is_in_the_sibling_scripts_range() {

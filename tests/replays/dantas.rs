@@ -2,9 +2,7 @@
 //! dropped, kNN imputation and target encoding fitted on the notebook's 75% part, holdout
 //! accuracy against the published 0.8112.
 
-mod common;
-
-use common::{close, feature_names, replay_json, scratch};
+use crate::common::{close, feature_names, replay_json, scratch};
 
 #[test]
 fn dantas_holdout_accuracy_and_submission() {

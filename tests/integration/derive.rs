@@ -1,9 +1,7 @@
 //! Derived recipes: `kreplay new --from` (with a column check against another competition)
 //! and `kreplay diff`.
 
-mod common;
-
-use common::{kreplay, scratch, stdout};
+use crate::common::{kreplay, scratch, stdout};
 
 #[test]
 fn new_from_titanic_against_spaceship_lists_missing_columns() {
@@ -60,8 +58,8 @@ fn new_copy_replays_like_its_parent() {
         &dir,
         &["new", "copy.toml", "--from", "titanic/sehgal:knn"],
     ));
-    let copy = common::replay_json(&dir, &["copy.toml", "--no-submission"]);
-    let parent = common::replay_json(&dir, &["titanic/sehgal:knn", "--no-submission"]);
+    let copy = crate::common::replay_json(&dir, &["copy.toml", "--no-submission"]);
+    let parent = crate::common::replay_json(&dir, &["titanic/sehgal:knn", "--no-submission"]);
     assert_eq!(copy["train"], parent["train"]);
     let same = stdout(&kreplay(&dir, &["diff", "copy.toml", "titanic/sehgal:knn"]));
     assert!(

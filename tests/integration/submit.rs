@@ -1,12 +1,10 @@
 //! The loop closed end to end: replay → validate → submit → wait → score, against the
 //! Kaggle-compatible server hosting a contest this test builds from Titanic's train.csv.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{mirror, scratch, stdout};
+use crate::common::{mirror, scratch, stdout};
 use kreplay_host::{Server, ServerConfig};
 use kreplay_kaggle::validate::split_csv_line;
 
@@ -26,8 +24,8 @@ fn join_csv(fields: &[String]) -> String {
         .join(",")
 }
 
-/// A contest named `titanic`: the first 600 labelled passengers to train on, the other 291 to
-/// predict, their labels hidden in solution.csv.
+/// A contest named `titanic`: the first two thirds of the labelled passengers to train on, the
+/// others to predict, their labels hidden in solution.csv.
 fn contest(dir: &Path) -> PathBuf {
     contest_with_limit(dir, 5)
 }
@@ -40,12 +38,13 @@ fn contest_with_limit(dir: &Path, limit: u32) -> PathBuf {
     let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
     let (head, rows) = (lines[0], &lines[1..]);
     let mut train = vec![head.to_string()];
-    train.extend(rows[..600].iter().map(|r| r.to_string()));
+    let cut = rows.len() * 2 / 3;
+    train.extend(rows[..cut].iter().map(|r| r.to_string()));
     let header = split_csv_line(head);
     let mut test = vec![join_csv(&[&header[..1], &header[2..]].concat())];
     let mut solution = vec!["PassengerId,Survived".to_string()];
     let mut sample = vec!["PassengerId,Survived".to_string()];
-    for r in &rows[600..] {
+    for r in &rows[cut..] {
         let f = split_csv_line(r);
         test.push(join_csv(&[&f[..1], &f[2..]].concat()));
         solution.push(format!("{},{}", f[0], f[1]));
