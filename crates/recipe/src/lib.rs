@@ -12,12 +12,14 @@
 //! * [`path`]: dotted parameter paths (`model.max_depth`, `steps.<id>.<param>`) and `-S path=value`
 //!   overrides, applied to the tree before validation so they are checked like the file itself;
 //! * [`members`]: the named sub-pipelines (`[members.<name>]`) ensembles combine;
-//! * [`recipe`]: the validated [`Recipe`].
+//! * [`recipe`]: the validated [`Recipe`];
+//! * [`named`]: [`named_enum!`], one list of names per enumeration recipes write.
 
 pub mod catalog;
 pub mod error;
 pub mod library;
 pub mod members;
+pub mod named;
 pub mod names;
 pub mod params;
 pub mod path;
@@ -38,7 +40,7 @@ pub use path::Override;
 pub use recipe::{derived_text, FitScope, Recipe, StepDecl};
 pub use schema::{Lit, ParamSpec, Ty};
 pub use sections::{
-    DataSection, Metric, ModelDecl, Published, PublishedKind, Scheme, SubmissionSection, Task,
-    ValidationSection,
+    DataSection, Inverse, Metric, ModelDecl, Published, PublishedKind, Scale, Scheme, SchemeKind,
+    SubmissionSection, Task, ValidationSection,
 };
 pub use source::{Loc, Source};

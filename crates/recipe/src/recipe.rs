@@ -1,6 +1,5 @@
 //! A validated recipe: every section checked, every parameter resolved, overrides applied.
 
-use std::fmt;
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
@@ -27,41 +26,22 @@ const TOP_KEYS: &[&str] = &[
     "variants",
 ];
 const VARIANT_KEYS: &[&str] = &["model", "published", "notes"];
-pub const FIT_SCOPES: &[&str] = &["fold", "train", "train+test", "each"];
 
-/// What a step learns from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FitScope {
-    /// The training rows of the current fold (all train rows in the final fit): no leakage.
-    Fold,
-    /// All train rows, also inside CV (e.g. `fillna(train.median())` before CV).
-    Train,
-    /// Train and test rows together (`pd.concat([train, test])`).
-    TrainTest,
-    /// Each frame learns from itself (`for df in [train, test]: ...`).
-    Each,
+crate::named_enum! {
+    /// What a step learns from.
+    pub enum FitScope {
+        /// The training rows of the current fold (all train rows in the final fit): no leakage.
+        Fold = "fold",
+        /// All train rows, also inside CV (e.g. `fillna(train.median())` before CV).
+        Train = "train",
+        /// Train and test rows together (`pd.concat([train, test])`).
+        TrainTest = "train+test",
+        /// Each frame learns from itself (`for df in [train, test]: ...`).
+        Each = "each",
+    }
 }
 
 impl FitScope {
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "fold" => Self::Fold,
-            "train" => Self::Train,
-            "train+test" => Self::TrainTest,
-            "each" => Self::Each,
-            _ => return None,
-        })
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Fold => "fold",
-            Self::Train => "train",
-            Self::TrainTest => "train+test",
-            Self::Each => "each",
-        }
-    }
-
     /// The leakage this scope lets through, if any.
     pub fn leakage(self) -> Option<&'static str> {
         match self {
@@ -70,12 +50,6 @@ impl FitScope {
             Self::TrainTest => Some("learns from test rows: CV and test predictions see test data"),
             Self::Each => Some("test rows are transformed with statistics of the test set itself"),
         }
-    }
-}
-
-impl fmt::Display for FitScope {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
     }
 }
 
@@ -460,7 +434,7 @@ pub(crate) fn check_steps(
                 })?;
                 let scope = FitScope::parse(s).ok_or_else(|| {
                     RecipeError::new(at.clone(), format!("{prefix}.{id}.fit_on cannot be {s:?}"))
-                        .with_help(suggestion(s, FIT_SCOPES))
+                        .with_help(suggestion(s, FitScope::NAMES))
                 })?;
                 if !spec.learns {
                     return Err(RecipeError::new(

@@ -1,8 +1,6 @@
 //! The fixed sections of a recipe: `[recipe]`, `[data]`, `[validation]`, `[submission]`,
 //! `[[published]]`, and their definitions.
 
-use std::fmt;
-
 use crate::error::Result;
 use crate::params::Params;
 use crate::schema::{Lit, ParamSpec, Ty};
@@ -38,8 +36,6 @@ pub const RECIPE_PARAMS: &[ParamSpec] = &[
     ),
 ];
 
-pub const TASKS: &[&str] = &["binary", "multiclass", "regression"];
-
 pub const DATA_PARAMS: &[ParamSpec] = &[
     ParamSpec::optional(
         "train",
@@ -57,7 +53,7 @@ pub const DATA_PARAMS: &[ParamSpec] = &[
     ParamSpec::required("target", Ty::Str, "column to predict"),
     ParamSpec::required(
         "task",
-        Ty::Choice(TASKS),
+        Ty::Choice(Task::NAMES),
         "binary, multiclass or regression",
     ),
     ParamSpec::optional(
@@ -74,15 +70,19 @@ pub const DATA_PARAMS: &[ParamSpec] = &[
     ),
 ];
 
-pub const SCHEMES: &[&str] = &["kfold", "holdout", "none"];
-pub const METRICS: &[&str] = &[
-    "accuracy", "roc_auc", "log_loss", "rmse", "rmse_log", "rmsle",
-];
+crate::named_enum! {
+    /// `[validation] scheme`, by name (the [`Scheme`] carries its settings).
+    pub enum SchemeKind {
+        KFold = "kfold",
+        Holdout = "holdout",
+        None = "none",
+    }
+}
 
 pub const VALIDATION_PARAMS: &[ParamSpec] = &[
     ParamSpec::optional(
         "scheme",
-        Ty::Choice(SCHEMES),
+        Ty::Choice(SchemeKind::NAMES),
         Lit::Str("kfold"),
         "kfold, holdout, or none (training score only)",
     ),
@@ -113,10 +113,10 @@ pub const VALIDATION_PARAMS: &[ParamSpec] = &[
         Lit::None,
         "shuffle seed (default: recipe.seed)",
     ),
-    ParamSpec::required("metric", Ty::Choice(METRICS), "score to report"),
+    ParamSpec::required("metric", Ty::Choice(Metric::NAMES), "score to report"),
     ParamSpec::optional(
         "scale",
-        Ty::Choice(&["model", "submission"]),
+        Ty::Choice(Scale::NAMES),
         Lit::Str("model"),
         "score the model's own output, or truths and predictions after [submission] inverse (where a notebook scored exp(prediction))",
     ),
@@ -137,7 +137,7 @@ pub const SUBMISSION_PARAMS: &[ParamSpec] = &[
     ),
     ParamSpec::optional(
         "inverse",
-        Ty::Choice(&["none", "exp", "expm1"]),
+        Ty::Choice(Inverse::NAMES),
         Lit::Str("none"),
         "undo a target transform before writing",
     ),
@@ -155,19 +155,10 @@ pub const SUBMISSION_PARAMS: &[ParamSpec] = &[
     ),
 ];
 
-pub const PUBLISHED_KINDS: &[&str] = &[
-    "train",
-    "cv_mean",
-    "cv_std",
-    "holdout",
-    "public_lb",
-    "private_lb",
-];
-
 pub const PUBLISHED_PARAMS: &[ParamSpec] = &[
     ParamSpec::required(
         "what",
-        Ty::Choice(PUBLISHED_KINDS),
+        Ty::Choice(PublishedKind::NAMES),
         "which score: train, cv_mean, cv_std, holdout, public_lb, private_lb",
     ),
     ParamSpec::required(
@@ -178,31 +169,16 @@ pub const PUBLISHED_PARAMS: &[ParamSpec] = &[
     ParamSpec::required("where", Ty::Str, "where the author stated it"),
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Task {
-    Binary,
-    Multiclass,
-    Regression,
+crate::named_enum! {
+    /// What the target is.
+    pub enum Task {
+        Binary = "binary",
+        Multiclass = "multiclass",
+        Regression = "regression",
+    }
 }
 
 impl Task {
-    pub fn parse(s: &str) -> Option<Task> {
-        match s {
-            "binary" => Some(Task::Binary),
-            "multiclass" => Some(Task::Multiclass),
-            "regression" => Some(Task::Regression),
-            _ => None,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Task::Binary => "binary",
-            Task::Multiclass => "multiclass",
-            Task::Regression => "regression",
-        }
-    }
-
     pub fn is_classification(self) -> bool {
         self != Task::Regression
     }
@@ -248,40 +224,19 @@ impl DataSection {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Metric {
-    Accuracy,
-    RocAuc,
-    LogLoss,
-    Rmse,
-    RmseLog,
-    Rmsle,
+crate::named_enum! {
+    /// The score a recipe reports.
+    pub enum Metric {
+        Accuracy = "accuracy",
+        RocAuc = "roc_auc",
+        LogLoss = "log_loss",
+        Rmse = "rmse",
+        RmseLog = "rmse_log",
+        Rmsle = "rmsle",
+    }
 }
 
 impl Metric {
-    pub fn parse(s: &str) -> Option<Metric> {
-        Some(match s {
-            "accuracy" => Metric::Accuracy,
-            "roc_auc" => Metric::RocAuc,
-            "log_loss" => Metric::LogLoss,
-            "rmse" => Metric::Rmse,
-            "rmse_log" => Metric::RmseLog,
-            "rmsle" => Metric::Rmsle,
-            _ => return None,
-        })
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Metric::Accuracy => "accuracy",
-            Metric::RocAuc => "roc_auc",
-            Metric::LogLoss => "log_loss",
-            Metric::Rmse => "rmse",
-            Metric::RmseLog => "rmse_log",
-            Metric::Rmsle => "rmsle",
-        }
-    }
-
     pub fn higher_is_better(self) -> bool {
         matches!(self, Metric::Accuracy | Metric::RocAuc)
     }
@@ -292,9 +247,32 @@ impl Metric {
     }
 }
 
-impl fmt::Display for Metric {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+crate::named_enum! {
+    /// `[validation] scale`: what the metric compares.
+    pub enum Scale {
+        /// The model's own output (the transformed target, where the recipe transforms it).
+        Model = "model",
+        /// Truths and predictions after `[submission] inverse`, as the submission holds them.
+        Submission = "submission",
+    }
+}
+
+crate::named_enum! {
+    /// `[submission] inverse`: from the model's target back to the submitted value.
+    pub enum Inverse {
+        None = "none",
+        Exp = "exp",
+        Expm1 = "expm1",
+    }
+}
+
+impl Inverse {
+    pub fn apply(self, v: f64) -> f64 {
+        match self {
+            Inverse::None => v,
+            Inverse::Exp => v.exp(),
+            Inverse::Expm1 => v.exp_m1(),
+        }
     }
 }
 
@@ -319,20 +297,23 @@ pub enum Scheme {
 pub struct ValidationSection {
     pub scheme: Scheme,
     pub metric: Metric,
+    pub scale: Scale,
     pub params: Params,
 }
 
 impl ValidationSection {
     pub fn from_params(p: Params, recipe_seed: u64) -> Result<Self> {
         let seed = p.opt_usize("seed")?.map_or(recipe_seed, |s| s as u64);
-        let scheme = match p.str("scheme")? {
-            "kfold" => Scheme::KFold {
+        let kind = SchemeKind::parse(p.str("scheme")?)
+            .ok_or_else(|| p.error("scheme", "unknown scheme"))?;
+        let scheme = match kind {
+            SchemeKind::KFold => Scheme::KFold {
                 k: p.usize("k")?,
                 shuffle: p.bool("shuffle")?,
                 stratified: p.bool("stratified")?,
                 seed,
             },
-            "holdout" => {
+            SchemeKind::Holdout => {
                 let fraction = p.f64("fraction")?;
                 if fraction <= 0.0 || fraction >= 1.0 {
                     return Err(p.error("fraction", "must be strictly between 0 and 1"));
@@ -344,13 +325,16 @@ impl ValidationSection {
                     seed,
                 }
             }
-            _ => Scheme::None,
+            SchemeKind::None => Scheme::None,
         };
         let metric =
             Metric::parse(p.str("metric")?).ok_or_else(|| p.error("metric", "unknown metric"))?;
+        let scale =
+            Scale::parse(p.str("scale")?).ok_or_else(|| p.error("scale", "unknown scale"))?;
         Ok(ValidationSection {
             scheme,
             metric,
+            scale,
             params: p,
         })
     }
@@ -384,7 +368,7 @@ impl ValidationSection {
 pub struct SubmissionSection {
     pub columns: Vec<String>,
     pub values: Vec<(String, String)>,
-    pub inverse: String,
+    pub inverse: Inverse,
     pub clip_min: Option<f64>,
     pub probability: bool,
     pub params: Params,
@@ -416,7 +400,8 @@ impl SubmissionSection {
         Ok(SubmissionSection {
             columns,
             values,
-            inverse: p.str("inverse")?.to_string(),
+            inverse: Inverse::parse(p.str("inverse")?)
+                .ok_or_else(|| p.error("inverse", "unknown inverse transform"))?,
             clip_min: p.opt_f64("clip_min")?,
             probability: p.bool("probability")?,
             params: p,
@@ -424,29 +409,19 @@ impl SubmissionSection {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PublishedKind {
-    Train,
-    CvMean,
-    CvStd,
-    Holdout,
-    PublicLb,
-    PrivateLb,
+crate::named_enum! {
+    /// Which published score.
+    pub enum PublishedKind {
+        Train = "train",
+        CvMean = "cv_mean",
+        CvStd = "cv_std",
+        Holdout = "holdout",
+        PublicLb = "public_lb",
+        PrivateLb = "private_lb",
+    }
 }
 
 impl PublishedKind {
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "train" => Self::Train,
-            "cv_mean" => Self::CvMean,
-            "cv_std" => Self::CvStd,
-            "holdout" => Self::Holdout,
-            "public_lb" => Self::PublicLb,
-            "private_lb" => Self::PrivateLb,
-            _ => return None,
-        })
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Self::Train => "train",

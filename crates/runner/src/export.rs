@@ -12,7 +12,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use kreplay_recipe::{Recipe, Scheme};
+use kreplay_recipe::{Recipe, Scheme, SchemeKind};
 
 use crate::error::Result;
 use crate::matrix::Matrix;
@@ -43,7 +43,7 @@ fn validation_json(recipe: &Recipe) -> serde_json::Value {
             stratified,
             seed,
         } => {
-            serde_json::json!({"scheme": "kfold", "k": k, "shuffle": shuffle, "stratified": stratified, "seed": seed})
+            serde_json::json!({"scheme": SchemeKind::KFold.name(), "k": k, "shuffle": shuffle, "stratified": stratified, "seed": seed})
         }
         Scheme::Holdout {
             fraction,
@@ -51,9 +51,9 @@ fn validation_json(recipe: &Recipe) -> serde_json::Value {
             stratified,
             seed,
         } => {
-            serde_json::json!({"scheme": "holdout", "fraction": fraction, "shuffle": shuffle, "stratified": stratified, "seed": seed})
+            serde_json::json!({"scheme": SchemeKind::Holdout.name(), "fraction": fraction, "shuffle": shuffle, "stratified": stratified, "seed": seed})
         }
-        Scheme::None => serde_json::json!({"scheme": "none"}),
+        Scheme::None => serde_json::json!({"scheme": SchemeKind::None.name()}),
     };
     serde_json::json!({
         "validation": scheme,

@@ -8,7 +8,7 @@ use polars::prelude::DataFrame;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use kreplay_recipe::{Metric, Recipe};
+use kreplay_recipe::{Metric, Recipe, Scale};
 
 use crate::data::CompetitionData;
 use crate::error::{Result, RunError};
@@ -83,15 +83,15 @@ fn feature_columns(
 }
 
 fn score(recipe: &Recipe, truth: &[f64], pred: &models::Prediction) -> Result<f64> {
-    let on_submission = recipe.validation.params.str("scale")? == "submission";
-    let (truth, values) = if on_submission {
-        let inverse = crate::submission::inverse(&recipe.submission.inverse);
-        (
-            truth.iter().map(|v| inverse(*v)).collect(),
-            pred.values.iter().map(|v| inverse(*v)).collect(),
-        )
-    } else {
-        (truth.to_vec(), pred.values.clone())
+    let (truth, values) = match recipe.validation.scale {
+        Scale::Submission => {
+            let inverse = recipe.submission.inverse;
+            (
+                truth.iter().map(|v| inverse.apply(*v)).collect(),
+                pred.values.iter().map(|v| inverse.apply(*v)).collect(),
+            )
+        }
+        Scale::Model => (truth.to_vec(), pred.values.clone()),
     };
     metrics::score(
         recipe.validation.metric,

@@ -7,15 +7,6 @@ use kreplay_recipe::{SubmissionSection, Task};
 use crate::error::{Result, RunError};
 use crate::steps::label_of;
 
-/// The `[submission] inverse` transform: from the model's target back to the submitted value.
-pub fn inverse(name: &str) -> fn(f64) -> f64 {
-    match name {
-        "exp" => f64::exp,
-        "expm1" => f64::exp_m1,
-        _ => |v| v,
-    }
-}
-
 /// The CSV text: header, then one row per test id, in test order.
 pub fn render(
     ids: &[String],
@@ -36,7 +27,7 @@ pub fn render(
             (Some(p), true) => format!("{}", p[i]),
             _ if task.is_classification() => label_of(values[i]),
             _ => {
-                let mut v = inverse(&s.inverse)(values[i]);
+                let mut v = s.inverse.apply(values[i]);
                 if let Some(lo) = s.clip_min {
                     v = v.max(lo);
                 }
@@ -69,13 +60,13 @@ pub fn write(path: &Path, text: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kreplay_recipe::{Params, SubmissionSection};
+    use kreplay_recipe::{Inverse, Params, SubmissionSection};
 
-    fn section(values: Vec<(String, String)>, inverse: &str) -> SubmissionSection {
+    fn section(values: Vec<(String, String)>, inverse: Inverse) -> SubmissionSection {
         SubmissionSection {
             columns: vec!["Id".into(), "Target".into()],
             values,
-            inverse: inverse.into(),
+            inverse,
             clip_min: Some(0.0),
             probability: false,
             params: Params::new("[submission]", vec![]),
@@ -86,7 +77,7 @@ mod tests {
     fn labels_map_and_regression_inverts() {
         let s = section(
             vec![("1".into(), "True".into()), ("0".into(), "False".into())],
-            "none",
+            Inverse::None,
         );
         let text = render(
             &["a".into(), "b,c".into()],
@@ -97,7 +88,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(text, "Id,Target\na,True\n\"b,c\",False\n");
-        let s = section(vec![], "expm1");
+        let s = section(vec![], Inverse::Expm1);
         let text = render(
             &["1".into(), "2".into()],
             &[0.0, -50.0],

@@ -20,7 +20,7 @@ pub static AVERAGE: EnsembleDef = EnsembleDef {
         params: &[
             ParamSpec::required("members", Ty::StrList, "member names ([members.<name>])"),
             ParamSpec::optional("weights", Ty::FloatList, Lit::None, "one weight per member, normalised by their sum (default: equal)"),
-            ParamSpec::optional("space", Ty::Choice(&["target", "expm1", "exp"]), Lit::Str("target"), "where to average: the target as modelled, or expm1/exp of it (mapped back with log1p/log)"),
+            ParamSpec::optional("space", Ty::Choice(Space::NAMES), Lit::Str("target"), "where to average: the target as modelled, or expm1/exp of it (mapped back with log1p/log)"),
         ],
         tasks: &[Task::Binary, Task::Regression],
         engine: "kreplay ensemble",
@@ -29,20 +29,19 @@ pub static AVERAGE: EnsembleDef = EnsembleDef {
         let names = p.strs("members")?;
         let members = b.members(&names)?;
         let w = weights(p, members.len(), "average")?;
-        let space = match p.str("space")? {
-            "expm1" => Space::Expm1,
-            "exp" => Space::Exp,
-            _ => Space::Target,
-        };
+        let space =
+            Space::parse(p.str("space")?).ok_or_else(|| p.error("space", "unknown space"))?;
         Ok(Box::new(Average { members, weights: w, space }))
     },
 };
 
-#[derive(Clone, Copy)]
-enum Space {
-    Target,
-    Expm1,
-    Exp,
+kreplay_recipe::named_enum! {
+    /// Where the members' predictions are averaged.
+    enum Space {
+        Target = "target",
+        Expm1 = "expm1",
+        Exp = "exp",
+    }
 }
 
 impl Space {

@@ -90,11 +90,7 @@ fn compare(case: &Json, tables: &Json) -> Vec<String> {
     let (x, xt) = (matrix(&table["x"], cols), matrix(&table["test"], cols));
     let y = floats(&table["y"]);
     let kind = case["kind"].as_str().unwrap_or_default();
-    let task = match case["task"].as_str() {
-        Some("binary") => Task::Binary,
-        Some("multiclass") => Task::Multiclass,
-        _ => Task::Regression,
-    };
+    let task = Task::parse(case["task"].as_str().unwrap_or("regression")).expect("a task name");
     let model_def = def(kind).expect("a model kind");
     let set: Vec<(String, Value)> = case["params"]
         .as_object()

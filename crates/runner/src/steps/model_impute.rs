@@ -40,7 +40,7 @@ pub static MODEL_IMPUTE: StepDef = StepDef {
             ),
             ParamSpec::optional(
                 "task",
-                Ty::Choice(&["regression", "binary", "multiclass"]),
+                Ty::Choice(Task::NAMES),
                 Lit::Str("regression"),
                 "regression for a numeric column, binary/multiclass for class codes",
             ),
@@ -133,11 +133,7 @@ fn build_model_impute(p: &Params, recipe_seed: u64) -> Result<Box<dyn Step>> {
             ),
         )
     })?;
-    let task = match p.str("task")? {
-        "binary" => Task::Binary,
-        "multiclass" => Task::Multiclass,
-        _ => Task::Regression,
-    };
+    let task = Task::parse(p.str("task")?).ok_or_else(|| p.error("task", "unknown task"))?;
     if !def.spec.tasks.contains(&task) {
         return Err(p
             .error(
