@@ -16,6 +16,107 @@ pub struct StepSpec {
     pub params: &'static [ParamSpec],
     /// Whether the step learns something from data (so its `fit_on` scope matters).
     pub learns: bool,
+    /// What the step does to the frame's columns, by parameter.
+    pub columns: StepColumns,
+}
+
+/// What a step does to the frame's columns, declared with the step as the parameters that
+/// name them, so the column check of `kreplay new --from`, `kreplay steps` and the recipe's
+/// description all read one declaration instead of guessing from kind names.
+#[derive(Debug, Clone, Copy)]
+pub struct StepColumns {
+    /// Parameters whose value (a name or a list of names) are columns the step reads.
+    pub reads: &'static [&'static str],
+    /// Parameters whose value (a name or a list of names; `""` for none) are columns the
+    /// step writes.
+    pub writes: &'static [&'static str],
+    /// Anything else it does to the set of columns.
+    pub effect: ColumnEffect,
+}
+
+/// A step's effect on the set of columns beyond reading and writing named ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnEffect {
+    None,
+    /// The columns it reads are gone afterwards (`drop`; `one_hot` replaces them with dummies
+    /// named after their levels, which only the data can tell).
+    RemovesReads,
+    /// Only the columns it reads stay, with the id and the target (`select`).
+    KeepsOnlyReads,
+    /// The parameter maps new column names to SQL expressions over existing columns (`derive`).
+    Derives(&'static str),
+    /// The parameter is an SQL expression; it reads the columns it names (`drop_rows`).
+    ReadsSql(&'static str),
+    /// Writes one column per value of `names`, each named `<prefix><value>` (`datetime_parts`).
+    WritesPrefixed {
+        names: &'static str,
+        prefix: &'static str,
+    },
+}
+
+impl StepColumns {
+    /// Reads the columns these parameters name, writes none, removes none.
+    pub const fn reads(reads: &'static [&'static str]) -> Self {
+        StepColumns {
+            reads,
+            writes: &[],
+            effect: ColumnEffect::None,
+        }
+    }
+
+    /// And writes the columns these parameters name.
+    pub const fn writes(self, writes: &'static [&'static str]) -> Self {
+        StepColumns { writes, ..self }
+    }
+
+    /// And has this effect on the set of columns.
+    pub const fn effect(self, effect: ColumnEffect) -> Self {
+        StepColumns { effect, ..self }
+    }
+
+    /// Every parameter the declaration names.
+    pub fn params(&self) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = self.reads.iter().chain(self.writes).copied().collect();
+        match self.effect {
+            ColumnEffect::Derives(p) | ColumnEffect::ReadsSql(p) => names.push(p),
+            ColumnEffect::WritesPrefixed { names: n, prefix } => names.extend([n, prefix]),
+            ColumnEffect::None | ColumnEffect::RemovesReads | ColumnEffect::KeepsOnlyReads => {}
+        }
+        names
+    }
+
+    /// In words, for `kreplay steps`: "reads `column`; writes `into`".
+    pub fn describe(&self) -> String {
+        let quoted = |names: &[&str]| {
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut parts = Vec::new();
+        if !self.reads.is_empty() {
+            parts.push(format!("reads {}", quoted(self.reads)));
+        }
+        if !self.writes.is_empty() {
+            parts.push(format!("writes {}", quoted(self.writes)));
+        }
+        match self.effect {
+            ColumnEffect::None => {}
+            ColumnEffect::RemovesReads => parts.push("removes what it reads".into()),
+            ColumnEffect::KeepsOnlyReads => {
+                parts.push("keeps only what it reads (and the id and target)".into())
+            }
+            ColumnEffect::Derives(p) => parts.push(format!(
+                "writes the keys of `{p}`, reading the columns their expressions name"
+            )),
+            ColumnEffect::ReadsSql(p) => parts.push(format!("reads the columns `{p}` names")),
+            ColumnEffect::WritesPrefixed { names, prefix } => {
+                parts.push(format!("writes `{prefix}` + each of `{names}`"))
+            }
+        }
+        parts.join("; ")
+    }
 }
 
 /// A model kind.

@@ -1,13 +1,16 @@
 //! Whether a recipe fits another competition's data, checked before anything runs: every
 //! column a step or the model reads must exist by the time it is read.
 //!
-//! The check follows the columns through the steps: it starts from the train file's header,
-//! adds what steps write (`into`, derived columns, split parts), removes what they drop or
-//! encode away, and reports every input that is not there at that point.
+//! The check follows the columns through the steps: it starts from the train file's header and
+//! applies what each step kind declares it does to the columns ([`StepColumns`]: the
+//! parameters naming what it reads and writes, and what it removes), reporting every input
+//! that is not there at that point.
+//!
+//! [`StepColumns`]: kreplay_recipe::StepColumns
 
 use std::collections::BTreeSet;
 
-use kreplay_recipe::{Loc, Recipe, Ty, Value};
+use kreplay_recipe::{ColumnEffect, Loc, Recipe, Value};
 
 use crate::steps;
 
@@ -52,73 +55,82 @@ pub fn missing_columns(recipe: &Recipe, train_columns: &[String]) -> Vec<Missing
         let Some(def) = steps::def(&s.kind) else {
             continue;
         };
-        let mut reads: Vec<(String, String, Loc)> = Vec::new();
-        let mut writes: Vec<String> = Vec::new();
-        for spec in def.spec.params {
-            let Some(p) = s.params.get(spec.name) else {
-                continue;
-            };
-            let names: Vec<String> = match &p.value {
-                Value::Str(v) => vec![v.clone()],
-                Value::List(items) => items
+        let declared = &def.spec.columns;
+        let names = |param: &str| -> Vec<String> {
+            match s.params.get(param).map(|p| &p.value) {
+                Some(Value::Str(v)) => vec![v.clone()],
+                Some(Value::List(items)) => items
                     .iter()
                     .filter_map(|v| v.as_str().map(str::to_string))
                     .collect(),
                 _ => Vec::new(),
-            };
-            match (spec.name, spec.ty) {
-                ("into", _) => writes.extend(names.into_iter().filter(|n| !n.is_empty())),
-                ("column", _) | (_, Ty::Columns) => reads.extend(
-                    names
-                        .into_iter()
-                        .map(|n| (spec.name.to_string(), n, p.loc.clone())),
-                ),
-                ("columns", Ty::ScalarMap) => {
-                    // derive: each expression reads columns, then its name exists.
-                    if let Value::Map(m) = &p.value {
-                        for (name, v) in m {
-                            if let Some(sql) = v.as_str() {
-                                for c in sql_columns(sql) {
-                                    if !have.contains(&c) && !writes.contains(&c) {
-                                        missing.push(MissingColumn {
-                                            at: format!("steps.{}.columns.{name}", s.id),
-                                            column: c,
-                                            loc: p.loc.clone(),
-                                        });
-                                    }
-                                }
+            }
+        };
+        let mut inputs = Vec::new();
+        for param in declared.reads {
+            for col in names(param) {
+                if !have.contains(&col) && col != recipe.data.target {
+                    missing.push(MissingColumn {
+                        at: format!("steps.{}.{param}", s.id),
+                        column: col.clone(),
+                        loc: s.params.get(param).map_or(Loc::Unknown, |p| p.loc.clone()),
+                    });
+                }
+                inputs.push(col);
+            }
+        }
+        let mut writes: Vec<String> = declared
+            .writes
+            .iter()
+            .flat_map(|param| names(param))
+            .filter(|n| !n.is_empty())
+            .collect();
+        match declared.effect {
+            ColumnEffect::None => {}
+            ColumnEffect::RemovesReads => inputs.iter().for_each(|c| {
+                // one_hot's dummies are named by levels; later steps naming them are not checked.
+                have.remove(c);
+            }),
+            ColumnEffect::KeepsOnlyReads => have
+                .retain(|c| inputs.contains(c) || c == &recipe.data.id || c == &recipe.data.target),
+            ColumnEffect::Derives(param) => {
+                // Each expression reads columns, then its name exists.
+                if let Some(Value::Map(m)) = s.params.get(param).map(|p| &p.value) {
+                    let loc = s.params.get(param).map_or(Loc::Unknown, |p| p.loc.clone());
+                    for (name, v) in m {
+                        for c in v.as_str().map(sql_columns).unwrap_or_default() {
+                            if !have.contains(&c) && !writes.contains(&c) {
+                                missing.push(MissingColumn {
+                                    at: format!("steps.{}.{param}.{name}", s.id),
+                                    column: c,
+                                    loc: loc.clone(),
+                                });
                             }
-                            writes.push(name.clone());
+                        }
+                        writes.push(name.clone());
+                    }
+                }
+            }
+            ColumnEffect::ReadsSql(param) => {
+                if let Some(p) = s.params.get(param) {
+                    for c in p.value.as_str().map(sql_columns).unwrap_or_default() {
+                        if !have.contains(&c) {
+                            missing.push(MissingColumn {
+                                at: format!("steps.{}.{param}", s.id),
+                                column: c,
+                                loc: p.loc.clone(),
+                            });
                         }
                     }
                 }
-                _ => {}
             }
-        }
-        for (param, col, loc) in &reads {
-            if !have.contains(col) && col != &recipe.data.target {
-                missing.push(MissingColumn {
-                    at: format!("steps.{}.{param}", s.id),
-                    column: col.clone(),
-                    loc: loc.clone(),
-                });
+            ColumnEffect::WritesPrefixed {
+                names: from,
+                prefix,
+            } => {
+                let prefix = names(prefix).into_iter().next().unwrap_or_default();
+                writes.extend(names(from).into_iter().map(|n| format!("{prefix}{n}")));
             }
-        }
-        let inputs: Vec<String> = reads.into_iter().map(|r| r.1).collect();
-        match s.kind.as_str() {
-            "drop" => inputs.iter().for_each(|c| {
-                have.remove(c);
-            }),
-            "select" => {
-                have.retain(|c| {
-                    inputs.contains(c) || c == &recipe.data.id || c == &recipe.data.target
-                });
-            }
-            "one_hot" => inputs.iter().for_each(|c| {
-                // The dummies' names depend on the levels; later steps naming them are not checked.
-                have.remove(c);
-            }),
-            _ => {}
         }
         have.extend(writes);
     }
@@ -136,4 +148,142 @@ pub fn missing_columns(recipe: &Recipe, train_columns: &[String]) -> Vec<Missing
         }
     }
     missing
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use kreplay_recipe::{Library, Recipe, Source, Ty};
+
+    use super::*;
+
+    /// A step's column declaration names only its own parameters, and covers every parameter
+    /// that names a column: a new step kind cannot forget one and fool the column check.
+    #[test]
+    fn every_step_declares_the_columns_its_parameters_name() {
+        for def in steps::STEPS {
+            let spec = &def.spec;
+            let declared = spec.columns.params();
+            for name in &declared {
+                assert!(
+                    spec.params.iter().any(|p| p.name == *name),
+                    "{}: declares `{name}`, which is not one of its parameters",
+                    spec.kind
+                );
+            }
+            for p in spec.params {
+                let names_columns = p.ty == Ty::Columns || p.name == "column";
+                if names_columns {
+                    assert!(
+                        spec.columns.reads.contains(&p.name),
+                        "{}: {} is read",
+                        spec.kind,
+                        p.name
+                    );
+                }
+                if p.name == "into" {
+                    assert!(
+                        spec.columns.writes.contains(&"into"),
+                        "{}: into is written",
+                        spec.kind
+                    );
+                }
+            }
+        }
+    }
+
+    fn parse(text: &str) -> Recipe {
+        let source = Source::new("test.toml", text);
+        Recipe::parse(source, "test/test", None, &[], crate::catalog()).unwrap()
+    }
+
+    fn columns(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    #[test]
+    fn columns_written_by_name_parts_and_derivations_exist_afterwards() {
+        let recipe = parse(
+            r#"
+[recipe]
+title = "t"
+author = "a"
+source = "s"
+competition = "bike-sharing-demand"
+
+[data]
+id = "datetime"
+target = "count"
+task = "regression"
+
+[[steps]]
+id = "parts"
+kind = "datetime_parts"
+column = "datetime"
+parts = ["hour", "month"]
+prefix = "d_"
+
+[[steps]]
+id = "ratio"
+kind = "derive"
+columns = { warm = "temp / d_month" }
+
+[[steps]]
+id = "rows"
+kind = "drop_rows"
+where = "temp > 40 AND nope < 1"
+
+[[steps]]
+id = "gone"
+kind = "drop"
+columns = ["d_hour", "d_minute", "temp"]
+
+[[steps]]
+id = "late"
+kind = "log1p"
+columns = ["warm", "temp"]
+
+[model]
+kind = "linear_regression"
+
+[validation]
+scheme = "none"
+metric = "rmse"
+"#,
+        );
+        let missing = missing_columns(&recipe, &columns(&["datetime", "temp", "count"]));
+        let found: Vec<(&str, &str)> = missing
+            .iter()
+            .map(|m| (m.at.as_str(), m.column.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("steps.rows.where", "nope"),
+                ("steps.gone.columns", "d_minute"),
+                ("steps.late.columns", "temp")
+            ]
+        );
+    }
+
+    /// Every shipped recipe finds every column it reads in its own competition's header (the
+    /// cut tables in `tests/data` have the real headers).
+    #[test]
+    fn every_shipped_recipe_finds_its_columns_in_its_own_data() {
+        let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data");
+        let library = Library { dirs: Vec::new() };
+        for (name, _) in library.names() {
+            let (source, name) = library.load(&name).unwrap();
+            let recipe = Recipe::parse(source, &name, None, &[], crate::catalog()).unwrap();
+            if recipe.data.builtin.is_some() {
+                continue;
+            }
+            let competition = recipe.meta.str("competition").unwrap();
+            let train = data.join(competition).join(&recipe.data.train);
+            let text = std::fs::read_to_string(&train).unwrap();
+            let header = columns(&text.lines().next().unwrap().split(',').collect::<Vec<_>>());
+            assert_eq!(missing_columns(&recipe, &header), [], "{name}");
+        }
+    }
 }

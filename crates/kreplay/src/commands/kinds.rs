@@ -38,6 +38,7 @@ pub fn steps(only: Option<&str>) -> Result<()> {
             s.summary,
             if s.learns { "  [learns]" } else { "" }
         );
+        out!("    {}", s.columns.describe());
         params(s.params);
         out!();
     }

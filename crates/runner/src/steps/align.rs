@@ -6,7 +6,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{ParamSpec, StepSpec, Ty};
+use kreplay_recipe::{ParamSpec, StepColumns, StepSpec, Ty};
 
 use super::{column, put, Ctx, FitData, Fitted, Step, StepDef};
 use crate::error::{Context, Result};
@@ -21,6 +21,7 @@ pub static ALIGN_FROM_TRAIN: StepDef = StepDef {
             "the column test takes from train; test rows beyond train's length become missing",
         )],
         learns: true,
+        columns: StepColumns::reads(&["column"]),
     },
     build: |p, _| {
         Ok(Box::new(AlignFromTrain {

@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Lit, ParamSpec, Params, StepSpec, Ty};
+use kreplay_recipe::{Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
 
 use super::text::Io;
 use super::{float_series, numbers, put, Ctx, FitData, Fitted, Stateless, Step, StepDef, INTO};
@@ -24,6 +24,7 @@ pub static BIN: StepDef = StepDef {
             INTO,
         ],
         learns: false,
+        columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
     build: |p, _| {
         let edges = p.f64s("edges")?;
@@ -44,6 +45,7 @@ pub static QBIN: StepDef = StepDef {
             INTO,
         ],
         learns: true,
+        columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
     build: |p: &Params, _| {
         Ok(Box::new(QBin {

@@ -4,7 +4,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Lit, ParamSpec, StepSpec, Ty};
+use kreplay_recipe::{Lit, ParamSpec, StepColumns, StepSpec, Ty};
 
 use super::{columns_or, float_series, numbers, numeric_columns, put, Ctx, Stateless, StepDef};
 use crate::error::{Result, RunError};
@@ -27,6 +27,7 @@ pub static BOX_COX1P: StepDef = StepDef {
             ),
         ],
         learns: false,
+        columns: StepColumns::reads(&["columns"]),
     },
     build: |p, _| {
         Ok(Box::new(BoxCox1p {

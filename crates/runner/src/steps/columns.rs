@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Lit, ParamSpec, Params, StepSpec, Ty};
+use kreplay_recipe::{ColumnEffect, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
 
 use super::{require, Ctx, Stateless, StepDef};
 use crate::error::{Context, Result};
@@ -21,6 +21,7 @@ pub static DROP: StepDef = StepDef {
             ),
         ],
         learns: false,
+        columns: StepColumns::reads(&["columns"]).effect(ColumnEffect::RemovesReads),
     },
     build: |p, _| {
         Ok(Box::new(DropColumns {
@@ -40,6 +41,7 @@ pub static SELECT: StepDef = StepDef {
             "columns to keep, in this order",
         )],
         learns: false,
+        columns: StepColumns::reads(&["columns"]).effect(ColumnEffect::KeepsOnlyReads),
     },
     build: |p: &Params, _| {
         Ok(Box::new(Select {

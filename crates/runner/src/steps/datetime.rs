@@ -5,7 +5,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Lit, ParamSpec, Params, StepSpec, Ty};
+use kreplay_recipe::{ColumnEffect, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
 
 use super::{column, put, Ctx, Stateless, Step, StepDef};
 use crate::error::{Context, Result, RunError};
@@ -45,6 +45,10 @@ pub static DATETIME_PARTS: StepDef = StepDef {
             ),
         ],
         learns: false,
+        columns: StepColumns::reads(&["column"]).effect(ColumnEffect::WritesPrefixed {
+            names: "parts",
+            prefix: "prefix",
+        }),
     },
     build: build_parts,
 };

@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{ParamSpec, Params, StepSpec, Ty, Value};
+use kreplay_recipe::{ColumnEffect, ParamSpec, Params, StepColumns, StepSpec, Ty, Value};
 
 use super::{Ctx, Stateless, StepDef};
 use crate::error::{Result, RunError};
@@ -17,6 +17,7 @@ pub static DERIVE: StepDef = StepDef {
             "name = \"SQL expression\", e.g. { FamilySize = \"SibSp + Parch + 1\" }",
         )],
         learns: false,
+        columns: StepColumns::reads(&[]).effect(ColumnEffect::Derives("columns")),
     },
     build: build_derive,
 };

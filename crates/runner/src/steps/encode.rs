@@ -5,7 +5,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Lit, ParamSpec, StepSpec, Ty};
+use kreplay_recipe::{ColumnEffect, Lit, ParamSpec, StepColumns, StepSpec, Ty};
 
 use super::{
     columns_or, float_series, put, strings, text_columns, Ctx, FitData, Fitted, Step, StepDef,
@@ -29,6 +29,7 @@ pub static ONE_HOT: StepDef = StepDef {
             ParamSpec::optional("prefix", Ty::Str, Lit::None, "column name prefix (default: the column's name)"),
         ],
         learns: true,
+        columns: StepColumns::reads(&["columns"]).effect(ColumnEffect::RemovesReads),
     },
     build: |p, _| {
         let prefix = p.opt_str("prefix")?.map(str::to_string);
@@ -55,6 +56,7 @@ pub static LABEL_ENCODE: StepDef = StepDef {
             ParamSpec::optional("order", Ty::Choice(&["sorted", "appearance"]), Lit::Str("sorted"), "code order"),
         ],
         learns: true,
+        columns: StepColumns::reads(&["columns"]),
     },
     build: |p, _| Ok(Box::new(LabelEncode { columns: p.strs("columns")?, sorted: p.str("order")? == "sorted" })),
 };

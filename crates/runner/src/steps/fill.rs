@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 use rand::Rng as _;
 
-use kreplay_recipe::{Lit, ParamSpec, Params, StepSpec, Ty, Value};
+use kreplay_recipe::{Lit, ParamSpec, Params, StepColumns, StepSpec, Ty, Value};
 
 use super::mapping::values_series;
 use super::{
@@ -34,6 +34,7 @@ pub static FILL: StepDef = StepDef {
             ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed for strategy = random_int (default: recipe.seed)").min(0.0),
         ],
         learns: true,
+        columns: StepColumns::reads(&["columns", "by"]),
     },
     build: build_fill,
 };

@@ -14,7 +14,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Lit, ParamSpec, StepSpec, Ty};
+use kreplay_recipe::{Lit, ParamSpec, StepColumns, StepSpec, Ty};
 
 use super::{
     columns_or, float_series, numbers, numeric_columns, put, Ctx, FitData, Fitted, Step, StepDef,
@@ -41,6 +41,7 @@ pub static KNN_IMPUTE: StepDef = StepDef {
             ),
         ],
         learns: true,
+        columns: StepColumns::reads(&["columns"]),
     },
     build: |p, _| {
         Ok(Box::new(KnnImpute {

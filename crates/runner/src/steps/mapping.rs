@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Lit, ParamSpec, Params, StepSpec, Ty, Value};
+use kreplay_recipe::{Lit, ParamSpec, Params, StepColumns, StepSpec, Ty, Value};
 
 use super::text::Io;
 use super::{put, strings, Ctx, Stateless, StepDef, INTO};
@@ -23,6 +23,7 @@ pub static REPLACE: StepDef = StepDef {
             INTO,
         ],
         learns: false,
+        columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
     build: |p, _| Ok(Box::new(Lookup::new(p, false)?)),
 };
@@ -47,6 +48,7 @@ pub static MAP: StepDef = StepDef {
             INTO,
         ],
         learns: false,
+        columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
     build: |p, _| Ok(Box::new(Lookup::new(p, true)?)),
 };

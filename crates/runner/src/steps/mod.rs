@@ -1,8 +1,9 @@
 //! Feature steps on polars.
 //!
 //! A step kind is defined once, in its own file, as a [`StepDef`]: the [`StepSpec`] (name,
-//! parameters with types and defaults, docs) that the recipe parser and `kreplay steps` read, and
-//! the `build` function that turns checked parameters into a [`Step`]. A step is fitted on the
+//! parameters with types and defaults, docs, whether it learns, and which parameters name the
+//! columns it reads and writes) that the recipe parser, `kreplay steps` and the column check
+//! read, and the `build` function that turns checked parameters into a [`Step`]. A step is fitted on the
 //! frame its `fit_on` scope allows ([`FitData`]) and returns a [`Fitted`] transform, which then
 //! applies to any frame: prep and bake, as in tidymodels recipes.
 

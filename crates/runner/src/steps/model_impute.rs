@@ -10,7 +10,7 @@ use polars::prelude::*;
 
 use kreplay_recipe::schema::check_value;
 use kreplay_recipe::tree::{Node, NodeValue, Origin};
-use kreplay_recipe::{Lit, Param, ParamSpec, Params, StepSpec, Task, Ty, Value};
+use kreplay_recipe::{Lit, Param, ParamSpec, Params, StepColumns, StepSpec, Task, Ty, Value};
 
 use super::{float_series, numbers, put, Ctx, FitData, Fitted, Step, StepDef};
 use crate::error::{Result, RunError};
@@ -47,6 +47,7 @@ pub static MODEL_IMPUTE: StepDef = StepDef {
             ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed for the model when `params` sets none (default: recipe.seed)").min(0.0),
         ],
         learns: true,
+        columns: StepColumns::reads(&["column", "features"]),
     },
     build: build_model_impute,
 };

@@ -5,7 +5,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Lit, ParamSpec, Params, StepSpec, Ty};
+use kreplay_recipe::{Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
 
 use super::fill::median;
 use super::{
@@ -45,6 +45,7 @@ pub static ROBUST_SCALE: StepDef = StepDef {
             ),
         ],
         learns: true,
+        columns: StepColumns::reads(&["columns"]),
     },
     build: build_robust,
 };

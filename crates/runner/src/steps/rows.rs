@@ -5,7 +5,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Lit, ParamSpec, Params, StepSpec, Ty};
+use kreplay_recipe::{ColumnEffect, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
 
 use super::{column, np_quantile, numbers, Ctx, FitData, Fitted, Stateless, Step, StepDef};
 use crate::error::{Context, Result, RunError};
@@ -20,6 +20,7 @@ pub static DROP_ROWS: StepDef = StepDef {
             "SQL boolean expression, e.g. \"GrLivArea > 4000 AND SalePrice < 300000\"; rows where it is NULL are kept",
         )],
         learns: false,
+        columns: StepColumns::reads(&[]).effect(ColumnEffect::ReadsSql("where")),
     },
     build: build_drop_rows,
 };
@@ -92,6 +93,7 @@ pub static TUKEY_OUTLIERS: StepDef = StepDef {
             ),
         ],
         learns: true,
+        columns: StepColumns::reads(&["columns"]),
     },
     build: |p, _| {
         Ok(Box::new(Tukey {

@@ -10,7 +10,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Lit, ParamSpec, StepSpec, Ty};
+use kreplay_recipe::{Lit, ParamSpec, StepColumns, StepSpec, Ty};
 
 use super::{float_series, numbers, put, strings, Ctx, FitData, Fitted, Step, StepDef};
 use crate::error::{Result, RunError};
@@ -25,6 +25,7 @@ pub static SEQUENTIAL_FILL: StepDef = StepDef {
             ParamSpec::optional("statistic", Ty::Choice(&["median", "mean"]), Lit::Str("median"), "group statistic; the column's overall statistic when the group has no known value"),
         ],
         learns: true,
+        columns: StepColumns::reads(&["column", "by"]),
     },
     build: |p, _| {
         Ok(Box::new(SequentialFill {

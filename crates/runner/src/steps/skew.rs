@@ -9,7 +9,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Lit, ParamSpec, StepSpec, Ty};
+use kreplay_recipe::{Lit, ParamSpec, StepColumns, StepSpec, Ty};
 
 use super::{
     columns_or, float_series, numbers, numeric_columns, put, Ctx, FitData, Fitted, Step, StepDef,
@@ -42,6 +42,7 @@ pub static SKEW_LOG1P: StepDef = StepDef {
             ),
         ],
         learns: true,
+        columns: StepColumns::reads(&["columns"]),
     },
     build: |p, _| {
         Ok(Box::new(SkewLog1p {

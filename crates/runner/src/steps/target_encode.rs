@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Lit, ParamSpec, Params, StepSpec, Ty};
+use kreplay_recipe::{Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
 
 use super::{
     columns_or, float_series, numbers, put, strings, text_columns, Ctx, FitData, Fitted, Step,
@@ -31,6 +31,7 @@ pub static TARGET_ENCODE: StepDef = StepDef {
             ParamSpec::optional("smoothing", Ty::Float, Lit::Float(10.0), "how gradually the weight moves from the prior to the level mean, > 0 (category_encoders < 2.6: 1.0)"),
         ],
         learns: true,
+        columns: StepColumns::reads(&["columns"]),
     },
     build: build_target_encode,
 };

@@ -3,7 +3,7 @@
 use polars::prelude::*;
 use regex::Regex;
 
-use kreplay_recipe::{Lit, ParamSpec, Params, StepSpec, Ty};
+use kreplay_recipe::{Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
 
 use super::{put, string_series, strings, Ctx, Stateless, StepDef, INTO};
 use crate::error::{Result, RunError};
@@ -19,6 +19,7 @@ pub static REGEX_EXTRACT: StepDef = StepDef {
             INTO,
         ],
         learns: false,
+        columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
     build: |p, _| {
         let pattern = p.str("pattern")?;
@@ -50,6 +51,7 @@ pub static STR_LEN: StepDef = StepDef {
         summary: "number of characters of a text column",
         params: &[ParamSpec::required("column", Ty::Str, "text column"), INTO],
         learns: false,
+        columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
     build: |p, _| Ok(Box::new(StrLen { io: Io::new(p)? })),
 };
@@ -69,6 +71,7 @@ pub static FIRST_CHAR: StepDef = StepDef {
             INTO,
         ],
         learns: false,
+        columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
     build: |p, _| {
         Ok(Box::new(FirstChar {
@@ -92,6 +95,7 @@ pub static SPLIT: StepDef = StepDef {
             ),
         ],
         learns: false,
+        columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
     build: |p: &Params, _| {
         let by = p.str("by")?.to_string();

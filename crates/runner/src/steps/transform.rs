@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Lit, ParamSpec, StepSpec, Ty};
+use kreplay_recipe::{Lit, ParamSpec, StepColumns, StepSpec, Ty};
 
 use super::{
     column, columns_or, float_series, numbers, numeric_columns, put, strings, Ctx, FitData, Fitted,
@@ -23,6 +23,7 @@ pub static CAST: StepDef = StepDef {
             ),
         ],
         learns: false,
+        columns: StepColumns::reads(&["columns"]),
     },
     build: |p, _| {
         Ok(Box::new(Cast {
@@ -40,6 +41,7 @@ pub static LOG: StepDef = StepDef {
         summary: "natural logarithm; values <= 0 are an error",
         params: &[ParamSpec::required("columns", Ty::Columns, TARGET_OK)],
         learns: false,
+        columns: StepColumns::reads(&["columns"]),
     },
     build: |p, _| {
         Ok(Box::new(Unary {
@@ -55,6 +57,7 @@ pub static LOG1P: StepDef = StepDef {
         summary: "log(1 + x), e.g. for a price target",
         params: &[ParamSpec::required("columns", Ty::Columns, TARGET_OK)],
         learns: false,
+        columns: StepColumns::reads(&["columns"]),
     },
     build: |p, _| {
         Ok(Box::new(Unary {
@@ -75,6 +78,7 @@ pub static STANDARD_SCALE: StepDef = StepDef {
             "columns to scale (default: every numeric column but the id and target)",
         )],
         learns: true,
+        columns: StepColumns::reads(&["columns"]),
     },
     build: |p, _| {
         Ok(Box::new(StandardScale {
