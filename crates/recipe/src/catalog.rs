@@ -14,7 +14,9 @@ pub struct StepSpec {
     pub kind: &'static str,
     pub summary: &'static str,
     pub params: &'static [ParamSpec],
-    /// Whether the step learns something from data (so its `fit_on` scope matters).
+    /// Whether the step learns something from data (so its `fit_on` scope matters, and the
+    /// feature cache may not share it across folds). The runner holds it, by test, to how the
+    /// step is built: only a step built to fit on rows may say it learns, and every such step must.
     pub learns: bool,
     /// What the step does to the frame's columns, by parameter.
     pub columns: StepColumns,

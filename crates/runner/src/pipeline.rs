@@ -87,7 +87,7 @@ impl Pipeline {
                     format!("no implementation for step kind `{}`", decl.kind),
                 )
             })?;
-            out.push((decl.clone(), (def.build)(&decl.params, seed)?));
+            out.push((decl.clone(), def.build(&decl.params, seed)?));
         }
         Ok(Pipeline {
             steps: out,

@@ -8,7 +8,7 @@ use polars::prelude::*;
 
 use kreplay_recipe::{ParamSpec, StepColumns, StepSpec, Ty};
 
-use super::{column, put, Ctx, FitData, Fitted, Step, StepDef};
+use super::{column, put, Build, Ctx, FitData, Fitted, Step, StepDef};
 use crate::error::{Context, Result};
 
 pub static ALIGN_FROM_TRAIN: StepDef = StepDef {
@@ -23,11 +23,11 @@ pub static ALIGN_FROM_TRAIN: StepDef = StepDef {
         learns: true,
         columns: StepColumns::reads(&["column"]),
     },
-    build: |p, _| {
+    build: Build::Learning(|p, _| {
         Ok(Box::new(AlignFromTrain {
             column: p.str("column")?.to_string(),
         }))
-    },
+    }),
 };
 
 #[derive(Clone)]

@@ -5,7 +5,7 @@ use polars::prelude::*;
 use kreplay_recipe::{Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
 
 use super::text::Io;
-use super::{float_series, numbers, put, Ctx, FitData, Fitted, Stateless, Step, StepDef, INTO};
+use super::{float_series, numbers, put, Build, Ctx, FitData, Fitted, Step, StepDef, INTO};
 use crate::error::{Result, RunError};
 
 pub static BIN: StepDef = StepDef {
@@ -26,13 +26,13 @@ pub static BIN: StepDef = StepDef {
         learns: false,
         columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
-    build: |p, _| {
+    build: Build::Stateless(|p, _| {
         let edges = p.f64s("edges")?;
         if edges.is_empty() || edges.windows(2).any(|w| w[0] >= w[1]) {
             return Err(p.error("edges", "must be a non-empty, strictly increasing list").into());
         }
         Ok(Box::new(Bin { io: Io::new(p)?, edges, keep_above: p.str("above")? == "keep" }))
-    },
+    }),
 };
 
 pub static QBIN: StepDef = StepDef {
@@ -47,12 +47,12 @@ pub static QBIN: StepDef = StepDef {
         learns: true,
         columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
-    build: |p: &Params, _| {
+    build: Build::Learning(|p: &Params, _| {
         Ok(Box::new(QBin {
             io: Io::new(p)?,
             q: p.usize("q")?,
         }))
-    },
+    }),
 };
 
 #[derive(Clone)]
@@ -67,8 +67,8 @@ fn band(edges: &[f64], v: f64) -> Option<usize> {
     edges.iter().position(|e| v <= *e)
 }
 
-impl Stateless for Bin {
-    fn run(&self, df: DataFrame, _: &Ctx) -> Result<DataFrame> {
+impl Fitted for Bin {
+    fn apply(&self, df: DataFrame, _: &Ctx) -> Result<DataFrame> {
         let values = numbers(&df, &self.io.column, "bin")?;
         let out = values
             .into_iter()

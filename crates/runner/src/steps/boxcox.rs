@@ -6,7 +6,7 @@ use polars::prelude::*;
 
 use kreplay_recipe::{Lit, ParamSpec, StepColumns, StepSpec, Ty};
 
-use super::{columns_or, float_series, numbers, numeric_columns, put, Ctx, Stateless, StepDef};
+use super::{columns_or, float_series, numbers, numeric_columns, put, Build, Ctx, Fitted, StepDef};
 use crate::error::{Result, RunError};
 
 pub static BOX_COX1P: StepDef = StepDef {
@@ -29,12 +29,12 @@ pub static BOX_COX1P: StepDef = StepDef {
         learns: false,
         columns: StepColumns::reads(&["columns"]),
     },
-    build: |p, _| {
+    build: Build::Stateless(|p, _| {
         Ok(Box::new(BoxCox1p {
             columns: p.strs("columns")?,
             lmbda: p.f64("lmbda")?,
         }))
-    },
+    }),
 };
 
 /// scipy.special.boxcox1p, computed as scipy does (expm1(λ·log1p(x)) / λ, log1p(x) when
@@ -54,8 +54,8 @@ struct BoxCox1p {
     lmbda: f64,
 }
 
-impl Stateless for BoxCox1p {
-    fn run(&self, mut df: DataFrame, ctx: &Ctx) -> Result<DataFrame> {
+impl Fitted for BoxCox1p {
+    fn apply(&self, mut df: DataFrame, ctx: &Ctx) -> Result<DataFrame> {
         let columns = columns_or(&self.columns, || numeric_columns(&df, ctx));
         for c in &columns {
             if c == ctx.target && df.column(c).is_err() {

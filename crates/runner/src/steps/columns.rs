@@ -4,7 +4,7 @@ use polars::prelude::*;
 
 use kreplay_recipe::{ColumnEffect, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
 
-use super::{require, Ctx, Stateless, StepDef};
+use super::{require, Build, Ctx, Fitted, StepDef};
 use crate::error::{Context, Result};
 
 pub static DROP: StepDef = StepDef {
@@ -23,12 +23,12 @@ pub static DROP: StepDef = StepDef {
         learns: false,
         columns: StepColumns::reads(&["columns"]).effect(ColumnEffect::RemovesReads),
     },
-    build: |p, _| {
+    build: Build::Stateless(|p, _| {
         Ok(Box::new(DropColumns {
             columns: p.strs("columns")?,
             missing_ok: p.bool("missing_ok")?,
         }))
-    },
+    }),
 };
 
 pub static SELECT: StepDef = StepDef {
@@ -43,11 +43,11 @@ pub static SELECT: StepDef = StepDef {
         learns: false,
         columns: StepColumns::reads(&["columns"]).effect(ColumnEffect::KeepsOnlyReads),
     },
-    build: |p: &Params, _| {
+    build: Build::Stateless(|p: &Params, _| {
         Ok(Box::new(Select {
             columns: p.strs("columns")?,
         }))
-    },
+    }),
 };
 
 #[derive(Clone)]
@@ -56,8 +56,8 @@ struct DropColumns {
     missing_ok: bool,
 }
 
-impl Stateless for DropColumns {
-    fn run(&self, df: DataFrame, _: &Ctx) -> Result<DataFrame> {
+impl Fitted for DropColumns {
+    fn apply(&self, df: DataFrame, _: &Ctx) -> Result<DataFrame> {
         let present: Vec<String> = if self.missing_ok {
             self.columns
                 .iter()
@@ -77,8 +77,8 @@ struct Select {
     columns: Vec<String>,
 }
 
-impl Stateless for Select {
-    fn run(&self, df: DataFrame, ctx: &Ctx) -> Result<DataFrame> {
+impl Fitted for Select {
+    fn apply(&self, df: DataFrame, ctx: &Ctx) -> Result<DataFrame> {
         require(&df, &self.columns, "select")?;
         let mut keep: Vec<String> = Vec::new();
         for c in [ctx.id, ctx.target] {

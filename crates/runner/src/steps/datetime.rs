@@ -7,7 +7,7 @@ use polars::prelude::*;
 
 use kreplay_recipe::{ColumnEffect, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
 
-use super::{column, put, Ctx, Stateless, Step, StepDef};
+use super::{column, put, Build, Ctx, Fitted, StepDef};
 use crate::error::{Context, Result, RunError};
 
 const PARTS: &[&str] = &[
@@ -50,10 +50,10 @@ pub static DATETIME_PARTS: StepDef = StepDef {
             prefix: "prefix",
         }),
     },
-    build: build_parts,
+    build: Build::Stateless(build_parts),
 };
 
-fn build_parts(p: &Params, _: u64) -> Result<Box<dyn Step>> {
+fn build_parts(p: &Params, _: u64) -> Result<Box<dyn Fitted>> {
     let parts = p.strs("parts")?;
     if parts.is_empty() {
         return Err(p
@@ -94,8 +94,8 @@ struct DatetimeParts {
 
 const PARSED: &str = "__kreplay_datetime";
 
-impl Stateless for DatetimeParts {
-    fn run(&self, mut df: DataFrame, _: &Ctx) -> Result<DataFrame> {
+impl Fitted for DatetimeParts {
+    fn apply(&self, mut df: DataFrame, _: &Ctx) -> Result<DataFrame> {
         let c = &self.column;
         let what = || format!("datetime_parts: column `{c}`");
         let input = column(&df, c, "datetime_parts")?;
@@ -235,7 +235,7 @@ mod tests {
             ("parts", strs(&["hours"])),
         ];
         let p = crate::steps::test_params(&DATETIME_PARTS, &set);
-        let e = (DATETIME_PARTS.build)(&p, 0).err().unwrap();
+        let e = DATETIME_PARTS.build(&p, 0).err().unwrap();
         assert!(e.to_string().contains("did you mean"), "{e}");
     }
 }

@@ -4,7 +4,7 @@ use polars::prelude::*;
 
 use kreplay_recipe::{ColumnEffect, ParamSpec, Params, StepColumns, StepSpec, Ty, Value};
 
-use super::{Ctx, Stateless, StepDef};
+use super::{Build, Ctx, Fitted, StepDef};
 use crate::error::{Result, RunError};
 
 pub static DERIVE: StepDef = StepDef {
@@ -19,10 +19,10 @@ pub static DERIVE: StepDef = StepDef {
         learns: false,
         columns: StepColumns::reads(&[]).effect(ColumnEffect::Derives("columns")),
     },
-    build: build_derive,
+    build: Build::Stateless(build_derive),
 };
 
-fn build_derive(p: &Params, _seed: u64) -> Result<Box<dyn super::Step>> {
+fn build_derive(p: &Params, _seed: u64) -> Result<Box<dyn Fitted>> {
     let mut exprs = Vec::new();
     for (name, v) in p.map("columns")? {
         let Value::Str(sql) = v else {
@@ -48,8 +48,8 @@ struct Derive {
     exprs: Vec<(String, String, Expr)>,
 }
 
-impl Stateless for Derive {
-    fn run(&self, mut df: DataFrame, _: &Ctx) -> Result<DataFrame> {
+impl Fitted for Derive {
+    fn apply(&self, mut df: DataFrame, _: &Ctx) -> Result<DataFrame> {
         for (name, sql, expr) in &self.exprs {
             df = df
                 .lazy()

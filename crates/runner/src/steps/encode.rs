@@ -8,7 +8,8 @@ use polars::prelude::*;
 use kreplay_recipe::{ColumnEffect, Lit, ParamSpec, StepColumns, StepSpec, Ty};
 
 use super::{
-    columns_or, float_series, put, strings, text_columns, Ctx, FitData, Fitted, Step, StepDef,
+    columns_or, float_series, put, strings, text_columns, Build, Ctx, FitData, Fitted, Step,
+    StepDef,
 };
 use crate::error::{Result, RunError};
 
@@ -31,7 +32,7 @@ pub static ONE_HOT: StepDef = StepDef {
         learns: true,
         columns: StepColumns::reads(&["columns"]).effect(ColumnEffect::RemovesReads),
     },
-    build: |p, _| {
+    build: Build::Learning(|p, _| {
         let prefix = p.opt_str("prefix")?.map(str::to_string);
         let columns = p.strs("columns")?;
         if prefix.is_some() && columns.len() != 1 {
@@ -44,7 +45,7 @@ pub static ONE_HOT: StepDef = StepDef {
             drop_first: p.bool("drop_first")?,
             prefix,
         }))
-    },
+    }),
 };
 
 pub static LABEL_ENCODE: StepDef = StepDef {
@@ -58,7 +59,7 @@ pub static LABEL_ENCODE: StepDef = StepDef {
         learns: true,
         columns: StepColumns::reads(&["columns"]),
     },
-    build: |p, _| Ok(Box::new(LabelEncode { columns: p.strs("columns")?, sorted: p.str("order")? == "sorted" })),
+    build: Build::Learning(|p, _| Ok(Box::new(LabelEncode { columns: p.strs("columns")?, sorted: p.str("order")? == "sorted" }))),
 };
 
 /// Levels in order of appearance, or sorted as the column's type sorts (`numeric`).

@@ -13,8 +13,8 @@ use kreplay_recipe::{Lit, ParamSpec, Params, StepColumns, StepSpec, Ty, Value};
 
 use super::mapping::values_series;
 use super::{
-    column, columns_or, label_of, numbers, numeric_columns, put, strings, Ctx, FitData, Fitted,
-    Step, StepDef,
+    column, columns_or, label_of, numbers, numeric_columns, put, strings, Build, Ctx, FitData,
+    Fitted, Step, StepDef,
 };
 use crate::error::{Result, RunError};
 use crate::rng;
@@ -36,7 +36,7 @@ pub static FILL: StepDef = StepDef {
         learns: true,
         columns: StepColumns::reads(&["columns", "by"]),
     },
-    build: build_fill,
+    build: Build::Learning(build_fill),
 };
 
 fn build_fill(p: &Params, recipe_seed: u64) -> Result<Box<dyn Step>> {

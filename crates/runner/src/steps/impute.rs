@@ -17,7 +17,8 @@ use polars::prelude::*;
 use kreplay_recipe::{Lit, ParamSpec, StepColumns, StepSpec, Ty};
 
 use super::{
-    columns_or, float_series, numbers, numeric_columns, put, Ctx, FitData, Fitted, Step, StepDef,
+    columns_or, float_series, numbers, numeric_columns, put, Build, Ctx, FitData, Fitted, Step,
+    StepDef,
 };
 use crate::error::{Result, RunError};
 
@@ -43,13 +44,13 @@ pub static KNN_IMPUTE: StepDef = StepDef {
         learns: true,
         columns: StepColumns::reads(&["columns"]),
     },
-    build: |p, _| {
+    build: Build::Learning(|p, _| {
         Ok(Box::new(KnnImpute {
             columns: p.strs("columns")?,
             k: p.usize("n_neighbors")?.max(1),
             by_distance: p.str("weights")? == "distance",
         }))
-    },
+    }),
 };
 
 #[derive(Clone)]

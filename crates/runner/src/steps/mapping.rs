@@ -6,7 +6,7 @@ use polars::prelude::*;
 use kreplay_recipe::{Lit, ParamSpec, Params, StepColumns, StepSpec, Ty, Value};
 
 use super::text::Io;
-use super::{put, strings, Ctx, Stateless, StepDef, INTO};
+use super::{put, strings, Build, Ctx, Fitted, StepDef, INTO};
 use crate::error::Result;
 
 pub static REPLACE: StepDef = StepDef {
@@ -25,7 +25,7 @@ pub static REPLACE: StepDef = StepDef {
         learns: false,
         columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
-    build: |p, _| Ok(Box::new(Lookup::new(p, false)?)),
+    build: Build::Stateless(|p, _| Ok(Box::new(Lookup::new(p, false)?))),
 };
 
 pub static MAP: StepDef = StepDef {
@@ -50,7 +50,7 @@ pub static MAP: StepDef = StepDef {
         learns: false,
         columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
-    build: |p, _| Ok(Box::new(Lookup::new(p, true)?)),
+    build: Build::Stateless(|p, _| Ok(Box::new(Lookup::new(p, true)?))),
 };
 
 #[derive(Clone)]
@@ -73,8 +73,8 @@ impl Lookup {
     }
 }
 
-impl Stateless for Lookup {
-    fn run(&self, df: DataFrame, _: &Ctx) -> Result<DataFrame> {
+impl Fitted for Lookup {
+    fn apply(&self, df: DataFrame, _: &Ctx) -> Result<DataFrame> {
         let what = if self.total { "map" } else { "replace" };
         let cells = strings(&df, &self.io.column, what)?;
         let out: Vec<Option<Value>> = cells

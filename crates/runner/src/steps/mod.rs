@@ -26,6 +26,8 @@ mod target_encode;
 mod text;
 mod transform;
 
+use std::sync::Arc;
+
 use polars::prelude::*;
 
 use kreplay_recipe::{Lit, ParamSpec, Params, StepSpec, Ty};
@@ -108,9 +110,45 @@ pub trait Fitted: Send + Sync {
 /// A step kind: its definition and how to build it from checked parameters.
 pub struct StepDef {
     pub spec: StepSpec,
-    /// Builds the step from checked parameters; the `u64` is the recipe seed, for steps
-    /// whose own `seed` is not set.
-    pub build: fn(&Params, u64) -> Result<Box<dyn Step>>,
+    pub build: Build,
+}
+
+/// How a step kind is built from checked parameters (the `u64` is the recipe seed, for steps
+/// whose own `seed` is not set). The variant is what makes a step learn or not: a stateless
+/// build returns the transform itself, before any data exists, so it cannot learn from the
+/// rows it is fitted on, and the feature cache may share it across folds.
+pub enum Build {
+    Stateless(fn(&Params, u64) -> Result<Box<dyn Fitted>>),
+    Learning(fn(&Params, u64) -> Result<Box<dyn Step>>),
+}
+
+impl StepDef {
+    /// Whether the step learns from the rows it is fitted on, by how it is built.
+    pub fn learns(&self) -> bool {
+        matches!(self.build, Build::Learning(_))
+    }
+
+    pub fn build(&self, params: &Params, seed: u64) -> Result<Box<dyn Step>> {
+        match self.build {
+            Build::Stateless(build) => Ok(Box::new(Ready(Arc::from(build(params, seed)?)))),
+            Build::Learning(build) => build(params, seed),
+        }
+    }
+}
+
+/// A stateless step: fitting hands out the transform it was built as.
+struct Ready(Arc<dyn Fitted>);
+
+impl Step for Ready {
+    fn fit(&self, _: &FitData, _: &Ctx) -> Result<Box<dyn Fitted>> {
+        Ok(Box::new(Ready(self.0.clone())))
+    }
+}
+
+impl Fitted for Ready {
+    fn apply(&self, df: DataFrame, ctx: &Ctx) -> Result<DataFrame> {
+        self.0.apply(df, ctx)
+    }
 }
 
 /// Every step kind, in the order `kreplay steps` lists them.
@@ -148,25 +186,6 @@ pub static STEPS: &[&StepDef] = &[
 
 pub fn def(kind: &str) -> Option<&'static StepDef> {
     STEPS.iter().copied().find(|d| d.spec.kind == kind)
-}
-
-/// A stateless step is its own fitted transform.
-pub(crate) trait Stateless: Clone + Send + Sync + 'static {
-    fn run(&self, df: DataFrame, ctx: &Ctx) -> Result<DataFrame>;
-}
-
-impl<T: Stateless> Step for T {
-    fn fit(&self, _: &FitData, _: &Ctx) -> Result<Box<dyn Fitted>> {
-        Ok(Box::new(StatelessFitted(self.clone())))
-    }
-}
-
-struct StatelessFitted<T>(T);
-
-impl<T: Stateless> Fitted for StatelessFitted<T> {
-    fn apply(&self, df: DataFrame, ctx: &Ctx) -> Result<DataFrame> {
-        self.0.run(df, ctx)
-    }
 }
 
 /// A column by name, or an error listing the columns there are (with a did-you-mean).
@@ -343,7 +362,7 @@ pub(crate) fn test_run_keyed(
     train: DataFrame,
     test: Option<DataFrame>,
 ) -> Result<(DataFrame, Option<DataFrame>)> {
-    let step = (def.build)(&test_params(def, set), 42)?;
+    let step = def.build(&test_params(def, set), 42)?;
     let ctx = Ctx {
         id,
         target,
@@ -375,4 +394,27 @@ pub(crate) fn test_col(df: &DataFrame, name: &str) -> Vec<f64> {
         .into_iter()
         .map(|v| v.unwrap_or(f64::NAN))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    /// What a step kind tells the parser and the feature cache (`learns`) is what its build
+    /// makes it: a learning step marked otherwise would be shared across folds and leak.
+    #[test]
+    fn a_step_learns_exactly_when_it_is_built_to() {
+        for def in super::STEPS {
+            assert_eq!(
+                def.spec.learns,
+                def.learns(),
+                "{}: declared learns = {} but built {}",
+                def.spec.kind,
+                def.spec.learns,
+                if def.learns() {
+                    "to learn"
+                } else {
+                    "stateless"
+                }
+            );
+        }
+    }
 }

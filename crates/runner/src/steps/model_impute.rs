@@ -12,7 +12,7 @@ use kreplay_recipe::schema::check_value;
 use kreplay_recipe::tree::{Node, NodeValue, Origin};
 use kreplay_recipe::{Lit, Param, ParamSpec, Params, StepColumns, StepSpec, Task, Ty, Value};
 
-use super::{float_series, numbers, put, Ctx, FitData, Fitted, Step, StepDef};
+use super::{float_series, numbers, put, Build, Ctx, FitData, Fitted, Step, StepDef};
 use crate::error::{Result, RunError};
 use crate::matrix::Matrix;
 use crate::models::{self, Model, Trained, Training};
@@ -49,7 +49,7 @@ pub static MODEL_IMPUTE: StepDef = StepDef {
         learns: true,
         columns: StepColumns::reads(&["column", "features"]),
     },
-    build: build_model_impute,
+    build: Build::Learning(build_model_impute),
 };
 
 fn node_of(value: &Value, text: &str) -> Option<Node> {
@@ -314,7 +314,8 @@ mod tests {
     fn model_params_are_checked_against_the_model_kind() {
         let bad = |extra: &[(&'static str, Value)]| {
             let p = test_params(&MODEL_IMPUTE, &set(extra));
-            (MODEL_IMPUTE.build)(&p, 0)
+            MODEL_IMPUTE
+                .build(&p, 0)
                 .err()
                 .expect("an error")
                 .to_string()
@@ -338,7 +339,8 @@ mod tests {
                 ("features", Value::List(vec![Value::Str("wind".into())])),
             ],
         );
-        let e = (MODEL_IMPUTE.build)(&p, 0)
+        let e = MODEL_IMPUTE
+            .build(&p, 0)
             .err()
             .expect("an error")
             .to_string();

@@ -9,8 +9,8 @@ use kreplay_recipe::{Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
 
 use super::fill::median;
 use super::{
-    columns_or, float_series, np_quantile, numbers, numeric_columns, put, Ctx, FitData, Fitted,
-    Step, StepDef,
+    columns_or, float_series, np_quantile, numbers, numeric_columns, put, Build, Ctx, FitData,
+    Fitted, Step, StepDef,
 };
 use crate::error::{Result, RunError};
 
@@ -47,7 +47,7 @@ pub static ROBUST_SCALE: StepDef = StepDef {
         learns: true,
         columns: StepColumns::reads(&["columns"]),
     },
-    build: build_robust,
+    build: Build::Learning(build_robust),
 };
 
 fn build_robust(p: &Params, _: u64) -> Result<Box<dyn Step>> {

@@ -7,7 +7,7 @@ use polars::prelude::*;
 
 use kreplay_recipe::{ColumnEffect, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
 
-use super::{column, np_quantile, numbers, Ctx, FitData, Fitted, Stateless, Step, StepDef};
+use super::{column, np_quantile, numbers, Build, Ctx, FitData, Fitted, Step, StepDef};
 use crate::error::{Context, Result, RunError};
 
 pub static DROP_ROWS: StepDef = StepDef {
@@ -22,10 +22,10 @@ pub static DROP_ROWS: StepDef = StepDef {
         learns: false,
         columns: StepColumns::reads(&[]).effect(ColumnEffect::ReadsSql("where")),
     },
-    build: build_drop_rows,
+    build: Build::Stateless(build_drop_rows),
 };
 
-fn build_drop_rows(p: &Params, _: u64) -> Result<Box<dyn Step>> {
+fn build_drop_rows(p: &Params, _: u64) -> Result<Box<dyn Fitted>> {
     let sql = p.str("where")?.to_string();
     let expr = crate::sql::parse(&sql).map_err(|e| p.error("where", e))?;
     Ok(Box::new(DropRows { sql, expr }))
@@ -39,8 +39,8 @@ struct DropRows {
 
 const PRED: &str = "__kreplay_drop_rows";
 
-impl Stateless for DropRows {
-    fn run(&self, df: DataFrame, ctx: &Ctx) -> Result<DataFrame> {
+impl Fitted for DropRows {
+    fn apply(&self, df: DataFrame, ctx: &Ctx) -> Result<DataFrame> {
         if !ctx.training {
             return Ok(df);
         }
@@ -95,14 +95,14 @@ pub static TUKEY_OUTLIERS: StepDef = StepDef {
         learns: true,
         columns: StepColumns::reads(&["columns"]),
     },
-    build: |p, _| {
+    build: Build::Learning(|p, _| {
         Ok(Box::new(Tukey {
             columns: p.strs("columns")?,
             k: p.f64("k")?,
             max_flags: p.usize("max_flags")?,
             omit_nan: p.str("nan")? == "omit",
         }))
-    },
+    }),
 };
 
 #[derive(Clone)]
@@ -213,7 +213,7 @@ mod tests {
         let e = test_run(&DROP_ROWS, &[("where", s("cabin"))], train.clone(), None).unwrap_err();
         assert!(e.to_string().contains("expected a boolean"), "{e}");
         assert!(test_run(&DROP_ROWS, &[("where", s("nope > 1"))], train, None).is_err());
-        let bad = (DROP_ROWS.build)(
+        let bad = DROP_ROWS.build(
             &crate::steps::test_params(&DROP_ROWS, &[("where", s("a >"))]),
             0,
         );

@@ -12,7 +12,7 @@ use polars::prelude::*;
 
 use kreplay_recipe::{Lit, ParamSpec, StepColumns, StepSpec, Ty};
 
-use super::{float_series, numbers, put, strings, Ctx, FitData, Fitted, Step, StepDef};
+use super::{float_series, numbers, put, strings, Build, Ctx, FitData, Fitted, Step, StepDef};
 use crate::error::{Result, RunError};
 
 pub static SEQUENTIAL_FILL: StepDef = StepDef {
@@ -27,13 +27,13 @@ pub static SEQUENTIAL_FILL: StepDef = StepDef {
         learns: true,
         columns: StepColumns::reads(&["column", "by"]),
     },
-    build: |p, _| {
+    build: Build::Learning(|p, _| {
         Ok(Box::new(SequentialFill {
             column: p.str("column")?.to_string(),
             by: p.strs("by")?,
             mean: p.str("statistic")? == "mean",
         }))
-    },
+    }),
 };
 
 #[derive(Clone)]

@@ -12,7 +12,8 @@ use polars::prelude::*;
 use kreplay_recipe::{Lit, ParamSpec, StepColumns, StepSpec, Ty};
 
 use super::{
-    columns_or, float_series, numbers, numeric_columns, put, Ctx, FitData, Fitted, Step, StepDef,
+    columns_or, float_series, numbers, numeric_columns, put, Build, Ctx, FitData, Fitted, Step,
+    StepDef,
 };
 use crate::error::{Result, RunError};
 
@@ -44,13 +45,13 @@ pub static SKEW_LOG1P: StepDef = StepDef {
         learns: true,
         columns: StepColumns::reads(&["columns"]),
     },
-    build: |p, _| {
+    build: Build::Learning(|p, _| {
         Ok(Box::new(SkewLog1p {
             columns: p.strs("columns")?,
             threshold: p.f64("threshold")?,
             abs: p.bool("abs")?,
         }))
-    },
+    }),
 };
 
 /// scipy.stats.skew(values) with bias=True: m3 / m2^1.5, central moments over n. A constant

@@ -16,8 +16,8 @@ use polars::prelude::*;
 use kreplay_recipe::{Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
 
 use super::{
-    columns_or, float_series, numbers, put, strings, text_columns, Ctx, FitData, Fitted, Step,
-    StepDef,
+    columns_or, float_series, numbers, put, strings, text_columns, Build, Ctx, FitData, Fitted,
+    Step, StepDef,
 };
 use crate::error::{Result, RunError};
 
@@ -33,7 +33,7 @@ pub static TARGET_ENCODE: StepDef = StepDef {
         learns: true,
         columns: StepColumns::reads(&["columns"]),
     },
-    build: build_target_encode,
+    build: Build::Learning(build_target_encode),
 };
 
 fn build_target_encode(p: &Params, _: u64) -> Result<Box<dyn Step>> {

@@ -5,7 +5,7 @@ use regex::Regex;
 
 use kreplay_recipe::{Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
 
-use super::{put, string_series, strings, Ctx, Stateless, StepDef, INTO};
+use super::{put, string_series, strings, Build, Ctx, Fitted, StepDef, INTO};
 use crate::error::{Result, RunError};
 
 pub static REGEX_EXTRACT: StepDef = StepDef {
@@ -21,7 +21,7 @@ pub static REGEX_EXTRACT: StepDef = StepDef {
         learns: false,
         columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
-    build: |p, _| {
+    build: Build::Stateless(|p, _| {
         let pattern = p.str("pattern")?;
         let regex =
             Regex::new(pattern).map_err(|e| p.error("pattern", format!("invalid regex: {e}")))?;
@@ -42,7 +42,7 @@ pub static REGEX_EXTRACT: StepDef = StepDef {
             regex,
             group,
         }))
-    },
+    }),
 };
 
 pub static STR_LEN: StepDef = StepDef {
@@ -53,7 +53,7 @@ pub static STR_LEN: StepDef = StepDef {
         learns: false,
         columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
-    build: |p, _| Ok(Box::new(StrLen { io: Io::new(p)? })),
+    build: Build::Stateless(|p, _| Ok(Box::new(StrLen { io: Io::new(p)? }))),
 };
 
 pub static FIRST_CHAR: StepDef = StepDef {
@@ -73,12 +73,12 @@ pub static FIRST_CHAR: StepDef = StepDef {
         learns: false,
         columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
-    build: |p, _| {
+    build: Build::Stateless(|p, _| {
         Ok(Box::new(FirstChar {
             io: Io::new(p)?,
             missing: p.opt_str("missing")?.map(str::to_string),
         }))
-    },
+    }),
 };
 
 pub static SPLIT: StepDef = StepDef {
@@ -97,7 +97,7 @@ pub static SPLIT: StepDef = StepDef {
         learns: false,
         columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
-    build: |p: &Params, _| {
+    build: Build::Stateless(|p: &Params, _| {
         let by = p.str("by")?.to_string();
         if by.is_empty() {
             return Err(p.error("by", "the separator is empty").into());
@@ -107,7 +107,7 @@ pub static SPLIT: StepDef = StepDef {
             by,
             into: p.strs("into")?,
         }))
-    },
+    }),
 };
 
 /// Input column and output column of a one-column step.
@@ -134,8 +134,8 @@ struct RegexExtract {
     group: usize,
 }
 
-impl Stateless for RegexExtract {
-    fn run(&self, df: DataFrame, _: &Ctx) -> Result<DataFrame> {
+impl Fitted for RegexExtract {
+    fn apply(&self, df: DataFrame, _: &Ctx) -> Result<DataFrame> {
         let cells = strings(&df, &self.io.column, "regex_extract")?;
         let out: Vec<Option<String>> = cells
             .iter()
@@ -155,8 +155,8 @@ struct StrLen {
     io: Io,
 }
 
-impl Stateless for StrLen {
-    fn run(&self, df: DataFrame, _: &Ctx) -> Result<DataFrame> {
+impl Fitted for StrLen {
+    fn apply(&self, df: DataFrame, _: &Ctx) -> Result<DataFrame> {
         let cells = strings(&df, &self.io.column, "str_len")?;
         let out: Vec<Option<i64>> = cells
             .iter()
@@ -172,8 +172,8 @@ struct FirstChar {
     missing: Option<String>,
 }
 
-impl Stateless for FirstChar {
-    fn run(&self, df: DataFrame, _: &Ctx) -> Result<DataFrame> {
+impl Fitted for FirstChar {
+    fn apply(&self, df: DataFrame, _: &Ctx) -> Result<DataFrame> {
         let cells = strings(&df, &self.io.column, "first_char")?;
         let out: Vec<Option<String>> = cells
             .into_iter()
@@ -193,8 +193,8 @@ struct Split {
     into: Vec<String>,
 }
 
-impl Stateless for Split {
-    fn run(&self, mut df: DataFrame, _: &Ctx) -> Result<DataFrame> {
+impl Fitted for Split {
+    fn apply(&self, mut df: DataFrame, _: &Ctx) -> Result<DataFrame> {
         let cells = strings(&df, &self.column, "split")?;
         let parts: Vec<Vec<&str>> = cells
             .iter()

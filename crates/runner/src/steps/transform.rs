@@ -5,8 +5,8 @@ use polars::prelude::*;
 use kreplay_recipe::{Lit, ParamSpec, StepColumns, StepSpec, Ty};
 
 use super::{
-    column, columns_or, float_series, numbers, numeric_columns, put, strings, Ctx, FitData, Fitted,
-    Stateless, Step, StepDef,
+    column, columns_or, float_series, numbers, numeric_columns, put, strings, Build, Ctx, FitData,
+    Fitted, Step, StepDef,
 };
 use crate::error::{Result, RunError};
 
@@ -25,12 +25,12 @@ pub static CAST: StepDef = StepDef {
         learns: false,
         columns: StepColumns::reads(&["columns"]),
     },
-    build: |p, _| {
+    build: Build::Stateless(|p, _| {
         Ok(Box::new(Cast {
             columns: p.strs("columns")?,
             to: p.str("to")?.to_string(),
         }))
-    },
+    }),
 };
 
 const TARGET_OK: &str = "columns to transform; the target is skipped in frames that lack it (test)";
@@ -43,12 +43,12 @@ pub static LOG: StepDef = StepDef {
         learns: false,
         columns: StepColumns::reads(&["columns"]),
     },
-    build: |p, _| {
+    build: Build::Stateless(|p, _| {
         Ok(Box::new(Unary {
             columns: p.strs("columns")?,
             f: Func::Ln,
         }))
-    },
+    }),
 };
 
 pub static LOG1P: StepDef = StepDef {
@@ -59,12 +59,12 @@ pub static LOG1P: StepDef = StepDef {
         learns: false,
         columns: StepColumns::reads(&["columns"]),
     },
-    build: |p, _| {
+    build: Build::Stateless(|p, _| {
         Ok(Box::new(Unary {
             columns: p.strs("columns")?,
             f: Func::Ln1p,
         }))
-    },
+    }),
 };
 
 pub static STANDARD_SCALE: StepDef = StepDef {
@@ -80,11 +80,11 @@ pub static STANDARD_SCALE: StepDef = StepDef {
         learns: true,
         columns: StepColumns::reads(&["columns"]),
     },
-    build: |p, _| {
+    build: Build::Learning(|p, _| {
         Ok(Box::new(StandardScale {
             columns: p.strs("columns")?,
         }))
-    },
+    }),
 };
 
 #[derive(Clone)]
@@ -93,8 +93,8 @@ struct Cast {
     to: String,
 }
 
-impl Stateless for Cast {
-    fn run(&self, mut df: DataFrame, _: &Ctx) -> Result<DataFrame> {
+impl Fitted for Cast {
+    fn apply(&self, mut df: DataFrame, _: &Ctx) -> Result<DataFrame> {
         for c in &self.columns {
             let series = match self.to.as_str() {
                 "str" => Series::new(c.as_str().into(), strings(&df, c, "cast")?),
@@ -135,8 +135,8 @@ struct Unary {
     f: Func,
 }
 
-impl Stateless for Unary {
-    fn run(&self, mut df: DataFrame, ctx: &Ctx) -> Result<DataFrame> {
+impl Fitted for Unary {
+    fn apply(&self, mut df: DataFrame, ctx: &Ctx) -> Result<DataFrame> {
         for c in &self.columns {
             if c == ctx.target && df.column(c).is_err() {
                 continue;
