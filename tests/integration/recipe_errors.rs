@@ -511,3 +511,42 @@ fn twenty_thousand_steps_load_in_linear_time() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("f19999"));
 }
+
+/// A recipe carried to another target keeps its parent's task: the replay names the
+/// contradiction, where the task is declared, and the fix, before fitting anything.
+#[test]
+fn a_task_the_target_contradicts_is_an_error_at_the_task() {
+    let dir = scratch("err-task");
+    for (overrides, expect) in [
+        (
+            &["-S", "data.target=Pclass"][..],
+            &[
+                "task = \"binary\" but the target `Pclass` has 3 distinct values",
+                "(1, 2, 3)",
+                "milla-decision-tree.toml:",
+                "set task = \"multiclass\"",
+            ][..],
+        ),
+        (
+            &["-S", "data.target=Fare", "-S", "data.task=multiclass"][..],
+            &[
+                "not class codes",
+                "override `data.task=multiclass`",
+                "set task = \"regression\"",
+            ][..],
+        ),
+    ] {
+        let mut args = vec!["replay", "titanic/milla-decision-tree", "--no-submission"];
+        args.extend_from_slice(overrides);
+        let out = kreplay(&dir, &args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        for e in expect {
+            assert!(err.contains(e), "{e:?} not in:\n{err}");
+        }
+        assert!(
+            !dir.join("home/runs.sqlite").exists() || !err.contains("run #"),
+            "{err}"
+        );
+    }
+}

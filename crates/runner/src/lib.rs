@@ -36,6 +36,7 @@ pub mod steps;
 pub mod store;
 pub mod submission;
 pub mod sweep;
+pub mod target;
 #[cfg(test)]
 mod test_support;
 

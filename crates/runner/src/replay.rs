@@ -166,6 +166,9 @@ pub fn replay(
     // Splits come after the steps every fold shares, as the notebooks split after their
     // outlier rules: the rows are the ones left, the classes the target's values then.
     let split_y = numeric_column(&train0, target, "target")?;
+    if let Some(e) = crate::target::contradiction(recipe, &split_y) {
+        return Err(e.into());
+    }
     if let Some((param, message)) = folds::problem(&recipe.validation.scheme, &split_y) {
         return Err(recipe.validation.params.error(param, message).into());
     }
