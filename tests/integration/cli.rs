@@ -90,3 +90,36 @@ fn show_marks_leaky_fit_scopes() {
         "{age}"
     );
 }
+
+/// `--threads` bounds the work's threads; the scores and the submission bytes do not move.
+#[test]
+fn threads_change_nothing_but_time() {
+    let dir = scratch("threads");
+    let run = |threads: &str| {
+        let out = kreplay(
+            &dir,
+            &[
+                "replay",
+                "titanic/zlatankr-random-forest",
+                "--threads",
+                threads,
+                "--json",
+                "--no-record",
+                "-o",
+                &format!("{threads}.csv"),
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let csv = std::fs::read(dir.join(format!("{threads}.csv"))).unwrap();
+        (r["folds"].clone(), r["train"].clone(), csv)
+    };
+    assert_eq!(run("1"), run("2"));
+    let out = kreplay(&dir, &["replay", "titanic/gender", "--threads", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'--threads <N>'"));
+}

@@ -19,6 +19,10 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Threads for fitting and transforming (default: every core, or RAYON_NUM_THREADS);
+    /// results do not depend on it.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
 }
 
 #[derive(Subcommand)]
@@ -162,7 +166,8 @@ enum Command {
         /// (median pruning; folds then run in order).
         #[arg(long)]
         prune: bool,
-        /// Trials run at once (default: the number of cores); results do not depend on it.
+        /// Trials run at once (default: --threads, else the number of cores); results do not
+        /// depend on it.
         #[arg(long)]
         jobs: Option<usize>,
         /// Print the expanded configurations and stop.
@@ -287,6 +292,11 @@ impl RecipeArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(n) = cli.threads {
+        if let Err(e) = kreplay_runner::threads::limit(n.into()) {
+            return report::fail(e.into());
+        }
+    }
     let result = match cli.command {
         Command::List { json } => commands::list::run(json),
         Command::Show { recipe } => commands::show::run(&recipe.recipe, &recipe.all_overrides()),

@@ -39,6 +39,7 @@ pub mod sweep;
 pub mod target;
 #[cfg(test)]
 mod test_support;
+pub mod threads;
 
 pub use catalog::{catalog, Registry};
 pub use error::{Result, RunError};

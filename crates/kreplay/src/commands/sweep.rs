@@ -147,9 +147,7 @@ pub fn run(a: Args) -> Result {
         )?)
     };
     let frames = data::load(&unswept, dir.as_deref())?;
-    let jobs = a
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let jobs = a.jobs.unwrap_or_else(kreplay_runner::threads::available);
     // Steps before the first one the sweep changes are computed once per fold for all trials.
     let untouched = unswept
         .steps
