@@ -123,3 +123,56 @@ fn threads_change_nothing_but_time() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("'--threads <N>'"));
 }
+
+/// Habits from sweeps and other tools get an answer instead of a confusing failure.
+#[test]
+fn replay_answers_sweep_habits_and_zero_counts() {
+    let dir = scratch("habits");
+    let out = kreplay(
+        &dir,
+        &[
+            "replay",
+            "titanic/milla-decision-tree",
+            "model.max_depth=3,5",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("several values: a replay runs one configuration"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`kreplay sweep titanic/milla-decision-tree model.max_depth=3,5`"),
+        "{err}"
+    );
+    // A one-value list is a value, not a sweep.
+    let out = kreplay(
+        &dir,
+        &[
+            "replay",
+            "titanic/milla-decision-tree",
+            "-S",
+            "validation.scheme=holdout",
+            "--no-submission",
+        ],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("(holdout)") && !text.contains('±'), "{text}");
+    for args in [
+        &["runs", "--limit", "0"][..],
+        &["sweep", "titanic/gender", "recipe.seed=1,2", "--jobs", "0"][..],
+    ] {
+        let out = kreplay(&dir, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("is not in 1.."),
+            "{args:?}"
+        );
+    }
+}

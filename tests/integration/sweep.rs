@@ -316,3 +316,30 @@ fn untouched_steps_are_computed_once_per_fold() {
     assert_eq!(r["cache"]["untouched_steps"], 2);
     assert_ne!(r["trials"][0]["hash"], r["trials"][1]["hash"]);
 }
+
+/// Without validation a sweep ranks by training score; it says so, unless the sweep itself
+/// sets a scheme.
+#[test]
+fn a_sweep_without_validation_warns_that_it_ranks_by_training_score() {
+    let dir = scratch("sweep-unvalidated");
+    let out = kreplay(&dir, &["sweep", "titanic/gender", "recipe.seed=1,2"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("warning: titanic/gender has no validation")
+            && err.contains("-S validation.scheme=kfold"),
+        "{err}"
+    );
+    let out = kreplay(
+        &dir,
+        &[
+            "sweep",
+            "titanic/gender",
+            "recipe.seed=1,2",
+            "validation.scheme=kfold",
+            "validation.k=3",
+        ],
+    );
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
+}

@@ -168,8 +168,8 @@ enum Command {
         prune: bool,
         /// Trials run at once (default: --threads, else the number of cores); results do not
         /// depend on it.
-        #[arg(long)]
-        jobs: Option<usize>,
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
         /// Print the expanded configurations and stop.
         #[arg(long)]
         dry_run: bool,
@@ -378,7 +378,7 @@ fn main() -> ExitCode {
                 trials,
                 seed,
                 seeds,
-                jobs,
+                jobs: jobs.map(usize::from),
                 prune,
                 dry_run,
                 save_best,

@@ -10,7 +10,8 @@ pub mod submit;
 pub mod sweep;
 pub mod validate;
 
-use kreplay_recipe::{Library, Override, Recipe, RecipeRef};
+use kreplay_recipe::sweep::{Domain, SweepParam};
+use kreplay_recipe::{Library, Loc, Override, Recipe, RecipeError, RecipeRef};
 use kreplay_runner::catalog;
 
 use crate::report::Result;
@@ -19,6 +20,20 @@ use crate::report::Result;
 pub fn load(reference: &str, set: &[String]) -> Result<Recipe> {
     let r = RecipeRef::parse(reference);
     let (source, name) = Library::from_env().load(&r.name)?;
+    // `max_depth=3,5` is a sweep's grammar: one configuration runs here, so say where the
+    // others would, instead of failing on "3,5" as a value.
+    for text in set {
+        if let Ok(p) = SweepParam::parse(text) {
+            if !matches!(&p.domain, Domain::Values(v) if v.len() == 1) {
+                return Err(RecipeError::new(
+                    Loc::Override { text: text.clone() },
+                    "several values: a replay runs one configuration",
+                )
+                .with_help(format!("to try each, `kreplay sweep {reference} {text}`"))
+                .into());
+            }
+        }
+    }
     let overrides = set
         .iter()
         .map(|s| Override::parse(s))

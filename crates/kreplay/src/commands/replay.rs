@@ -3,7 +3,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use kreplay_recipe::{PublishedKind, Recipe};
+use kreplay_recipe::{PublishedKind, Recipe, Scheme};
 use kreplay_runner::{data, replay, store, ReplayOptions, ReplayReport, RunError};
 
 use crate::report::Result;
@@ -137,10 +137,12 @@ fn print(r: &Recipe, rep: &ReplayReport) {
         let folds: Vec<String> = rep.fold_scores.iter().map(|s| format!("{s:.4}")).collect();
         out!("  fold scores   {}", folds.join(" "));
     }
-    let cv = rep
-        .cv
-        .map(|(m, s)| format!("CV {m:.4} ± {s:.4}"))
-        .unwrap_or_else(|| "CV -".into());
+    let cv = match (rep.cv, &r.validation.scheme) {
+        // One held-out split has no spread to show.
+        (Some((m, _)), Scheme::Holdout { .. }) => format!("CV {m:.4} (holdout)"),
+        (Some((m, s)), _) => format!("CV {m:.4} ± {s:.4}"),
+        (None, _) => "CV -".into(),
+    };
     out!("  replayed      {cv:<24} train {:.4}", rep.train_score);
     let published_cv = r.published(PublishedKind::CvMean).map(|p| p.value);
     let published_train = r.published(PublishedKind::Train).map(|p| p.value);

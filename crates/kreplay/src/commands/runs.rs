@@ -21,8 +21,8 @@ pub struct ListArgs {
     #[arg(long, default_value = "started", value_parser = Sort::NAMES)]
     sort: String,
     /// At most this many runs.
-    #[arg(long, default_value_t = 50)]
-    limit: usize,
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
+    limit: u32,
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
@@ -94,7 +94,7 @@ fn list(a: ListArgs) -> Result {
         recipe: a.recipe,
         sweep: a.sweep,
         sort: Sort::parse(&a.sort).unwrap_or_default(),
-        limit: a.limit,
+        limit: a.limit as usize,
     };
     let store = open()?;
     let (rows, total) = match &store {

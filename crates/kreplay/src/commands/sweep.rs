@@ -3,7 +3,9 @@ use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use kreplay_recipe::sweep::{expand, Domain, Method, SweepParam};
-use kreplay_recipe::{derived_text, Library, Override, Recipe, RecipeError, RecipeRef, Source};
+use kreplay_recipe::{
+    derived_text, Library, Override, Recipe, RecipeError, RecipeRef, Scheme, Source,
+};
 use kreplay_runner::cache::FoldCache;
 use kreplay_runner::sweep::{Config, Search, SweepOptions};
 use kreplay_runner::{catalog, data, store, sweep, RunError};
@@ -67,6 +69,15 @@ pub fn run(a: Args) -> Result {
     }
     // The recipe as written, before any sweep override: names the sweep, orders the steps.
     let unswept = Recipe::parse(source.clone(), &name, r.variant.as_deref(), &[], catalog())?;
+    let validated = !matches!(unswept.validation.scheme, Scheme::None)
+        || params.iter().any(|p| p.path == "validation.scheme");
+    if !validated && !a.dry_run {
+        eprintln!(
+            "warning: {} has no validation ([validation] scheme = \"none\"): trials are ranked by \
+             their training score, which rewards overfitting; add -S validation.scheme=kfold",
+            unswept.display_name()
+        );
+    }
     let make = |overrides: &[Override]| -> std::result::Result<Config, RunError> {
         let seeds: Vec<Option<u64>> = if a.seeds.is_empty() {
             vec![None]
