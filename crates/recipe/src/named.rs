@@ -2,6 +2,16 @@
 //! (variant, name) pairs gives the enum, its `NAMES` for parameter definitions and
 //! did-you-mean, `name`, `parse` and `Display`, so a name is spelt once.
 
+/// An enumeration whose variants recipes write by name; [`named_enum!`] implements it, and
+/// [`Params::named`](crate::Params::named) reads a parameter as one.
+pub trait Named: Sized + Copy + 'static {
+    /// Every name a recipe may write, in the order declared.
+    const NAMES: &'static [&'static str];
+
+    /// The variant a recipe's name stands for (exact spelling).
+    fn parse(name: &str) -> Option<Self>;
+}
+
 /// Declares a `Copy` enum whose variants are written in recipes as the given names.
 ///
 /// ```
@@ -49,6 +59,14 @@ macro_rules! named_enum {
                     $($name => Some($Enum::$Variant),)+
                     _ => None,
                 }
+            }
+        }
+
+        impl $crate::named::Named for $Enum {
+            const NAMES: &'static [&'static str] = $Enum::NAMES;
+
+            fn parse(name: &str) -> Option<Self> {
+                $Enum::parse(name)
             }
         }
 
@@ -107,6 +125,20 @@ mod tests {
             PublishedKind::parse,
         );
         assert_eq!(Metric::RmseLog.to_string(), "rmse_log");
+        let param = |value: &str| crate::Param {
+            name: "task".into(),
+            value: crate::Value::Str(value.into()),
+            loc: crate::Loc::Unknown,
+            explicit: true,
+        };
+        let p = crate::Params::new("[data]", vec![param("multiclass")]);
+        assert_eq!(p.named::<Task>("task").unwrap(), Task::Multiclass);
+        let p = crate::Params::new("[data]", vec![param("binar")]);
+        let e = p.named::<Task>("task").unwrap_err().to_string();
+        assert!(
+            e.contains("expected one of binary, multiclass, regression"),
+            "{e}"
+        );
         assert_eq!(FitScope::TrainTest.to_string(), "train+test");
     }
 }

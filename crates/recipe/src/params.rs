@@ -140,6 +140,12 @@ impl Params {
             .ok_or_else(|| self.mismatch(name, "a string"))
     }
 
+    /// A string parameter read as one of an enumeration's names.
+    pub fn named<E: crate::named::Named>(&self, name: &str) -> Result<E> {
+        E::parse(self.str(name)?)
+            .ok_or_else(|| self.mismatch(name, &format!("one of {}", E::NAMES.join(", "))))
+    }
+
     pub fn opt_str(&self, name: &str) -> Result<Option<&str>> {
         match self.value(name)? {
             Value::None => Ok(None),

@@ -213,7 +213,7 @@ impl DataSection {
             },
             id: p.str("id")?.to_string(),
             target: p.str("target")?.to_string(),
-            task: Task::parse(p.str("task")?).ok_or_else(|| p.error("task", "unknown task"))?,
+            task: p.named("task")?,
             builtin,
             na_values: match p.get("na_values").map(|v| &v.value) {
                 Some(crate::params::Value::List(_)) => Some(p.strs("na_values")?),
@@ -304,8 +304,7 @@ pub struct ValidationSection {
 impl ValidationSection {
     pub fn from_params(p: Params, recipe_seed: u64) -> Result<Self> {
         let seed = p.opt_usize("seed")?.map_or(recipe_seed, |s| s as u64);
-        let kind = SchemeKind::parse(p.str("scheme")?)
-            .ok_or_else(|| p.error("scheme", "unknown scheme"))?;
+        let kind = p.named::<SchemeKind>("scheme")?;
         let scheme = match kind {
             SchemeKind::KFold => Scheme::KFold {
                 k: p.usize("k")?,
@@ -327,10 +326,8 @@ impl ValidationSection {
             }
             SchemeKind::None => Scheme::None,
         };
-        let metric =
-            Metric::parse(p.str("metric")?).ok_or_else(|| p.error("metric", "unknown metric"))?;
-        let scale =
-            Scale::parse(p.str("scale")?).ok_or_else(|| p.error("scale", "unknown scale"))?;
+        let metric = p.named("metric")?;
+        let scale = p.named("scale")?;
         Ok(ValidationSection {
             scheme,
             metric,
@@ -400,8 +397,7 @@ impl SubmissionSection {
         Ok(SubmissionSection {
             columns,
             values,
-            inverse: Inverse::parse(p.str("inverse")?)
-                .ok_or_else(|| p.error("inverse", "unknown inverse transform"))?,
+            inverse: p.named("inverse")?,
             clip_min: p.opt_f64("clip_min")?,
             probability: p.bool("probability")?,
             params: p,
@@ -445,8 +441,7 @@ pub struct Published {
 impl Published {
     pub fn from_params(p: &Params) -> Result<Self> {
         Ok(Published {
-            what: PublishedKind::parse(p.str("what")?)
-                .ok_or_else(|| p.error("what", "unknown kind"))?,
+            what: p.named("what")?,
             value: p.f64("value")?,
             source: p.str("where")?.to_string(),
         })

@@ -36,6 +36,25 @@ fn sql_columns(sql: &str) -> Vec<String> {
     }
 }
 
+/// Reports each column the SQL in `value` reads that `known` does not have.
+fn check_sql(
+    value: &Value,
+    known: impl Fn(&String) -> bool,
+    at: String,
+    loc: &Loc,
+    missing: &mut Vec<MissingColumn>,
+) {
+    for column in value.as_str().map(sql_columns).unwrap_or_default() {
+        if !known(&column) {
+            missing.push(MissingColumn {
+                at: at.clone(),
+                column,
+                loc: loc.clone(),
+            });
+        }
+    }
+}
+
 pub fn missing_columns(recipe: &Recipe, train_columns: &[String]) -> Vec<MissingColumn> {
     let mut have: BTreeSet<String> = train_columns.iter().cloned().collect();
     let mut missing = Vec::new();
@@ -95,33 +114,21 @@ pub fn missing_columns(recipe: &Recipe, train_columns: &[String]) -> Vec<Missing
                 .retain(|c| inputs.contains(c) || c == &recipe.data.id || c == &recipe.data.target),
             ColumnEffect::Derives(param) => {
                 // Each expression reads columns, then its name exists.
-                if let Some(Value::Map(m)) = s.params.get(param).map(|p| &p.value) {
-                    let loc = s.params.get(param).map_or(Loc::Unknown, |p| p.loc.clone());
-                    for (name, v) in m {
-                        for c in v.as_str().map(sql_columns).unwrap_or_default() {
-                            if !have.contains(&c) && !writes.contains(&c) {
-                                missing.push(MissingColumn {
-                                    at: format!("steps.{}.{param}.{name}", s.id),
-                                    column: c,
-                                    loc: loc.clone(),
-                                });
-                            }
+                if let Some(p) = s.params.get(param) {
+                    if let Value::Map(m) = &p.value {
+                        for (name, sql) in m {
+                            let at = format!("steps.{}.{param}.{name}", s.id);
+                            let known = |c: &String| have.contains(c) || writes.contains(c);
+                            check_sql(sql, known, at, &p.loc, &mut missing);
+                            writes.push(name.clone());
                         }
-                        writes.push(name.clone());
                     }
                 }
             }
             ColumnEffect::ReadsSql(param) => {
                 if let Some(p) = s.params.get(param) {
-                    for c in p.value.as_str().map(sql_columns).unwrap_or_default() {
-                        if !have.contains(&c) {
-                            missing.push(MissingColumn {
-                                at: format!("steps.{}.{param}", s.id),
-                                column: c,
-                                loc: p.loc.clone(),
-                            });
-                        }
-                    }
+                    let at = format!("steps.{}.{param}", s.id);
+                    check_sql(&p.value, |c| have.contains(c), at, &p.loc, &mut missing);
                 }
             }
             ColumnEffect::WritesPrefixed {
@@ -136,15 +143,8 @@ pub fn missing_columns(recipe: &Recipe, train_columns: &[String]) -> Vec<Missing
     }
     if recipe.model.kind == "rule" {
         if let Some(p) = recipe.model.params.get("expr") {
-            for c in p.value.as_str().map(sql_columns).unwrap_or_default() {
-                if !have.contains(&c) {
-                    missing.push(MissingColumn {
-                        at: "model.expr".into(),
-                        column: c,
-                        loc: p.loc.clone(),
-                    });
-                }
-            }
+            let at = "model.expr".to_string();
+            check_sql(&p.value, |c| have.contains(c), at, &p.loc, &mut missing);
         }
     }
     missing

@@ -30,7 +30,7 @@ pub static AVERAGE: EnsembleDef = EnsembleDef {
         let members = b.members(&names)?;
         let w = weights(p, members.len(), "average")?;
         let space =
-            Space::parse(p.str("space")?).ok_or_else(|| p.error("space", "unknown space"))?;
+            p.named::<Space>("space")?;
         Ok(Box::new(Average { members, weights: w, space }))
     },
 };

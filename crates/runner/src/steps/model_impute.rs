@@ -134,7 +134,7 @@ fn build_model_impute(p: &Params, recipe_seed: u64) -> Result<Box<dyn Step>> {
             ),
         )
     })?;
-    let task = Task::parse(p.str("task")?).ok_or_else(|| p.error("task", "unknown task"))?;
+    let task = p.named::<Task>("task")?;
     if !def.spec.tasks.contains(&task) {
         return Err(p
             .error(
