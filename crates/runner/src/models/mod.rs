@@ -16,6 +16,7 @@ mod gradient_boosting;
 mod kernel_ridge;
 mod knn;
 mod lasso_cv;
+mod lbfgs;
 mod linear;
 mod logistic;
 mod naive_bayes;
@@ -57,6 +58,13 @@ pub trait Model: Send + Sync {
     /// Whether the model reads the numeric feature matrix (a rule reads the frame instead).
     fn reads_features(&self) -> bool {
         true
+    }
+
+    /// Whether fitting or predicting reads the frame's rows (a rule's expression, a member's
+    /// own steps). When not, cross-validation hands it an empty frame instead of copying
+    /// every column's rows for each fold.
+    fn reads_frame(&self) -> bool {
+        false
     }
 }
 

@@ -5,6 +5,9 @@
 //! predictions and probabilities bit for bit, and single trees node by node (features and
 //! thresholds).
 //!
+//! `sklearn/linear.py` does the same for logistic regression, whose solvers differ from
+//! scikit-learn's: probabilities agree to 1e-6 at a tight tolerance, classes exactly.
+//!
 //! They need a Python with scikit-learn (`KREPLAY_PYTHON`, default `target/py/bin/python`,
 //! which `.ci/run` installs) and the Titanic files (`KREPLAY_MIRROR`), so they are ignored in
 //! a plain `cargo test`; `.ci/run` runs them with `--ignored`.
@@ -26,13 +29,15 @@ fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// scikit-learn's answers for every case.
-fn sklearn_cases() -> Json {
+/// scikit-learn's answers for every case of `script` (in `crates/runner/sklearn`).
+fn sklearn_cases(script: &str) -> Json {
     let python = std::env::var_os("KREPLAY_PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace().join("target/py/bin/python"));
     let mirror = crate::test_support::mirror();
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sklearn/trees.py");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("sklearn")
+        .join(script);
     let out = Command::new(&python)
         .arg(&script)
         .arg(mirror.join("titanic/train.csv"))
@@ -44,7 +49,7 @@ fn sklearn_cases() -> Json {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).expect("trees.py prints JSON")
+    serde_json::from_slice(&out.stdout).expect("the script prints JSON")
 }
 
 fn floats(v: &Json) -> Vec<f64> {
@@ -115,10 +120,12 @@ fn compare(case: &Json, tables: &Json) -> Vec<String> {
     };
     let rtol = case["rtol"].as_f64().unwrap_or(0.0);
     let expected = floats(&case["predict"]);
+    // Classes are compared exactly whatever the case's tolerance of probabilities.
+    let values_rtol = if task.is_classification() { 0.0 } else { rtol };
     let wrong = expected
         .iter()
         .zip(&prediction.values)
-        .filter(|(e, p)| !close(**e, **p, rtol))
+        .filter(|(e, p)| !close(**e, **p, values_rtol))
         .count();
     if wrong > 0 {
         problems.push(format!("{wrong} of {} predictions differ", expected.len()));
@@ -134,7 +141,15 @@ fn compare(case: &Json, tables: &Json) -> Vec<String> {
                 .filter(|(e, p)| !close(**e, **p, rtol))
                 .count();
             if off > 0 {
-                problems.push(format!("{off} of {} probabilities differ", positive.len()));
+                let worst = positive
+                    .iter()
+                    .zip(ours)
+                    .map(|(e, p)| (e - p).abs() / e.abs().max(p.abs()))
+                    .fold(0.0, f64::max);
+                problems.push(format!(
+                    "{off} of {} probabilities differ (by up to {worst:.1e} relative)",
+                    positive.len()
+                ));
             }
         }
     }
@@ -199,10 +214,9 @@ fn compare_tree(
     }
 }
 
-#[test]
-#[ignore = "needs scikit-learn (KREPLAY_PYTHON) and the Titanic files; .ci/run runs it"]
-fn tree_models_match_scikit_learn() {
-    let doc = sklearn_cases();
+/// Every case of `script` fitted here; panics with a line per case that differs.
+fn assert_cases_match(script: &str) {
+    let doc = sklearn_cases(script);
     let mut report = Vec::new();
     let cases = doc["cases"].as_array().expect("cases");
     for case in cases {
@@ -226,4 +240,16 @@ fn tree_models_match_scikit_learn() {
         doc["sklearn"],
         report.join("\n")
     );
+}
+
+#[test]
+#[ignore = "needs scikit-learn (KREPLAY_PYTHON) and the Titanic files; .ci/run runs it"]
+fn tree_models_match_scikit_learn() {
+    assert_cases_match("trees.py");
+}
+
+#[test]
+#[ignore = "needs scikit-learn (KREPLAY_PYTHON) and the Titanic files; .ci/run runs it"]
+fn logistic_regression_matches_scikit_learn() {
+    assert_cases_match("linear.py");
 }
