@@ -34,6 +34,10 @@ pub struct StepColumns {
     pub writes: &'static [&'static str],
     /// Anything else it does to the set of columns.
     pub effect: ColumnEffect,
+    /// What it learns comes from the columns its first `reads` parameter names when that is
+    /// not empty (with the other `reads` and the target), never from other columns: a fold
+    /// then fits it on those columns' rows only, not on a copy of the whole frame.
+    pub learns_from_reads: bool,
 }
 
 /// A step's effect on the set of columns beyond reading and writing named ones.
@@ -63,6 +67,15 @@ impl StepColumns {
             reads,
             writes: &[],
             effect: ColumnEffect::None,
+            learns_from_reads: false,
+        }
+    }
+
+    /// And learns only from the columns it reads (see [`StepColumns::learns_from_reads`]).
+    pub const fn learns_from_reads(self) -> Self {
+        StepColumns {
+            learns_from_reads: true,
+            ..self
         }
     }
 

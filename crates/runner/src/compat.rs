@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use kreplay_recipe::{ColumnEffect, Loc, Recipe, Value};
+use kreplay_recipe::{ColumnEffect, Loc, Params, Recipe, Value};
 
 use crate::steps;
 
@@ -21,6 +21,18 @@ pub struct MissingColumn {
     pub at: String,
     pub column: String,
     pub loc: Loc,
+}
+
+/// The columns a step parameter names: a name or a list of names (none when unset).
+pub(crate) fn param_columns(params: &Params, param: &str) -> Vec<String> {
+    match params.get(param).map(|p| &p.value) {
+        Some(Value::Str(v)) => vec![v.clone()],
+        Some(Value::List(items)) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Column names an SQL expression reads.
@@ -75,16 +87,7 @@ pub fn missing_columns(recipe: &Recipe, train_columns: &[String]) -> Vec<Missing
             continue;
         };
         let declared = &def.spec.columns;
-        let names = |param: &str| -> Vec<String> {
-            match s.params.get(param).map(|p| &p.value) {
-                Some(Value::Str(v)) => vec![v.clone()],
-                Some(Value::List(items)) => items
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect(),
-                _ => Vec::new(),
-            }
-        };
+        let names = |param: &str| param_columns(&s.params, param);
         let mut inputs = Vec::new();
         for param in declared.reads {
             for col in names(param) {

@@ -10,6 +10,7 @@ use polars::prelude::*;
 
 use kreplay_recipe::{FitScope, Recipe, StepDecl};
 
+use crate::compat::param_columns;
 use crate::error::{Context, Result, RunError};
 use crate::steps::{self, Ctx, FitData, Fitted, Step};
 
@@ -148,6 +149,38 @@ impl Pipeline {
             .unwrap_or(self.steps.len())
     }
 
+    /// The columns of `train` a fold fits `decl` on: the ones it reads, with the id and the
+    /// target, where its declaration says that is all it learns from (so a fold copies those
+    /// rows only); else all of them.
+    fn fit_columns(&self, train: &DataFrame, decl: &StepDecl) -> Result<DataFrame> {
+        let declared = match steps::def(&decl.kind) {
+            Some(def) if def.spec.columns.learns_from_reads => def.spec.columns.reads,
+            _ => return Ok(train.clone()),
+        };
+        let subject = declared.first().map(|p| param_columns(&decl.params, p));
+        if subject.is_none_or(|s| s.is_empty()) {
+            // An empty subject means "every numeric (or text) column".
+            return Ok(train.clone());
+        }
+        let mut keep: Vec<String> = Vec::new();
+        let named = declared.iter().flat_map(|p| param_columns(&decl.params, p));
+        for name in named.chain([self.id.clone(), self.target.clone()]) {
+            if !keep.contains(&name) && train.column(&name).is_ok() {
+                keep.push(name);
+            }
+        }
+        train
+            .select(keep)
+            .ctx(|| format!("steps.{}: selecting its columns", decl.id))
+    }
+
+    /// Whether any step in `range` learns from the test rows (`fit_on = "train+test"`).
+    pub fn learns_from_test(&self, range: Range<usize>) -> bool {
+        self.steps[range]
+            .iter()
+            .any(|(d, _)| d.learns && d.fit_on == FitScope::TrainTest)
+    }
+
     /// Runs `range` of the steps. Fold-scoped steps learn from `fold_rows` of `train`
     /// (all rows when `None`).
     pub fn run(
@@ -176,7 +209,7 @@ impl Pipeline {
                     continue;
                 }
                 (FitScope::Fold, Some(rows)) if decl.learns => {
-                    let rows = take_rows(&train, rows)?;
+                    let rows = take_rows(&self.fit_columns(&train, decl)?, rows)?;
                     step.fit(&FitData::train(&rows), &ctx)
                 }
                 // Outside CV a fold-scoped step learns from every training row, as does a
@@ -197,5 +230,77 @@ impl Pipeline {
             }
         }
         Ok((train, test))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kreplay_recipe::{Recipe, Source};
+    use polars::df;
+
+    use super::*;
+
+    fn pipeline(steps: &str) -> (Pipeline, Recipe) {
+        let text = format!(
+            "[recipe]\ntitle = \"t\"\nauthor = \"a\"\nsource = \"s\"\ncompetition = \"c\"\n\
+             [data]\nid = \"Id\"\ntarget = \"y\"\ntask = \"regression\"\n{steps}\n\
+             [model]\nkind = \"ridge\"\n[validation]\nscheme = \"none\"\nmetric = \"rmse\"\n"
+        );
+        let recipe = Recipe::parse(
+            Source::new("t.toml", &text),
+            "c/t",
+            None,
+            &[],
+            crate::catalog(),
+        )
+        .unwrap();
+        (Pipeline::build(&recipe).unwrap(), recipe)
+    }
+
+    fn frame() -> DataFrame {
+        df!(
+            "Id" => [1i64, 2, 3, 4, 5, 6],
+            "Name" => ["a", "b", "c", "d", "e", "f"],
+            "Sex" => ["m", "f", "m", "f", "m", "f"],
+            "Age" => [Some(10.0), None, Some(30.0), Some(40.0), None, Some(60.0)],
+            "y" => [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_fold_fits_a_step_on_the_columns_it_reads() {
+        let (p, _) = pipeline(
+            "[[steps]]\nid = \"age\"\nkind = \"fill\"\ncolumns = \"Age\"\nstrategy = \"median\"\nby = \"Sex\"\n",
+        );
+        let (decl, _) = &p.steps[0];
+        let picked = p.fit_columns(&frame(), decl).unwrap();
+        let names: Vec<&str> = picked
+            .get_column_names()
+            .iter()
+            .map(|n| n.as_str())
+            .collect();
+        assert_eq!(names, ["Age", "Sex", "Id", "y"]);
+        // The fold's statistic (rows 0, 1, 2, 5: medians m 20, f 60) fills the other rows.
+        let (train, _) = p.run(0..1, frame(), None, Some(&[0, 1, 2, 5])).unwrap();
+        let age = steps::numbers(&train, "Age", "test").unwrap();
+        assert_eq!(
+            age,
+            [
+                Some(10.0),
+                Some(60.0),
+                Some(30.0),
+                Some(40.0),
+                Some(20.0),
+                Some(60.0)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_step_that_reads_every_column_by_default_fits_on_all_of_them() {
+        let (p, _) = pipeline("[[steps]]\nid = \"fill\"\nkind = \"fill\"\nstrategy = \"mode\"\n");
+        let (decl, _) = &p.steps[0];
+        assert_eq!(p.fit_columns(&frame(), decl).unwrap().width(), 5);
     }
 }

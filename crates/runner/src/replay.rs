@@ -204,7 +204,14 @@ pub fn replay(
             recipe,
             opts.cache,
             prefix..pipeline.len(),
-            (train0.clone(), test0.clone()),
+            // A fold scores validation rows: the test rows go through its steps only where a
+            // step learns from them.
+            (
+                train0.clone(),
+                test0
+                    .clone()
+                    .filter(|_| pipeline.learns_from_test(prefix..pipeline.len())),
+            ),
             Some(&split.train),
             &i.to_string(),
         )?;
@@ -213,7 +220,11 @@ pub fn replay(
         let x = Matrix::from_frame(&train, &features, "model input")?;
         let y = numeric_column(&train, target, "target")?;
         let pick = |idx: &[usize]| idx.iter().map(|&i| y[i]).collect::<Vec<f64>>();
-        let fit_frame = take_rows(&train, &split.train)?;
+        let rows = |idx: &[usize]| match model.reads_frame() {
+            true => take_rows(&train, idx),
+            false => Ok(DataFrame::default()),
+        };
+        let fit_frame = rows(&split.train)?;
         let fit_x = x.take(&split.train);
         let fit_y = pick(&split.train);
         let trained = model.fit(&Training {
@@ -222,7 +233,7 @@ pub fn replay(
             y: &fit_y,
             task,
         })?;
-        let valid_frame = take_rows(&train, &split.valid)?;
+        let valid_frame = rows(&split.valid)?;
         let valid_x = x.take(&split.valid);
         if let Some(dir) = opts.export.as_ref().filter(|_| prefix < pipeline.len()) {
             let valid_y = pick(&split.valid);

@@ -91,6 +91,10 @@ impl Model for Member {
     fn reads_features(&self) -> bool {
         self.steps.is_some() || self.model.reads_features()
     }
+
+    fn reads_frame(&self) -> bool {
+        self.steps.is_some() || self.model.reads_frame()
+    }
 }
 
 struct TrainedMember {

@@ -103,6 +103,10 @@ fn meta_input(
 }
 
 impl Model for Stack {
+    fn reads_frame(&self) -> bool {
+        self.bases.iter().any(|m| m.reads_frame())
+    }
+
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
         let proba = match self.output.as_str() {
             "proba" => true,
@@ -127,7 +131,11 @@ impl Model for Stack {
             .par_iter()
             .map(|&(b, f)| -> Result<(Box<dyn Trained>, Vec<f64>)> {
                 let s = &splits[f];
-                let frame = take_rows(t.frame, &s.train)?;
+                let rows = |idx: &[usize]| match self.bases[b].reads_frame() {
+                    true => take_rows(t.frame, idx),
+                    false => Ok(DataFrame::default()),
+                };
+                let frame = rows(&s.train)?;
                 let y: Vec<f64> = s.train.iter().map(|&i| t.y[i]).collect();
                 let model = self.bases[b].fit(&Training {
                     frame: &frame,
@@ -135,7 +143,7 @@ impl Model for Stack {
                     y: &y,
                     task: t.task,
                 })?;
-                let valid = take_rows(t.frame, &s.valid)?;
+                let valid = rows(&s.valid)?;
                 let pred = model.predict(&valid, &t.x.take(&s.valid))?;
                 Ok((model, base_column(&pred, proba, &self.bases[b].name)?))
             })

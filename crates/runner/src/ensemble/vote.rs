@@ -52,6 +52,10 @@ struct Vote {
 }
 
 impl Model for Vote {
+    fn reads_frame(&self) -> bool {
+        self.members.iter().any(|m| m.reads_frame())
+    }
+
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
         let trained = fit_all(&self.members, t)?;
         Ok(Box::new(TrainedVote {

@@ -37,6 +37,10 @@ impl Model for Rule {
     fn reads_features(&self) -> bool {
         false
     }
+
+    fn reads_frame(&self) -> bool {
+        true
+    }
 }
 
 impl Trained for Rule {

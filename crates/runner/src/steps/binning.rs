@@ -45,7 +45,9 @@ pub static QBIN: StepDef = StepDef {
             INTO,
         ],
         learns: true,
-        columns: StepColumns::reads(&["column"]).writes(&["into"]),
+        columns: StepColumns::reads(&["column"])
+            .writes(&["into"])
+            .learns_from_reads(),
     },
     build: Build::Learning(|p: &Params, _| {
         Ok(Box::new(QBin {

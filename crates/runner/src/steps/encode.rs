@@ -57,7 +57,7 @@ pub static LABEL_ENCODE: StepDef = StepDef {
             ParamSpec::optional("order", Ty::Choice(&["sorted", "appearance"]), Lit::Str("sorted"), "code order"),
         ],
         learns: true,
-        columns: StepColumns::reads(&["columns"]),
+        columns: StepColumns::reads(&["columns"]).learns_from_reads(),
     },
     build: Build::Learning(|p, _| Ok(Box::new(LabelEncode { columns: p.strs("columns")?, sorted: p.str("order")? == "sorted" }))),
 };

@@ -34,7 +34,7 @@ pub static FILL: StepDef = StepDef {
             ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed for strategy = random_int (default: recipe.seed)").min(0.0),
         ],
         learns: true,
-        columns: StepColumns::reads(&["columns", "by"]),
+        columns: StepColumns::reads(&["columns", "by"]).learns_from_reads(),
     },
     build: Build::Learning(build_fill),
 };

@@ -45,7 +45,7 @@ pub static ROBUST_SCALE: StepDef = StepDef {
             ),
         ],
         learns: true,
-        columns: StepColumns::reads(&["columns"]),
+        columns: StepColumns::reads(&["columns"]).learns_from_reads(),
     },
     build: Build::Learning(build_robust),
 };

@@ -93,7 +93,7 @@ pub static TUKEY_OUTLIERS: StepDef = StepDef {
             ),
         ],
         learns: true,
-        columns: StepColumns::reads(&["columns"]),
+        columns: StepColumns::reads(&["columns"]).learns_from_reads(),
     },
     build: Build::Learning(|p, _| {
         Ok(Box::new(Tukey {

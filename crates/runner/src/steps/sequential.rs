@@ -25,7 +25,7 @@ pub static SEQUENTIAL_FILL: StepDef = StepDef {
             ParamSpec::optional("statistic", Ty::Choice(&["median", "mean"]), Lit::Str("median"), "group statistic; the column's overall statistic when the group has no known value"),
         ],
         learns: true,
-        columns: StepColumns::reads(&["column", "by"]),
+        columns: StepColumns::reads(&["column", "by"]).learns_from_reads(),
     },
     build: Build::Learning(|p, _| {
         Ok(Box::new(SequentialFill {

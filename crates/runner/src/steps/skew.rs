@@ -43,7 +43,7 @@ pub static SKEW_LOG1P: StepDef = StepDef {
             ),
         ],
         learns: true,
-        columns: StepColumns::reads(&["columns"]),
+        columns: StepColumns::reads(&["columns"]).learns_from_reads(),
     },
     build: Build::Learning(|p, _| {
         Ok(Box::new(SkewLog1p {

@@ -31,7 +31,7 @@ pub static TARGET_ENCODE: StepDef = StepDef {
             ParamSpec::optional("smoothing", Ty::Float, Lit::Float(10.0), "how gradually the weight moves from the prior to the level mean, > 0 (category_encoders < 2.6: 1.0)"),
         ],
         learns: true,
-        columns: StepColumns::reads(&["columns"]),
+        columns: StepColumns::reads(&["columns"]).learns_from_reads(),
     },
     build: Build::Learning(build_target_encode),
 };

@@ -57,7 +57,7 @@ pub static LOG1P: StepDef = StepDef {
         summary: "log(1 + x), e.g. for a price target",
         params: &[ParamSpec::required("columns", Ty::Columns, TARGET_OK)],
         learns: false,
-        columns: StepColumns::reads(&["columns"]),
+        columns: StepColumns::reads(&["columns"]).learns_from_reads(),
     },
     build: Build::Stateless(|p, _| {
         Ok(Box::new(Unary {
@@ -78,7 +78,7 @@ pub static STANDARD_SCALE: StepDef = StepDef {
             "columns to scale (default: every numeric column but the id and target)",
         )],
         learns: true,
-        columns: StepColumns::reads(&["columns"]),
+        columns: StepColumns::reads(&["columns"]).learns_from_reads(),
     },
     build: Build::Learning(|p, _| {
         Ok(Box::new(StandardScale {
