@@ -90,16 +90,73 @@ pub fn read_csv(path: &Path, na_values: Option<&[String]>) -> Result<DataFrame> 
         Some(list) => list.iter().map(|s| s.as_str().into()).collect(),
         None => PANDAS_NA.iter().map(|s| (*s).into()).collect(),
     };
-    CsvReadOptions::default()
-        .with_has_header(true)
-        .with_infer_schema_length(None)
-        .map_parse_options(|o| o.with_null_values(Some(NullValues::AllColumns(na.clone()))))
-        .try_into_reader_with_file_path(Some(path.to_path_buf()))
-        .and_then(|r| r.finish())
-        .map_err(|e| RunError::Read {
-            path: path.into(),
-            message: e.to_string(),
+    let read = |infer_rows: Option<usize>| {
+        CsvReadOptions::default()
+            .with_has_header(true)
+            .with_infer_schema_length(infer_rows)
+            .map_parse_options(|o| o.with_null_values(Some(NullValues::AllColumns(na.clone()))))
+            .try_into_reader_with_file_path(Some(path.to_path_buf()))
+            .and_then(|r| r.finish())
+    };
+    let failed = |e: PolarsError| RunError::Read {
+        path: path.into(),
+        message: e.to_string(),
+    };
+    // Types from the first rows, as the whole file would give them (pandas looks at every
+    // row): a later cell the type cannot hold makes the reader fail, and the file is read
+    // again inferring from every row; a column empty in the first rows is typed from all.
+    match read(Some(INFER_ROWS)) {
+        Ok(df) => settle_empty_starts(df).map_err(failed),
+        Err(_) => read(None).map_err(failed),
+    }
+}
+
+/// Rows the column types are inferred from before the whole file is parsed: inferring from
+/// every row was half the time of reading 10,000,000 rows.
+const INFER_ROWS: usize = 10_000;
+
+/// Columns that were missing in every one of the first [`INFER_ROWS`] rows were read as text;
+/// each becomes what every-row inference makes of its values: integers, else floats, else
+/// booleans (`true`/`false` in any case), else text.
+fn settle_empty_starts(mut df: DataFrame) -> PolarsResult<DataFrame> {
+    if df.height() <= INFER_ROWS {
+        return Ok(df);
+    }
+    let names: Vec<PlSmallStr> = df
+        .columns()
+        .iter()
+        .filter(|c| {
+            c.dtype() == &DataType::String && c.slice(0, INFER_ROWS).null_count() == INFER_ROWS
         })
+        .map(|c| c.name().clone())
+        .collect();
+    for name in names {
+        let column = df.column(&name)?.clone();
+        let missing = column.null_count();
+        let typed = [DataType::Int64, DataType::Float64]
+            .iter()
+            .filter_map(|t| column.cast(t).ok())
+            .find(|c| c.null_count() == missing)
+            .or_else(|| booleans(&column, missing));
+        if let Some(typed) = typed {
+            df.replace(&name, typed)?;
+        }
+    }
+    Ok(df)
+}
+
+/// A text column whose every value is `true` or `false` (any case), as booleans.
+fn booleans(column: &Column, missing: usize) -> Option<Column> {
+    let text = column.str().ok()?;
+    let values: BooleanChunked = text
+        .iter()
+        .map(|v| match v?.to_ascii_lowercase().as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        })
+        .collect();
+    (values.null_count() == missing).then(|| values.with_name(column.name().clone()).into_column())
 }
 
 /// Loads the recipe's data from `dir` (or its built-in data set) and checks the id and target.
@@ -165,5 +222,58 @@ fn builtin(name: &str) -> Result<CompetitionData> {
             "data.builtin",
             format!("unknown built-in data set `{other}`"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The same frame as inferring every row would give.
+    fn every_row(path: &Path) -> DataFrame {
+        let na: Vec<PlSmallStr> = PANDAS_NA.iter().map(|s| (*s).into()).collect();
+        CsvReadOptions::default()
+            .with_has_header(true)
+            .with_infer_schema_length(None)
+            .map_parse_options(|o| o.with_null_values(Some(NullValues::AllColumns(na.clone()))))
+            .try_into_reader_with_file_path(Some(path.to_path_buf()))
+            .and_then(|r| r.finish())
+            .unwrap()
+    }
+
+    #[test]
+    fn types_are_what_every_row_says_even_when_late_rows_disagree() {
+        let dir = std::env::temp_dir().join(format!("kreplay-infer-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("late.csv");
+        let mut text = String::from(
+            "id,late_int,late_float,late_bool,late_text,int_then_float,int_then_text,never\n",
+        );
+        for i in 0..INFER_ROWS + 5 {
+            let late = i >= INFER_ROWS;
+            let cell = |v: &str| if late { v.to_string() } else { String::new() };
+            let turn = |v: &str| if late { v.to_string() } else { i.to_string() };
+            text.push_str(&format!(
+                "{i},{},{},{},{},{},{},\n",
+                cell("3"),
+                cell("2.5"),
+                cell(if i % 2 == 0 { "True" } else { "false" }),
+                cell("x"),
+                turn("1.5"),
+                turn("abc"),
+            ));
+        }
+        std::fs::write(&path, text).unwrap();
+        let ours = read_csv(&path, None).unwrap();
+        let all = every_row(&path);
+        assert_eq!(ours.schema(), all.schema());
+        assert!(ours.equals_missing(&all));
+        let dtype = |c: &str| ours.column(c).unwrap().dtype().clone();
+        assert_eq!(dtype("late_int"), DataType::Int64);
+        assert_eq!(dtype("late_float"), DataType::Float64);
+        assert_eq!(dtype("late_bool"), DataType::Boolean);
+        assert_eq!(dtype("int_then_float"), DataType::Float64);
+        assert_eq!(dtype("int_then_text"), DataType::String);
+        std::fs::remove_dir_all(&dir).ok();
     }
 }
