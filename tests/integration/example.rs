@@ -24,6 +24,11 @@ fn embedded_example_replays_without_data_or_network() {
     assert!(cv > 0.6 && cv < 0.8, "CV accuracy {cv}");
     assert_eq!(r["folds"].as_array().unwrap().len(), 5);
     assert_eq!(r["features"].as_array().unwrap().len(), 11);
+    // The replay says what memory it used: at least the 1,599 rows it read, less than a GiB.
+    let peak = r["peak_memory_bytes"]
+        .as_u64()
+        .expect("peak memory on Linux");
+    assert!(peak > 1 << 20 && peak < 1 << 30, "peak memory {peak}");
 }
 
 /// The example carried over to an SVM: quality has six classes, so this is libsvm's

@@ -13,7 +13,8 @@
 //! * [`pipeline`], [`folds`]: cross-validation with fit scopes and seeded splits, scored by
 //!   [`kreplay_metrics`];
 //! * [`replay`]: one replay end to end: scores, submission (temp file + rename), run record;
-//! * [`store`]: the run store, every recorded run in one SQLite file.
+//! * [`store`]: the run store, every recorded run in one SQLite file;
+//! * [`threads`], [`memory`]: the threads the work may use, the memory it used.
 //!
 //! [`catalog()`] is the registry of step and model definitions the recipe parser checks against.
 
@@ -27,6 +28,7 @@ pub mod error;
 pub mod export;
 pub mod folds;
 pub mod matrix;
+pub mod memory;
 pub mod models;
 pub mod pipeline;
 pub mod replay;

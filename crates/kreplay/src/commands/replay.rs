@@ -123,6 +123,7 @@ fn json(r: &Recipe, rep: &ReplayReport) -> serde_json::Value {
         "submission": rep.submission.as_ref().map(|s| serde_json::json!({"path": s.path, "rows": s.rows, "sha256": s.sha256})),
         "run": rep.record,
         "seconds": rep.elapsed.as_secs_f64(),
+        "peak_memory_bytes": kreplay_runner::memory::peak_resident(),
     })
 }
 
@@ -186,5 +187,12 @@ fn print(r: &Recipe, rep: &ReplayReport) {
     if let Some(id) = rep.record {
         out!("  run           #{id}");
     }
-    out!("  time          {:.2} s", rep.elapsed.as_secs_f64());
+    match kreplay_runner::memory::peak_resident() {
+        Some(bytes) => out!(
+            "  time          {:.2} s, peak memory {:.0} MiB",
+            rep.elapsed.as_secs_f64(),
+            bytes as f64 / (1024.0 * 1024.0)
+        ),
+        None => out!("  time          {:.2} s", rep.elapsed.as_secs_f64()),
+    }
 }
