@@ -14,12 +14,11 @@ import json
 import sys
 import warnings
 
-import sklearn
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 
-from trees import bits, tables
+from trees import bits, document, tables
 
 TIGHT = {"tol": 1e-10, "max_iter": 5000}
 
@@ -61,15 +60,9 @@ def cases():
 def main():
     data = tables(sys.argv[1], sys.argv[2])
     x, y, xt = data["titanic"]
-    data["titanic_scaled"] = (*standardised(x, xt)[:1], y, standardised(x, xt)[1])
-    out = {
-        "sklearn": sklearn.__version__,
-        "tables": {
-            name: {"cols": x.shape[1], "x": bits(x), "y": bits(y), "test": bits(xt)}
-            for name, (x, y, xt) in data.items()
-        },
-        "cases": [],
-    }
+    xs, xts = standardised(x, xt)
+    data["titanic_scaled"] = (xs, y, xts)
+    out = document(data)
     for table, params, make, rtol in cases():
         x, y, xt = data[table]
         with warnings.catch_warnings():

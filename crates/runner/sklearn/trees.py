@@ -142,9 +142,9 @@ def cases():
     return c
 
 
-def main():
-    data = tables(sys.argv[1], sys.argv[2])
-    out = {
+def document(data):
+    """The printed JSON document: the version, every table, and (filled by the caller) cases."""
+    return {
         "sklearn": sklearn.__version__,
         "tables": {
             name: {"cols": x.shape[1], "x": bits(x), "y": bits(y), "test": bits(xt)}
@@ -152,6 +152,11 @@ def main():
         },
         "cases": [],
     }
+
+
+def main():
+    data = tables(sys.argv[1], sys.argv[2])
+    out = document(data)
     for table, kind, task, params, make in cases():
         x, y, xt = data[table]
         model = make().fit(x, y)

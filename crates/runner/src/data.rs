@@ -90,14 +90,7 @@ pub fn read_csv(path: &Path, na_values: Option<&[String]>) -> Result<DataFrame> 
         Some(list) => list.iter().map(|s| s.as_str().into()).collect(),
         None => PANDAS_NA.iter().map(|s| (*s).into()).collect(),
     };
-    let read = |infer_rows: Option<usize>| {
-        CsvReadOptions::default()
-            .with_has_header(true)
-            .with_infer_schema_length(infer_rows)
-            .map_parse_options(|o| o.with_null_values(Some(NullValues::AllColumns(na.clone()))))
-            .try_into_reader_with_file_path(Some(path.to_path_buf()))
-            .and_then(|r| r.finish())
-    };
+    let read = |infer_rows: Option<usize>| read_inferring(path, &na, infer_rows);
     let failed = |e: PolarsError| RunError::Read {
         path: path.into(),
         message: e.to_string(),
@@ -109,6 +102,20 @@ pub fn read_csv(path: &Path, na_values: Option<&[String]>) -> Result<DataFrame> 
         Ok(df) => settle_empty_starts(df).map_err(failed),
         Err(_) => read(None).map_err(failed),
     }
+}
+
+/// The file with `na` as missing, its types inferred from `infer_rows` rows (all: `None`).
+fn read_inferring(
+    path: &Path,
+    na: &[PlSmallStr],
+    infer_rows: Option<usize>,
+) -> PolarsResult<DataFrame> {
+    CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(infer_rows)
+        .map_parse_options(|o| o.with_null_values(Some(NullValues::AllColumns(na.to_vec()))))
+        .try_into_reader_with_file_path(Some(path.to_path_buf()))
+        .and_then(|r| r.finish())
 }
 
 /// Rows the column types are inferred from before the whole file is parsed: inferring from
@@ -232,13 +239,7 @@ mod tests {
     /// The same frame as inferring every row would give.
     fn every_row(path: &Path) -> DataFrame {
         let na: Vec<PlSmallStr> = PANDAS_NA.iter().map(|s| (*s).into()).collect();
-        CsvReadOptions::default()
-            .with_has_header(true)
-            .with_infer_schema_length(None)
-            .map_parse_options(|o| o.with_null_values(Some(NullValues::AllColumns(na.clone()))))
-            .try_into_reader_with_file_path(Some(path.to_path_buf()))
-            .and_then(|r| r.finish())
-            .unwrap()
+        read_inferring(path, &na, None).unwrap()
     }
 
     #[test]

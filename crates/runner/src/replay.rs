@@ -14,8 +14,8 @@ use crate::data::CompetitionData;
 use crate::error::{Result, RunError};
 use crate::folds;
 use crate::matrix::{numeric_column, Matrix};
-use crate::models::{self, Model, Training};
-use crate::pipeline::{take_rows, Pipeline};
+use crate::models::{self, frame_rows, Model, Training};
+use crate::pipeline::Pipeline;
 use crate::steps::strings;
 use crate::store::RunStore;
 use kreplay_metrics as metrics;
@@ -220,10 +220,7 @@ pub fn replay(
         let x = Matrix::from_frame(&train, &features, "model input")?;
         let y = numeric_column(&train, target, "target")?;
         let pick = |idx: &[usize]| idx.iter().map(|&i| y[i]).collect::<Vec<f64>>();
-        let rows = |idx: &[usize]| match model.reads_frame() {
-            true => take_rows(&train, idx),
-            false => Ok(DataFrame::default()),
-        };
+        let rows = |idx: &[usize]| frame_rows(model.as_ref(), &train, idx);
         let fit_frame = rows(&split.train)?;
         let fit_x = x.take(&split.train);
         let fit_y = pick(&split.train);

@@ -13,8 +13,7 @@ use super::{EnsembleDef, Member};
 use crate::error::{Context, Result, RunError};
 use crate::folds;
 use crate::matrix::Matrix;
-use crate::models::{seed_of, Model, Prediction, Trained, Training};
-use crate::pipeline::take_rows;
+use crate::models::{frame_rows, seed_of, Model, Prediction, Trained, Training};
 
 pub static STACK: EnsembleDef = EnsembleDef {
     spec: ModelSpec {
@@ -131,10 +130,7 @@ impl Model for Stack {
             .par_iter()
             .map(|&(b, f)| -> Result<(Box<dyn Trained>, Vec<f64>)> {
                 let s = &splits[f];
-                let rows = |idx: &[usize]| match self.bases[b].reads_frame() {
-                    true => take_rows(t.frame, idx),
-                    false => Ok(DataFrame::default()),
-                };
+                let rows = |idx: &[usize]| frame_rows(&self.bases[b], t.frame, idx);
                 let frame = rows(&s.train)?;
                 let y: Vec<f64> = s.train.iter().map(|&i| t.y[i]).collect();
                 let model = self.bases[b].fit(&Training {

@@ -72,6 +72,15 @@ pub trait Trained: Send + Sync {
     fn predict(&self, frame: &DataFrame, x: &Matrix) -> Result<Prediction>;
 }
 
+/// The rows of `frame` at `idx` for `model`, or an empty frame when it never reads the frame
+/// (so a fold does not copy every column's rows for a model that reads only its matrix).
+pub fn frame_rows(model: &dyn Model, frame: &DataFrame, idx: &[usize]) -> Result<DataFrame> {
+    match model.reads_frame() {
+        true => crate::pipeline::take_rows(frame, idx),
+        false => Ok(DataFrame::default()),
+    }
+}
+
 pub struct ModelDef {
     pub spec: ModelSpec,
     /// Builds the model from checked parameters; `seed` is the recipe's seed for models whose
