@@ -19,7 +19,7 @@
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
 
 use super::cart::{
-    estimator_seeds, splitter_seed_of, Columns, Criterion, Target, Tree, TreeParams,
+    estimator_seeds, splitter_seed_of, Columns, Criterion, Rows32, Target, Tree, TreeParams,
 };
 use super::tree::{splitter_of, SPLITTERS};
 use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
@@ -107,11 +107,14 @@ impl Model for AdaBoost {
         // `_make_estimator(random_state=...)` draws each tree's seed in order.
         let seeds = estimator_seeds(self.seed, self.n_estimators);
         let x = Columns::new(t.x);
+        let x32 = Rows32::new(t.x);
+        let mut leaves = vec![0u32; n];
         for (round, seed) in seeds.into_iter().enumerate() {
             let last = round + 1 == self.n_estimators;
             weight.iter_mut().for_each(|w| *w = w.max(eps));
             let tree = Tree::grow(&x, &target, &weight, &params, splitter_seed_of(seed));
-            let probas: Vec<&[f64]> = (0..n).map(|i| tree.leaf(t.x.row(i))).collect();
+            tree.apply_rows(&x32, 0, &mut leaves);
+            let probas: Vec<&[f64]> = leaves.iter().map(|&l| tree.leaf_value(l)).collect();
             let incorrect: Vec<bool> = probas
                 .iter()
                 .zip(&classes.index)

@@ -24,8 +24,8 @@ use rayon::prelude::*;
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Params, Task, Ty, Value};
 
 use super::cart::{
-    resolve_max_features, splitter_seed, Binned, Columns, Criterion, Splitter, Target, Tree,
-    TreeParams,
+    resolve_max_features, splitter_seed, Binned, Columns, Criterion, Rows32, Splitter, Target,
+    Tree, TreeParams,
 };
 use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
 use crate::error::{Result, RunError};
@@ -202,14 +202,17 @@ impl Boosted {
     /// tree's nodes stay in cache), in parallel; a row's sum is the same either way.
     fn raws(&self, x: &Matrix) -> Vec<Vec<f64>> {
         let mut raws = vec![self.init.clone(); x.rows];
+        let x32 = Rows32::new(x);
         raws.par_chunks_mut(PREDICT_BLOCK)
             .enumerate()
             .for_each(|(block, out)| {
                 let first = block * PREDICT_BLOCK;
+                let mut leaves = vec![0u32; out.len()];
                 for stage in &self.stages {
                     for (k, tree) in stage.iter().enumerate() {
-                        for (j, raw) in out.iter_mut().enumerate() {
-                            raw[k] += self.learning_rate * tree.leaf(x.row(first + j))[0];
+                        tree.apply_rows(&x32, first, &mut leaves);
+                        for (raw, &leaf) in out.iter_mut().zip(&leaves) {
+                            raw[k] += self.learning_rate * tree.leaf_value(leaf)[0];
                         }
                     }
                 }
@@ -382,6 +385,8 @@ impl Fitter<'_> {
     ) -> (Vec<f64>, Vec<Vec<Tree>>) {
         let n = self.x.rows;
         let x = Columns::new(self.x);
+        let x32 = Rows32::new(self.x);
+        let mut leaves = vec![0u32; n];
         // A squared-error leaf is its rows' mean as scikit-learn sums them, in the order its
         // sorts leave them; every other loss recomputes its leaves in row order (line_search).
         // Ties between features that cut the same rows are broken by those last bits, in
@@ -424,9 +429,10 @@ impl Fitter<'_> {
                     Some(b) => b.grow(&x, g, &mask, &self.params, seed),
                     None => Tree::grow(&x, &Target::Values(g), &mask, &self.params, seed),
                 };
-                self.line_search(&mut tree, k, g, &raw, &mask, delta);
-                for (i, r) in raw.iter_mut().enumerate() {
-                    r[k] += self.learning_rate * tree.leaf(self.x.row(i))[0];
+                tree.apply_rows(&x32, 0, &mut leaves);
+                self.line_search((&mut tree, &leaves), k, g, &raw, &mask, delta);
+                for (r, &leaf) in raw.iter_mut().zip(&leaves) {
+                    r[k] += self.learning_rate * tree.leaf_value(leaf)[0];
                 }
                 stage.push(tree);
             }
@@ -482,7 +488,7 @@ impl Fitter<'_> {
     /// in-bag rows that reach it. squared_error keeps the fitted means, which are that optimum.
     fn line_search(
         &self,
-        tree: &mut Tree,
+        (tree, leaf_of): (&mut Tree, &[u32]),
         k: usize,
         neg_grad: &[f64],
         raw: &[Vec<f64>],
@@ -494,7 +500,7 @@ impl Fitter<'_> {
         }
         let mut leaves: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         for i in (0..self.x.rows).filter(|&i| mask[i] > 0.0) {
-            leaves.entry(tree.apply(self.x.row(i))).or_default().push(i);
+            leaves.entry(leaf_of[i] as usize).or_default().push(i);
         }
         for (leaf, rows) in leaves {
             let w: Vec<f64> = rows.iter().map(|&i| mask[i]).collect();

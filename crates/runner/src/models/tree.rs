@@ -8,8 +8,8 @@ use rayon::prelude::*;
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Params, Task, Ty, Value};
 
 use super::cart::{
-    resolve_max_features, splitter_seed_of, Columns, Criterion, Splitter, Target, Tree, TreeParams,
-    Trees,
+    resolve_max_features, splitter_seed_of, Columns, Criterion, Rows32, Splitter, Target, Tree,
+    TreeParams, Trees,
 };
 use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
 use crate::error::{Result, RunError};
@@ -215,14 +215,17 @@ impl TreeEnsemble {
     pub fn predict(&self, x: &Matrix) -> Prediction {
         const BLOCK: usize = 256;
         let width = self.classes.as_ref().map_or(1, |c| c.labels.len());
+        let x32 = Rows32::new(x);
         let probas: Vec<Vec<f64>> = (0..x.rows.div_ceil(BLOCK))
             .into_par_iter()
             .flat_map_iter(|block| {
                 let rows = block * BLOCK..((block + 1) * BLOCK).min(x.rows);
                 let mut acc = vec![vec![0.0; width]; rows.len()];
+                let mut leaves = vec![0u32; rows.len()];
                 for t in &self.trees {
-                    for (a, i) in acc.iter_mut().zip(rows.clone()) {
-                        for (a, v) in a.iter_mut().zip(t.leaf(x.row(i))) {
+                    t.apply_rows(&x32, rows.start, &mut leaves);
+                    for (a, &leaf) in acc.iter_mut().zip(&leaves) {
+                        for (a, v) in a.iter_mut().zip(t.leaf_value(leaf)) {
                             *a += v;
                         }
                     }

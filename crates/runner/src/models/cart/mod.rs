@@ -117,18 +117,32 @@ impl Columns {
     }
 }
 
-/// A node as prediction reads it, 24 bytes: a leaf has `left == LEAF`; its value is in
-/// [`Tree::values`]. Prediction walks thousands of trees per row, so nodes stay small and a
-/// tree's values sit in one block.
+/// A node as prediction reads it, 16 bytes: a leaf's children are itself (so a walk that
+/// reaches it stays there); its value is in [`Tree::values`]. Prediction walks thousands of
+/// trees per row, so nodes stay small and a tree's values sit in one block.
 #[derive(Debug, Clone, Copy)]
 struct Packed {
-    threshold: f64,
+    /// The largest `float32` at or below the split's threshold: scikit-learn compares a
+    /// `float32` feature with a `float64` threshold, and `x <= threshold` holds for a `float32`
+    /// `x` exactly when `x <= cut` does, so prediction compares in `float32` alone.
+    cut: f32,
     feature: u32,
     left: u32,
     right: u32,
 }
 
-const LEAF: u32 = u32::MAX;
+/// Rows walked together by [`Tree::apply_rows`].
+const LOCKSTEP: usize = 8;
+
+/// The largest `f32` that is at most `threshold`.
+fn cut_of(threshold: f64) -> f32 {
+    let nearest = threshold as f32;
+    if f64::from(nearest) > threshold {
+        nearest.next_down()
+    } else {
+        nearest
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Tree {
@@ -136,6 +150,25 @@ pub struct Tree {
     /// Node `i`'s value is `values[i * width..(i + 1) * width]`.
     values: Vec<f64>,
     width: usize,
+    /// The splits' `float64` thresholds, as scikit-learn's `tree_.threshold` records them.
+    #[cfg(test)]
+    thresholds: Vec<f64>,
+}
+
+/// Rows as trees read them: `float32` (scikit-learn's `X` dtype for trees), row after row, so
+/// that a row converted once is walked through every tree of an ensemble.
+pub struct Rows32 {
+    data: Vec<f32>,
+    cols: usize,
+}
+
+impl Rows32 {
+    pub fn new(x: &Matrix) -> Rows32 {
+        Rows32 {
+            data: x.data.iter().map(|&v| v as f32).collect(),
+            cols: x.cols,
+        }
+    }
 }
 
 impl Tree {
@@ -143,17 +176,28 @@ impl Tree {
     /// rows, and rows are counted in `u32`).
     fn from_grown(grown: Vec<Node>) -> Tree {
         let width = grown.first().map_or(1, |n| n.value.len());
-        let id = |i: usize| if i == usize::MAX { LEAF } else { i as u32 };
         let mut values = Vec::with_capacity(grown.len() * width);
+        #[cfg(test)]
+        let thresholds = grown.iter().map(|n| n.threshold).collect();
         let nodes = grown
             .into_iter()
-            .map(|n| {
+            .enumerate()
+            .map(|(i, n)| {
                 values.extend_from_slice(&n.value);
-                Packed {
-                    threshold: n.threshold,
-                    feature: n.feature as u32,
-                    left: id(n.left),
-                    right: id(n.right),
+                if n.is_leaf() {
+                    Packed {
+                        cut: 0.0,
+                        feature: 0,
+                        left: i as u32,
+                        right: i as u32,
+                    }
+                } else {
+                    Packed {
+                        cut: cut_of(n.threshold),
+                        feature: n.feature as u32,
+                        left: n.left as u32,
+                        right: n.right as u32,
+                    }
                 }
             })
             .collect();
@@ -161,13 +205,18 @@ impl Tree {
             nodes,
             values,
             width,
+            #[cfg(test)]
+            thresholds,
         }
     }
 
     /// The leaf output for a row: class probabilities or `[value]`.
     pub fn leaf(&self, row: &[f64]) -> &[f64] {
-        let i = self.apply(row);
-        &self.values[i * self.width..(i + 1) * self.width]
+        self.value(self.apply(row))
+    }
+
+    fn value(&self, id: usize) -> &[f64] {
+        &self.values[id * self.width..(id + 1) * self.width]
     }
 
     /// The id of the leaf a row falls in (sklearn's `apply`: the row as `float32`, `<=` goes
@@ -176,10 +225,10 @@ impl Tree {
         let mut i = 0;
         loop {
             let node = &self.nodes[i];
-            if node.left == LEAF {
+            if node.left as usize == i {
                 return i;
             }
-            i = if f64::from(row[node.feature as usize] as f32) <= node.threshold {
+            i = if row[node.feature as usize] as f32 <= node.cut {
                 node.left
             } else {
                 node.right
@@ -187,16 +236,54 @@ impl Tree {
         }
     }
 
+    /// The leaf id of each row of `rows` from row `first` on, one per slot of `out`: rows walk
+    /// the tree in lockstep, [`LOCKSTEP`] at a time, each step a select rather than a branch,
+    /// so that their loads overlap and no branch depends on the data.
+    pub fn apply_rows(&self, rows: &Rows32, first: usize, out: &mut [u32]) {
+        if self.is_leaf(0) || rows.cols == 0 {
+            out.fill(0);
+            return;
+        }
+        for (g, chunk) in out.chunks_mut(LOCKSTEP).enumerate() {
+            let row0 = first + g * LOCKSTEP;
+            let mut at = [0u32; LOCKSTEP];
+            let at = &mut at[..chunk.len()];
+            loop {
+                let mut moved = false;
+                for (j, i) in at.iter_mut().enumerate() {
+                    let node = self.nodes[*i as usize];
+                    let x = rows.data[(row0 + j) * rows.cols + node.feature as usize];
+                    let next = if x <= node.cut { node.left } else { node.right };
+                    moved |= next != *i;
+                    *i = next;
+                }
+                if !moved {
+                    break;
+                }
+            }
+            chunk.copy_from_slice(at);
+        }
+    }
+
+    /// The value of leaf `id` (from [`Tree::apply_rows`]).
+    pub fn leaf_value(&self, id: u32) -> &[f64] {
+        self.value(id as usize)
+    }
+
+    fn is_leaf(&self, id: usize) -> bool {
+        self.nodes[id].left as usize == id
+    }
+
     /// Replaces a leaf's output; gradient boosting's line search rewrites the fitted means.
     pub fn set_leaf(&mut self, id: usize, value: Vec<f64>) {
-        if self.nodes.get(id).is_some_and(|n| n.left == LEAF) && value.len() == self.width {
+        if id < self.nodes.len() && self.is_leaf(id) && value.len() == self.width {
             self.values[id * self.width..(id + 1) * self.width].copy_from_slice(&value);
         }
     }
 
     #[cfg(test)]
     pub fn n_leaves(&self) -> usize {
-        self.nodes.iter().filter(|n| n.left == LEAF).count()
+        (0..self.nodes.len()).filter(|&i| self.is_leaf(i)).count()
     }
 
     /// Each node as (feature, threshold) for a split or `None` for a leaf, in node-id order
@@ -205,7 +292,9 @@ impl Tree {
     pub fn structure(&self) -> Vec<Option<(usize, f64)>> {
         self.nodes
             .iter()
-            .map(|n| (n.left != LEAF).then_some((n.feature as usize, n.threshold)))
+            .zip(&self.thresholds)
+            .enumerate()
+            .map(|(i, (n, &t))| (!self.is_leaf(i)).then_some((n.feature as usize, t)))
             .collect()
     }
 
@@ -374,6 +463,70 @@ mod tests {
         let t = Tree::grow(&Columns::new(&x), &Target::Values(&y), &[1.0; 4], &p, 0);
         assert_eq!(t.leaf(&[0.5, 0.0]), &[2.0]);
         assert_eq!(t.leaf(&[10.5, 0.0]), &[11.0]);
+    }
+
+    #[test]
+    fn float32_cuts_compare_as_float64_thresholds_do() {
+        let mut r = RandomState::new(3);
+        let mut uniform = |scale: f64| (r.random_sample() - 0.5) * scale;
+        for _ in 0..20_000 {
+            let scale = [1e-30, 1e-3, 1.0, 1e6, 1e38][(uniform(1.0) + 0.5) as usize % 5];
+            // Midpoints of float32 neighbours, as the splitters compute them, and any double.
+            let a = uniform(scale) as f32;
+            let b = a.next_up();
+            for threshold in [f64::from(a) / 2.0 + f64::from(b) / 2.0, uniform(scale)] {
+                let cut = cut_of(threshold);
+                for x in [a, b, a.next_down(), cut, cut.next_up(), -0.0, 0.0, f32::NAN] {
+                    assert_eq!(f64::from(x) <= threshold, x <= cut, "{x} {threshold}");
+                }
+            }
+        }
+        assert_eq!(cut_of(1e300), f32::MAX);
+    }
+
+    #[test]
+    fn rows_in_lockstep_reach_the_leaves_one_row_reaches() {
+        // A deep, lopsided tree, and rows that stop at every depth (NaN goes right).
+        let n = 300;
+        let x = Matrix {
+            data: (0..n * 2)
+                .map(|i| match i % 7 {
+                    6 => f64::NAN,
+                    _ => ((i * 7919) % 101) as f64 / 3.0,
+                })
+                .collect(),
+            rows: n,
+            cols: 2,
+            names: vec!["a".into(), "b".into()],
+        };
+        let y: Vec<f64> = (0..n).map(|i| ((i * 31) % 17) as f64).collect();
+        let mut p = params(None);
+        p.criterion = Criterion::SquaredError;
+        let clean: Vec<f64> = x
+            .data
+            .iter()
+            .map(|v| if v.is_nan() { 0.0 } else { *v })
+            .collect();
+        let fit = Matrix {
+            data: clean,
+            ..x.clone()
+        };
+        let t = Tree::grow(
+            &Columns::new(&fit),
+            &Target::Values(&y),
+            &vec![1.0; n],
+            &p,
+            1,
+        );
+        assert!(t.n_leaves() > 50);
+        let rows = Rows32::new(&x);
+        for first in [0, 5] {
+            let mut leaves = vec![0; n - first];
+            t.apply_rows(&rows, first, &mut leaves);
+            for (i, leaf) in (first..n).zip(leaves) {
+                assert_eq!(leaf as usize, t.apply(x.row(i)), "row {i}");
+            }
+        }
     }
 
     #[test]
