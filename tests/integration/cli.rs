@@ -91,6 +91,28 @@ fn show_marks_leaky_fit_scopes() {
     );
 }
 
+/// A constant fill learns nothing: `show` calls it stateless (the unit tests cover the other
+/// strategies and the folds sharing it); `steps` says when `fill` learns.
+#[test]
+fn a_constant_fill_is_stateless() {
+    let dir = scratch("constant-fill");
+    let step = |args: &[&str]| -> String {
+        let text = String::from_utf8_lossy(&kreplay(&dir, args).stdout).into_owned();
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("embarked "));
+        line.unwrap_or_default().to_string()
+    };
+    let shown = step(&["show", "titanic/milla-decision-tree"]);
+    assert!(shown.contains("stateless"), "{shown}");
+    let out = kreplay(&dir, &["steps", "fill"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("[learns, except strategy = \"constant\"]"),
+        "{text}"
+    );
+}
+
 /// `--threads` bounds the work's threads; the scores and the submission bytes do not move.
 #[test]
 fn threads_change_nothing_but_time() {

@@ -287,14 +287,19 @@ fn median_pruning_stops_hopeless_configurations_deterministically() {
 #[test]
 fn untouched_steps_are_computed_once_per_fold() {
     let dir = scratch("sweep-cache");
+    // Milla's recipe with its second step learning per fold (the mode, not the constant "S"),
+    // so that every later step runs per fold.
+    let milla = include_str!("../../recipes/titanic/milla-decision-tree.toml");
+    let per_fold = milla.replacen(
+        "strategy = \"constant\"\nvalue = \"S\"",
+        "strategy = \"mode\"",
+        1,
+    );
+    assert_ne!(per_fold, milla);
+    std::fs::write(dir.join("milla.toml"), per_fold).unwrap();
     let r = sweep_json(
         &dir,
-        &[
-            "titanic/milla-decision-tree",
-            "model.max_depth=2,3,4,5",
-            "--jobs",
-            "1",
-        ],
+        &["milla.toml", "model.max_depth=2,3,4,5", "--jobs", "1"],
     );
     let (hits, misses) = (
         r["cache"]["hits"].as_u64().unwrap(),
@@ -307,7 +312,7 @@ fn untouched_steps_are_computed_once_per_fold() {
     let r = sweep_json(
         &dir,
         &[
-            "titanic/milla-decision-tree",
+            "milla.toml",
             "steps.fare.strategy=mean,median",
             "--jobs",
             "1",

@@ -5,6 +5,7 @@
 //! overrides and sweeps all read these same definitions.
 
 use crate::error::suggestion;
+use crate::params::Params;
 use crate::schema::ParamSpec;
 use crate::sections::Task;
 
@@ -16,10 +17,51 @@ pub struct StepSpec {
     pub params: &'static [ParamSpec],
     /// Whether the step learns something from data (so its `fit_on` scope matters, and the
     /// feature cache may not share it across folds). The runner holds it, by test, to how the
-    /// step is built: only a step built to fit on rows may say it learns, and every such step must.
-    pub learns: bool,
+    /// step is built: only a step built to fit on rows may say it ever learns, and every such
+    /// step must.
+    pub learns: Learns,
     /// What the step does to the frame's columns, by parameter.
     pub columns: StepColumns,
+}
+
+/// Whether a step kind learns from the rows it is fitted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Learns {
+    Never,
+    Always,
+    /// Learns, except when the string parameter `param` is `value` (a constant `fill`): a
+    /// declaration with it learns nothing, so folds share it and `fit_on` changes nothing.
+    Unless {
+        param: &'static str,
+        value: &'static str,
+    },
+}
+
+impl Learns {
+    /// Whether some declaration of the kind learns.
+    pub fn ever(self) -> bool {
+        self != Learns::Never
+    }
+
+    /// Whether a declaration with these (checked) parameters learns.
+    pub fn with(self, params: &Params) -> bool {
+        match self {
+            Learns::Never => false,
+            Learns::Always => true,
+            Learns::Unless { param, value } => {
+                params.get(param).and_then(|p| p.value.as_str()) != Some(value)
+            }
+        }
+    }
+
+    /// For `kreplay steps`: "" when it never learns.
+    pub fn describe(self) -> String {
+        match self {
+            Learns::Never => String::new(),
+            Learns::Always => "[learns]".into(),
+            Learns::Unless { param, value } => format!("[learns, except {param} = {value:?}]"),
+        }
+    }
 }
 
 /// What a step does to the frame's columns, declared with the step as the parameters that

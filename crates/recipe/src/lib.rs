@@ -31,7 +31,7 @@ pub mod sweep;
 pub mod tpe;
 pub mod tree;
 
-pub use catalog::{Catalog, ColumnEffect, ModelSpec, StepColumns, StepSpec};
+pub use catalog::{Catalog, ColumnEffect, Learns, ModelSpec, StepColumns, StepSpec};
 pub use error::{RecipeError, Result};
 pub use library::{Library, RecipeRef};
 pub use members::MemberDecl;

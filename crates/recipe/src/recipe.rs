@@ -436,7 +436,7 @@ pub(crate) fn check_steps(
                     RecipeError::new(at.clone(), format!("{prefix}.{id}.fit_on cannot be {s:?}"))
                         .with_help(suggestion(s, FitScope::NAMES))
                 })?;
-                if !spec.learns {
+                if !spec.learns.ever() {
                     return Err(RecipeError::new(
                         at,
                         format!("{prefix}.{id} ({kind}) learns nothing from data, so `fit_on` has no effect"),
@@ -452,7 +452,7 @@ pub(crate) fn check_steps(
             id,
             kind,
             fit_on,
-            learns: spec.learns,
+            learns: spec.learns.with(&params),
             params,
             loc,
         });

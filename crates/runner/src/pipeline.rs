@@ -298,6 +298,31 @@ mod tests {
     }
 
     #[test]
+    fn a_constant_fill_learns_nothing_so_folds_share_it() {
+        let constant = "[[steps]]\nid = \"age\"\nkind = \"fill\"\ncolumns = \"Age\"\nstrategy = \"constant\"\nvalue = 7\n";
+        let (p, recipe) = pipeline(constant);
+        assert!(!recipe.steps[0].learns);
+        assert_eq!(p.shared_prefix(), 1);
+        assert!(!recipe
+            .flat_params()
+            .iter()
+            .any(|(k, _)| k.ends_with("fit_on")));
+        // What makes sharing it right: whatever rows it is fitted on, it fills alike (every
+        // column, or a named one; by group or not).
+        let every = "[[steps]]\nid = \"all\"\nkind = \"fill\"\nstrategy = \"constant\"\nvalue = 7\nby = [\"Sex\"]\n";
+        for steps in [constant, every] {
+            let (p, _) = pipeline(steps);
+            let run = |rows: &[usize]| p.run(0..1, frame(), None, Some(rows)).unwrap().0;
+            assert!(run(&[0, 1]).equals_missing(&run(&[3, 4, 5])));
+            assert!(run(&[0, 1]).equals_missing(&p.run(0..1, frame(), None, None).unwrap().0));
+        }
+        // Any other strategy learns, and a fold scope keeps it per fold.
+        let (p, recipe) = pipeline(&constant.replace("\"constant\"\nvalue = 7", "\"median\""));
+        assert!(recipe.steps[0].learns);
+        assert_eq!(p.shared_prefix(), 0);
+    }
+
+    #[test]
     fn a_step_that_reads_every_column_by_default_fits_on_all_of_them() {
         let (p, _) = pipeline("[[steps]]\nid = \"fill\"\nkind = \"fill\"\nstrategy = \"mode\"\n");
         let (decl, _) = &p.steps[0];

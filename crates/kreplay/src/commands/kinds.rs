@@ -32,11 +32,13 @@ pub fn steps(only: Option<&str>) -> Result<()> {
         .iter()
         .filter(|s| only.is_none_or(|k| k == s.kind))
     {
+        let learns = s.learns.describe();
         out!(
-            "{}  {}{}",
+            "{}  {}{}{}",
             s.kind,
             s.summary,
-            if s.learns { "  [learns]" } else { "" }
+            if learns.is_empty() { "" } else { "  " },
+            learns
         );
         out!("    {}", s.columns.describe());
         params(s.params);

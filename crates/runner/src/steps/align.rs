@@ -6,7 +6,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{ParamSpec, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{Learns, ParamSpec, StepColumns, StepSpec, Ty};
 
 use super::{column, put, Build, Ctx, FitData, Fitted, Step, StepDef};
 use crate::error::{Context, Result};
@@ -20,7 +20,7 @@ pub static ALIGN_FROM_TRAIN: StepDef = StepDef {
             Ty::Str,
             "the column test takes from train; test rows beyond train's length become missing",
         )],
-        learns: true,
+        learns: Learns::Always,
         columns: StepColumns::reads(&["column"]),
     },
     build: Build::Learning(|p, _| {

@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{Learns, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
 
 use super::text::Io;
 use super::{float_series, numbers, put, Build, Ctx, FitData, Fitted, Step, StepDef, INTO};
@@ -23,7 +23,7 @@ pub static BIN: StepDef = StepDef {
             ),
             INTO,
         ],
-        learns: false,
+        learns: Learns::Never,
         columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
     build: Build::Stateless(|p, _| {
@@ -44,7 +44,7 @@ pub static QBIN: StepDef = StepDef {
             ParamSpec::required("q", Ty::Int, "number of quantile bands").min(2.0),
             INTO,
         ],
-        learns: true,
+        learns: Learns::Always,
         columns: StepColumns::reads(&["column"])
             .writes(&["into"])
             .learns_from_reads(),

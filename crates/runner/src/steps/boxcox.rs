@@ -4,7 +4,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Lit, ParamSpec, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{Learns, Lit, ParamSpec, StepColumns, StepSpec, Ty};
 
 use super::{columns_or, float_series, numbers, numeric_columns, put, Build, Ctx, Fitted, StepDef};
 use crate::error::{Result, RunError};
@@ -26,7 +26,7 @@ pub static BOX_COX1P: StepDef = StepDef {
                 "lambda: ((1 + x)^lambda - 1) / lambda, log1p(x) when lambda = 0 (Serigne: 0.15)",
             ),
         ],
-        learns: false,
+        learns: Learns::Never,
         columns: StepColumns::reads(&["columns"]),
     },
     build: Build::Stateless(|p, _| {

@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{ColumnEffect, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{ColumnEffect, Learns, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
 
 use super::{require, Build, Ctx, Fitted, StepDef};
 use crate::error::{Context, Result};
@@ -20,7 +20,7 @@ pub static DROP: StepDef = StepDef {
                 "skip columns a frame does not have",
             ),
         ],
-        learns: false,
+        learns: Learns::Never,
         columns: StepColumns::reads(&["columns"]).effect(ColumnEffect::RemovesReads),
     },
     build: Build::Stateless(|p, _| {
@@ -40,7 +40,7 @@ pub static SELECT: StepDef = StepDef {
             Ty::Columns,
             "columns to keep, in this order",
         )],
-        learns: false,
+        learns: Learns::Never,
         columns: StepColumns::reads(&["columns"]).effect(ColumnEffect::KeepsOnlyReads),
     },
     build: Build::Stateless(|p: &Params, _| {

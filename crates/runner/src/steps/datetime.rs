@@ -5,7 +5,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{ColumnEffect, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{ColumnEffect, Learns, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
 
 use super::{column, put, Build, Ctx, Fitted, StepDef};
 use crate::error::{Context, Result, RunError};
@@ -44,7 +44,7 @@ pub static DATETIME_PARTS: StepDef = StepDef {
                 "output names are <prefix><part> (default: no prefix, the columns are named hour, weekday, ...)",
             ),
         ],
-        learns: false,
+        learns: Learns::Never,
         columns: StepColumns::reads(&["column"]).effect(ColumnEffect::WritesPrefixed {
             names: "parts",
             prefix: "prefix",

@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{ColumnEffect, ParamSpec, Params, StepColumns, StepSpec, Ty, Value};
+use kreplay_recipe::{ColumnEffect, Learns, ParamSpec, Params, StepColumns, StepSpec, Ty, Value};
 
 use super::{Build, Ctx, Fitted, StepDef};
 use crate::error::{Result, RunError};
@@ -16,7 +16,7 @@ pub static DERIVE: StepDef = StepDef {
             Ty::ScalarMap,
             "name = \"SQL expression\", e.g. { FamilySize = \"SibSp + Parch + 1\" }",
         )],
-        learns: false,
+        learns: Learns::Never,
         columns: StepColumns::reads(&[]).effect(ColumnEffect::Derives("columns")),
     },
     build: Build::Stateless(build_derive),

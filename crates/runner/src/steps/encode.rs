@@ -5,7 +5,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{ColumnEffect, Lit, ParamSpec, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{ColumnEffect, Learns, Lit, ParamSpec, StepColumns, StepSpec, Ty};
 
 use super::{
     columns_or, float_series, put, strings, text_columns, Build, Ctx, FitData, Fitted, Step,
@@ -29,7 +29,7 @@ pub static ONE_HOT: StepDef = StepDef {
             ParamSpec::optional("drop_first", Ty::Bool, Lit::Bool(false), "drop the first level's column"),
             ParamSpec::optional("prefix", Ty::Str, Lit::None, "column name prefix (default: the column's name)"),
         ],
-        learns: true,
+        learns: Learns::Always,
         columns: StepColumns::reads(&["columns"]).effect(ColumnEffect::RemovesReads),
     },
     build: Build::Learning(|p, _| {
@@ -56,7 +56,7 @@ pub static LABEL_ENCODE: StepDef = StepDef {
             ParamSpec::required("columns", Ty::Columns, "columns to encode"),
             ParamSpec::optional("order", Ty::Choice(&["sorted", "appearance"]), Lit::Str("sorted"), "code order"),
         ],
-        learns: true,
+        learns: Learns::Always,
         columns: StepColumns::reads(&["columns"]).learns_from_reads(),
     },
     build: Build::Learning(|p, _| Ok(Box::new(LabelEncode { columns: p.strs("columns")?, sorted: p.str("order")? == "sorted" }))),

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 use rand::Rng as _;
 
-use kreplay_recipe::{Lit, ParamSpec, Params, StepColumns, StepSpec, Ty, Value};
+use kreplay_recipe::{Learns, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty, Value};
 
 use super::mapping::values_series;
 use super::{
@@ -33,7 +33,12 @@ pub static FILL: StepDef = StepDef {
             ParamSpec::optional("round_to", Ty::Float, Lit::None, "round the statistic to a multiple of this, halves up: int(m/r + 0.5) * r").min(0.0),
             ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed for strategy = random_int (default: recipe.seed)").min(0.0),
         ],
-        learns: true,
+        // A constant is the same whatever rows the step sees (the columns it fills are the
+        // frame's, which every fold shares), so a constant fill is shared across folds.
+        learns: Learns::Unless {
+            param: "strategy",
+            value: "constant",
+        },
         columns: StepColumns::reads(&["columns", "by"]).learns_from_reads(),
     },
     build: Build::Learning(build_fill),

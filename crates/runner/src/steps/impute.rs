@@ -14,7 +14,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Lit, ParamSpec, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{Learns, Lit, ParamSpec, StepColumns, StepSpec, Ty};
 
 use super::{
     columns_or, float_series, numbers, numeric_columns, put, Build, Ctx, FitData, Fitted, Step,
@@ -41,7 +41,7 @@ pub static KNN_IMPUTE: StepDef = StepDef {
                 "uniform: plain mean; distance: weighted by 1/distance (a donor at distance 0 takes all the weight)",
             ),
         ],
-        learns: true,
+        learns: Learns::Always,
         columns: StepColumns::reads(&["columns"]),
     },
     build: Build::Learning(|p, _| {

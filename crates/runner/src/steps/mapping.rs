@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Lit, ParamSpec, Params, StepColumns, StepSpec, Ty, Value};
+use kreplay_recipe::{Learns, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty, Value};
 
 use super::text::Io;
 use super::{put, strings, Build, Ctx, Fitted, StepDef, INTO};
@@ -22,7 +22,7 @@ pub static REPLACE: StepDef = StepDef {
             ),
             INTO,
         ],
-        learns: false,
+        learns: Learns::Never,
         columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
     build: Build::Stateless(|p, _| Ok(Box::new(Lookup::new(p, false)?))),
@@ -47,7 +47,7 @@ pub static MAP: StepDef = StepDef {
             ),
             INTO,
         ],
-        learns: false,
+        learns: Learns::Never,
         columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
     build: Build::Stateless(|p, _| Ok(Box::new(Lookup::new(p, true)?))),

@@ -404,9 +404,9 @@ mod tests {
     fn a_step_learns_exactly_when_it_is_built_to() {
         for def in super::STEPS {
             assert_eq!(
-                def.spec.learns,
+                def.spec.learns.ever(),
                 def.learns(),
-                "{}: declared learns = {} but built {}",
+                "{}: declared learns = {:?} but built {}",
                 def.spec.kind,
                 def.spec.learns,
                 if def.learns() {

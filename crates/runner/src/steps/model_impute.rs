@@ -10,7 +10,9 @@ use polars::prelude::*;
 
 use kreplay_recipe::schema::check_value;
 use kreplay_recipe::tree::{Node, NodeValue, Origin};
-use kreplay_recipe::{Lit, Param, ParamSpec, Params, StepColumns, StepSpec, Task, Ty, Value};
+use kreplay_recipe::{
+    Learns, Lit, Param, ParamSpec, Params, StepColumns, StepSpec, Task, Ty, Value,
+};
 
 use super::{float_series, numbers, put, Build, Ctx, FitData, Fitted, Step, StepDef};
 use crate::error::{Result, RunError};
@@ -46,7 +48,7 @@ pub static MODEL_IMPUTE: StepDef = StepDef {
             ),
             ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed for the model when `params` sets none (default: recipe.seed)").min(0.0),
         ],
-        learns: true,
+        learns: Learns::Always,
         columns: StepColumns::reads(&["column", "features"]),
     },
     build: Build::Learning(build_model_impute),

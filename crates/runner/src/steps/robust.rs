@@ -5,7 +5,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{Learns, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
 
 use super::fill::median;
 use super::{
@@ -44,7 +44,7 @@ pub static ROBUST_SCALE: StepDef = StepDef {
                 "[q_min, q_max] percentiles, 0 <= q_min < q_max <= 100 (default: [25, 75])",
             ),
         ],
-        learns: true,
+        learns: Learns::Always,
         columns: StepColumns::reads(&["columns"]).learns_from_reads(),
     },
     build: Build::Learning(build_robust),

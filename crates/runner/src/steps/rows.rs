@@ -5,7 +5,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{ColumnEffect, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{ColumnEffect, Learns, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
 
 use super::{column, np_quantile, numbers, Build, Ctx, FitData, Fitted, Step, StepDef};
 use crate::error::{Context, Result, RunError};
@@ -19,7 +19,7 @@ pub static DROP_ROWS: StepDef = StepDef {
             Ty::Str,
             "SQL boolean expression, e.g. \"GrLivArea > 4000 AND SalePrice < 300000\"; rows where it is NULL are kept",
         )],
-        learns: false,
+        learns: Learns::Never,
         columns: StepColumns::reads(&[]).effect(ColumnEffect::ReadsSql("where")),
     },
     build: Build::Stateless(build_drop_rows),
@@ -92,7 +92,7 @@ pub static TUKEY_OUTLIERS: StepDef = StepDef {
                 "propagate: np.percentile, where a column with a missing value has NaN quartiles and flags nothing (what Ghouzam's notebook does to Age); omit: np.nanpercentile",
             ),
         ],
-        learns: true,
+        learns: Learns::Always,
         columns: StepColumns::reads(&["columns"]).learns_from_reads(),
     },
     build: Build::Learning(|p, _| {

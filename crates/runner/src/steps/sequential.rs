@@ -10,7 +10,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Lit, ParamSpec, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{Learns, Lit, ParamSpec, StepColumns, StepSpec, Ty};
 
 use super::{float_series, numbers, put, strings, Build, Ctx, FitData, Fitted, Step, StepDef};
 use crate::error::{Result, RunError};
@@ -24,7 +24,7 @@ pub static SEQUENTIAL_FILL: StepDef = StepDef {
             ParamSpec::required("by", Ty::Columns, "columns whose values a row must share to be in its group"),
             ParamSpec::optional("statistic", Ty::Choice(&["median", "mean"]), Lit::Str("median"), "group statistic; the column's overall statistic when the group has no known value"),
         ],
-        learns: true,
+        learns: Learns::Always,
         columns: StepColumns::reads(&["column", "by"]).learns_from_reads(),
     },
     build: Build::Learning(|p, _| {

@@ -9,7 +9,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Lit, ParamSpec, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{Learns, Lit, ParamSpec, StepColumns, StepSpec, Ty};
 
 use super::{
     columns_or, float_series, numbers, numeric_columns, put, Build, Ctx, FitData, Fitted, Step,
@@ -42,7 +42,7 @@ pub static SKEW_LOG1P: StepDef = StepDef {
                 "compare |skewness| instead of the skewness (false: positive skew only)",
             ),
         ],
-        learns: true,
+        learns: Learns::Always,
         columns: StepColumns::reads(&["columns"]).learns_from_reads(),
     },
     build: Build::Learning(|p, _| {

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{Learns, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
 
 use super::{
     columns_or, float_series, numbers, put, strings, text_columns, Build, Ctx, FitData, Fitted,
@@ -30,7 +30,7 @@ pub static TARGET_ENCODE: StepDef = StepDef {
             ParamSpec::optional("min_samples_leaf", Ty::Int, Lit::Int(20), "count at which a level's mean and the prior weigh equally (category_encoders < 2.6: 1)").min(0.0),
             ParamSpec::optional("smoothing", Ty::Float, Lit::Float(10.0), "how gradually the weight moves from the prior to the level mean, > 0 (category_encoders < 2.6: 1.0)"),
         ],
-        learns: true,
+        learns: Learns::Always,
         columns: StepColumns::reads(&["columns"]).learns_from_reads(),
     },
     build: Build::Learning(build_target_encode),

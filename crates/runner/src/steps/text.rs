@@ -3,7 +3,7 @@
 use polars::prelude::*;
 use regex::Regex;
 
-use kreplay_recipe::{Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{Learns, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
 
 use super::{put, string_series, strings, Build, Ctx, Fitted, StepDef, INTO};
 use crate::error::{Result, RunError};
@@ -18,7 +18,7 @@ pub static REGEX_EXTRACT: StepDef = StepDef {
             ParamSpec::optional("group", Ty::Int, Lit::Int(1), "capture group to keep").min(0.0),
             INTO,
         ],
-        learns: false,
+        learns: Learns::Never,
         columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
     build: Build::Stateless(|p, _| {
@@ -50,7 +50,7 @@ pub static STR_LEN: StepDef = StepDef {
         kind: "str_len",
         summary: "number of characters of a text column",
         params: &[ParamSpec::required("column", Ty::Str, "text column"), INTO],
-        learns: false,
+        learns: Learns::Never,
         columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
     build: Build::Stateless(|p, _| Ok(Box::new(StrLen { io: Io::new(p)? }))),
@@ -70,7 +70,7 @@ pub static FIRST_CHAR: StepDef = StepDef {
             ),
             INTO,
         ],
-        learns: false,
+        learns: Learns::Never,
         columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
     build: Build::Stateless(|p, _| {
@@ -94,7 +94,7 @@ pub static SPLIT: StepDef = StepDef {
                 "output columns, one per part (\"\" skips a part)",
             ),
         ],
-        learns: false,
+        learns: Learns::Never,
         columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
     build: Build::Stateless(|p: &Params, _| {

@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Lit, ParamSpec, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{Learns, Lit, ParamSpec, StepColumns, StepSpec, Ty};
 
 use super::{
     column, columns_or, float_series, numbers, numeric_columns, put, strings, Build, Ctx, FitData,
@@ -22,7 +22,7 @@ pub static CAST: StepDef = StepDef {
                 "int, float or str",
             ),
         ],
-        learns: false,
+        learns: Learns::Never,
         columns: StepColumns::reads(&["columns"]),
     },
     build: Build::Stateless(|p, _| {
@@ -40,7 +40,7 @@ pub static LOG: StepDef = StepDef {
         kind: "log",
         summary: "natural logarithm; values <= 0 are an error",
         params: &[ParamSpec::required("columns", Ty::Columns, TARGET_OK)],
-        learns: false,
+        learns: Learns::Never,
         columns: StepColumns::reads(&["columns"]),
     },
     build: Build::Stateless(|p, _| {
@@ -56,7 +56,7 @@ pub static LOG1P: StepDef = StepDef {
         kind: "log1p",
         summary: "log(1 + x), e.g. for a price target",
         params: &[ParamSpec::required("columns", Ty::Columns, TARGET_OK)],
-        learns: false,
+        learns: Learns::Never,
         columns: StepColumns::reads(&["columns"]).learns_from_reads(),
     },
     build: Build::Stateless(|p, _| {
@@ -77,7 +77,7 @@ pub static STANDARD_SCALE: StepDef = StepDef {
             Lit::EmptyList,
             "columns to scale (default: every numeric column but the id and target)",
         )],
-        learns: true,
+        learns: Learns::Always,
         columns: StepColumns::reads(&["columns"]).learns_from_reads(),
     },
     build: Build::Learning(|p, _| {
