@@ -197,8 +197,9 @@ pub fn replay(
         ))
     };
 
-    let cv_start = Instant::now();
-    let fold = |(i, split): (usize, &folds::Split)| -> Result<f64> {
+    // A fold's table: its steps' output and the model's matrix and target from it. Where no
+    // step runs per fold, every fold has the same one, built once.
+    let fold_table = |i: usize, split: &folds::Split| -> Result<(DataFrame, Matrix, Vec<f64>)> {
         let (train, _) = run_steps(
             &pipeline,
             recipe,
@@ -219,8 +220,25 @@ pub fn replay(
         let features = feature_columns(&train, recipe, model.as_ref());
         let x = Matrix::from_frame(&train, &features, "model input")?;
         let y = numeric_column(&train, target, "target")?;
+        Ok((train, x, y))
+    };
+    let shared_table = match splits.first() {
+        Some(split) if prefix == pipeline.len() => Some(fold_table(0, split)?),
+        _ => None,
+    };
+
+    let cv_start = Instant::now();
+    let fold = |(i, split): (usize, &folds::Split)| -> Result<f64> {
+        let own;
+        let (train, x, y) = match &shared_table {
+            Some(t) => t,
+            None => {
+                own = fold_table(i, split)?;
+                &own
+            }
+        };
         let pick = |idx: &[usize]| idx.iter().map(|&i| y[i]).collect::<Vec<f64>>();
-        let rows = |idx: &[usize]| frame_rows(model.as_ref(), &train, idx);
+        let rows = |idx: &[usize]| frame_rows(model.as_ref(), train, idx);
         let fit_frame = rows(&split.train)?;
         let fit_x = x.take(&split.train);
         let fit_y = pick(&split.train);
@@ -299,8 +317,14 @@ pub fn replay(
             "no feature columns are left after the steps",
         ));
     }
-    let x = Matrix::from_frame(&train, &features, "model input (train)")?;
-    let y = numeric_column(&train, target, "target")?;
+    // The folds' shared table is this one when no step runs per fold or at the end.
+    let (x, y) = match shared_table {
+        Some((_, x, y)) => (x, y),
+        None => (
+            Matrix::from_frame(&train, &features, "model input (train)")?,
+            numeric_column(&train, target, "target")?,
+        ),
+    };
     let trained = model.fit(&Training {
         frame: &train,
         x: &x,
