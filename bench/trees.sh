@@ -102,6 +102,12 @@ if [[ "synthetic/forest-100-trees" == *"$filter"* ]] && [ -n "$py" ]; then
     "12,000 x 54, 7 classes: 5-fold stratified CV + refit of a 100-tree forest; RAYON_NUM_THREADS=1 / n_jobs=1" \
     "$bin" replay "$PWD/bench/synthetic/synthetic-forest.toml" -o "$work/sub.csv" --no-record --json -- \
     synthetic-forest.py "$work/sk.csv"
+  # The same work with kreplay on both cores (issue #12 lets it use them; its results do not
+  # depend on the thread count), beside scikit-learn's default single process.
+  KREPLAY_MIRROR="$work/mirror" RAYON_NUM_THREADS=2 OMP_NUM_THREADS=1 compare synthetic/forest-100-trees-2-threads \
+    "the same forest, kreplay on 2 threads, sklearn n_jobs=1 (RandomForestClassifier's default)" \
+    "$bin" replay "$PWD/bench/synthetic/synthetic-forest.toml" -o "$work/sub.csv" --no-record --json -- \
+    synthetic-forest.py "$work/sk.csv"
 fi
 
 # The sweep: the grid of bench/sweep.sh on 2 jobs against GridSearchCV(n_jobs=2).
