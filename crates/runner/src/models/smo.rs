@@ -93,18 +93,67 @@ impl BinarySvc {
     }
 }
 
+/// Tables up to this many rows keep every pair's dot product ([`Dots`]): n² numbers.
+const MAX_SHARED_ROWS: usize = 2048;
+
+/// Every pair's dot product of one table's rows, for the machines trained on subsets of it
+/// (libsvm's five probability folds, then the whole table): each pair is computed once
+/// instead of once per machine. The products are the ones [`dot`] gives on the same rows, so a
+/// machine trained with them is the machine trained without.
+pub struct Dots {
+    n: usize,
+    products: Vec<f64>,
+}
+
+impl Dots {
+    /// `None` above [`MAX_SHARED_ROWS`] rows.
+    pub fn new(x: &Matrix) -> Option<Dots> {
+        let n = x.rows;
+        if n > MAX_SHARED_ROWS {
+            return None;
+        }
+        let mut products = vec![0.0; n * n];
+        for i in 0..n {
+            for j in 0..=i {
+                // `dot` multiplies pairs in column order, so (i, j) and (j, i) are one number.
+                let d = dot(x.row(i), x.row(j));
+                products[i * n + j] = d;
+                products[j * n + i] = d;
+            }
+        }
+        Some(Dots { n, products })
+    }
+
+    fn get(&self, i: usize, j: usize) -> f64 {
+        self.products[i * self.n + j]
+    }
+}
+
 /// Fits C-SVC on `x` where `class1[i]` says row i is class 1. Both classes must be present.
 /// `tol` is sklearn's `tol` (libsvm's `eps`, default 1e-3).
 pub fn fit(x: &Matrix, class1: &[bool], c: f64, kernel: Kernel, tol: f64) -> Result<BinarySvc> {
-    solve(x, class1, (c, kernel, tol), CACHE_BYTES)
+    solve(x, class1, (c, kernel, tol), CACHE_BYTES, None)
 }
 
-/// [`fit`] with a kernel cache of `cache_bytes`.
+/// [`fit`] on `x`, whose row `i` is row `rows[i]` of the table `dots` was built from.
+pub fn fit_with_dots(
+    x: &Matrix,
+    (dots, rows): (&Dots, &[usize]),
+    class1: &[bool],
+    c: f64,
+    kernel: Kernel,
+    tol: f64,
+) -> Result<BinarySvc> {
+    solve(x, class1, (c, kernel, tol), CACHE_BYTES, Some((dots, rows)))
+}
+
+/// [`fit`] with a kernel cache of `cache_bytes`, and the rows' dot products when known.
 fn solve(
     x: &Matrix,
     class1: &[bool],
     (c, kernel, tol): (f64, Kernel, f64),
     cache_bytes: usize,
+    dots: Option<(&Dots, &[usize])>,
 ) -> Result<BinarySvc> {
     let n = class1.len();
     if !class1.iter().any(|p| *p) || class1.iter().all(|p| *p) {
@@ -114,7 +163,7 @@ fn solve(
         ));
     }
     let y: Vec<f64> = class1.iter().map(|p| if *p { -1.0 } else { 1.0 }).collect();
-    let mut q = QCache::new(x, &y, kernel, cache_bytes);
+    let mut q = QCache::new(x, dots, &y, kernel, cache_bytes);
     let qd: Vec<f64> = (0..n).map(|i| q.kernel(i, i)).collect();
     let mut alpha = vec![0.0; n];
     // G = Qα + p with p = −1 and α = 0.
@@ -286,6 +335,7 @@ fn bias(y: &[f64], grad: &[f64], alpha: &[f64], c: f64) -> f64 {
 /// the cache's bytes (at least two rows), the least recently used dropped first.
 struct QCache<'a> {
     x: &'a Matrix,
+    dots: Option<(&'a Dots, &'a [usize])>,
     y: &'a [f64],
     sq: Vec<f64>,
     kernel: Kernel,
@@ -297,25 +347,39 @@ struct QCache<'a> {
 }
 
 impl<'a> QCache<'a> {
-    fn new(x: &'a Matrix, y: &'a [f64], kernel: Kernel, bytes: usize) -> Self {
+    fn new(
+        x: &'a Matrix,
+        dots: Option<(&'a Dots, &'a [usize])>,
+        y: &'a [f64],
+        kernel: Kernel,
+        bytes: usize,
+    ) -> Self {
         let n = y.len();
-        let sq = (0..n).map(|i| dot(x.row(i), x.row(i))).collect();
-        QCache {
+        let mut q = QCache {
             x,
+            dots,
             y,
-            sq,
+            sq: Vec::new(),
             kernel,
             rows: vec![None; n],
             last_used: vec![0; n],
             clock: 0,
             held: 0,
             capacity: (bytes / (4 * n.max(1))).max(2),
+        };
+        q.sq = (0..n).map(|i| q.dot(i, i)).collect();
+        q
+    }
+
+    fn dot(&self, i: usize, j: usize) -> f64 {
+        match self.dots {
+            Some((dots, rows)) => dots.get(rows[i], rows[j]),
+            None => dot(self.x.row(i), self.x.row(j)),
         }
     }
 
     fn kernel(&self, i: usize, j: usize) -> f64 {
-        let dot = dot(self.x.row(i), self.x.row(j));
-        self.kernel.gram(dot, self.sq[i], self.sq[j])
+        self.kernel.gram(self.dot(i, j), self.sq[i], self.sq[j])
     }
 
     /// Row i, computed if absent; `keep` is a row the eviction must spare.
@@ -408,6 +472,35 @@ pub(super) mod tests {
         }
     }
 
+    /// A machine trained on some rows with the whole table's dot products is the machine
+    /// trained on a copy of those rows, bit for bit, for every kernel.
+    #[test]
+    fn shared_dot_products_train_the_same_machine() {
+        let (x, class1) = clouds();
+        let dots = Dots::new(&x).unwrap();
+        let rows: Vec<usize> = (0..80).filter(|i| i % 5 != 2).rev().collect();
+        let part = x.take(&rows);
+        let labels: Vec<bool> = rows.iter().map(|&r| class1[r]).collect();
+        let poly = Kernel::Poly {
+            gamma: 0.7,
+            coef0: 1.0,
+            degree: 3,
+        };
+        for kernel in [Kernel::Rbf { gamma: 2.0 }, poly, Kernel::Linear] {
+            let own = fit(&part, &labels, 3.0, kernel, 1e-3).unwrap();
+            let shared = fit_with_dots(&part, (&dots, &rows), &labels, 3.0, kernel, 1e-3).unwrap();
+            assert_eq!(shared.rho.to_bits(), own.rho.to_bits(), "{kernel:?}");
+            assert_eq!(shared.coef, own.coef, "{kernel:?}");
+            assert_eq!(shared.support.data, own.support.data, "{kernel:?}");
+        }
+        let big = Matrix {
+            data: vec![0.0; (MAX_SHARED_ROWS + 1) * 2],
+            rows: MAX_SHARED_ROWS + 1,
+            ..x
+        };
+        assert!(Dots::new(&big).is_none());
+    }
+
     #[test]
     fn one_class_is_an_error_and_a_tiny_cache_gives_the_same_model() {
         let (x, class1) = clouds();
@@ -416,7 +509,7 @@ pub(super) mod tests {
         // Two cached rows force an eviction at nearly every step; the path must not change.
         let kernel = Kernel::Rbf { gamma: 2.0 };
         let full = fit(&x, &class1, 100.0, kernel, 1e-3).unwrap();
-        let tiny = solve(&x, &class1, (100.0, kernel, 1e-3), 0).unwrap();
+        let tiny = solve(&x, &class1, (100.0, kernel, 1e-3), 0, None).unwrap();
         assert_eq!(tiny.n_support(), full.n_support());
         for p in [[0.0, 0.0], [0.5, 0.5], [1.2, 1.1]] {
             assert_eq!(tiny.decision(&p).to_bits(), full.decision(&p).to_bits());

@@ -24,7 +24,7 @@ use polars::prelude::DataFrame;
 
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty, Value};
 
-use super::smo::{self, BinarySvc, Kernel};
+use super::smo::{self, BinarySvc, Dots, Kernel};
 use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
 use crate::error::{Result, RunError};
 use crate::matrix::Matrix;
@@ -113,9 +113,20 @@ impl SupportVector {
         }
     }
 
-    /// One SVM on `x`, `class1[i]` = row i is class 1.
-    fn train(&self, x: &Matrix, class1: &[bool], gamma: f64) -> Result<BinarySvc> {
-        smo::fit(x, class1, self.c, self.kernel(gamma), self.tol)
+    /// One SVM on `x`, `class1[i]` = row i is class 1; with `dots`, `x`'s rows are those rows
+    /// of the table the dot products were taken of.
+    fn train(
+        &self,
+        x: &Matrix,
+        dots: Option<(&Dots, &[usize])>,
+        class1: &[bool],
+        gamma: f64,
+    ) -> Result<BinarySvc> {
+        let kernel = self.kernel(gamma);
+        match dots {
+            Some(d) => smo::fit_with_dots(x, d, class1, self.c, kernel, self.tol),
+            None => smo::fit(x, class1, self.c, kernel, self.tol),
+        }
     }
 
     /// libsvm's `svm_binary_svc_probability`: decision values from five shuffled folds, each
@@ -126,7 +137,13 @@ impl SupportVector {
     /// The folds are libsvm's: its rows grouped by class (class 0's, then class 1's, each in
     /// table order), shuffled by Fisher-Yates with `bounded_rand_int` on the `std::mt19937`
     /// that scikit-learn seeds with `RandomState(random_state).randint(2**31 - 1)`.
-    fn platt(&self, x: &Matrix, targets: &[bool], gamma: f64) -> Result<(f64, f64)> {
+    fn platt(
+        &self,
+        x: &Matrix,
+        dots: Option<&Dots>,
+        targets: &[bool],
+        gamma: f64,
+    ) -> Result<(f64, f64)> {
         const FOLDS: usize = 5;
         let n = targets.len();
         let grouped: Vec<usize> = (0..n)
@@ -165,7 +182,7 @@ impl SupportVector {
                 continue;
             }
             let part: Vec<bool> = train.iter().map(|&i| targets[i]).collect();
-            let model = self.train(&x.take(&train), &part, gamma)?;
+            let model = self.train(&x.take(&train), dots.map(|d| (d, &train[..])), &part, gamma)?;
             for &i in &perm[begin..end] {
                 dec[i] = -model.decision(x.row(i));
             }
@@ -331,11 +348,19 @@ impl Model for SupportVector {
                 } else {
                     Cow::Owned(t.x.take(&rows))
                 };
-                // Only with two classes (checked above): one pair, one sigmoid.
+                // Only with two classes (checked above): one pair, one sigmoid. Its five folds
+                // and the final machine share the table's dot products.
+                let dots = if self.probability {
+                    Dots::new(&x)
+                } else {
+                    None
+                };
+                let all: Vec<usize> = (0..x.rows).collect();
                 if self.probability {
-                    platt = Some(self.platt(&x, &class1, gamma)?);
+                    platt = Some(self.platt(&x, dots.as_ref(), &class1, gamma)?);
                 }
-                pairs.push(((a, b), self.train(&x, &class1, gamma)?));
+                let dots = dots.as_ref().map(|d| (d, &all[..]));
+                pairs.push(((a, b), self.train(&x, dots, &class1, gamma)?));
             }
         }
         Ok(Box::new(TrainedSvm {
@@ -485,7 +510,7 @@ mod tests {
         let fitted = model.fit(&t).unwrap();
         let pred = fitted.predict(&frame, &x).unwrap();
         // Read the decision values back through a fresh fit (same data, deterministic SMO).
-        let model2 = model.train(&x, &class1, model.gamma(&x)).unwrap();
+        let model2 = model.train(&x, None, &class1, model.gamma(&x)).unwrap();
         let dec = (0..x.rows).map(|i| model2.decision(x.row(i))).collect();
         (pred.values, pred.proba, dec)
     }
