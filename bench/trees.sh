@@ -95,19 +95,19 @@ for r in titanic/tutorial-random-forest titanic/zlatankr-random-forest titanic/g
     "${r#*/}.py" "$work/sk.csv"
 done
 
-# Synthetic: the table is written by numpy (seeded), kreplay and sklearn on one thread each.
+# Synthetic: the table is written by numpy (seeded); sklearn on one thread (n_jobs=1,
+# RandomForestClassifier's default), kreplay on one and then on both cores (issue #12 lets it
+# use them; its results do not depend on the thread count).
 if [[ "synthetic/forest-100-trees" == *"$filter"* ]] && [ -n "$py" ]; then
   "$py" bench/synthetic/forest.py "$work/mirror/synthetic-forest"
-  KREPLAY_MIRROR="$work/mirror" RAYON_NUM_THREADS=1 OMP_NUM_THREADS=1 compare synthetic/forest-100-trees \
-    "12,000 x 54, 7 classes: 5-fold stratified CV + refit of a 100-tree forest; RAYON_NUM_THREADS=1 / n_jobs=1" \
-    "$bin" replay "$PWD/bench/synthetic/synthetic-forest.toml" -o "$work/sub.csv" --no-record --json -- \
-    synthetic-forest.py "$work/sk.csv"
-  # The same work with kreplay on both cores (issue #12 lets it use them; its results do not
-  # depend on the thread count), beside scikit-learn's default single process.
-  KREPLAY_MIRROR="$work/mirror" RAYON_NUM_THREADS=2 OMP_NUM_THREADS=1 compare synthetic/forest-100-trees-2-threads \
-    "the same forest, kreplay on 2 threads, sklearn n_jobs=1 (RandomForestClassifier's default)" \
-    "$bin" replay "$PWD/bench/synthetic/synthetic-forest.toml" -o "$work/sub.csv" --no-record --json -- \
-    synthetic-forest.py "$work/sk.csv"
+  for threads in 1 2; do
+    name=synthetic/forest-100-trees
+    [ "$threads" = 1 ] || name+="-$threads-threads"
+    KREPLAY_MIRROR="$work/mirror" RAYON_NUM_THREADS=$threads OMP_NUM_THREADS=1 compare "$name" \
+      "12,000 x 54, 7 classes: 5-fold stratified CV + refit of a 100-tree forest; RAYON_NUM_THREADS=$threads / n_jobs=1" \
+      "$bin" replay "$PWD/bench/synthetic/synthetic-forest.toml" -o "$work/sub.csv" --no-record --json -- \
+      synthetic-forest.py "$work/sk.csv"
+  done
 fi
 
 # The sweep: the grid of bench/sweep.sh on 2 jobs against GridSearchCV(n_jobs=2).
