@@ -24,9 +24,8 @@ pub fn catalog() -> &'static Registry {
     static REGISTRY: OnceLock<Registry> = OnceLock::new();
     REGISTRY.get_or_init(|| Registry {
         steps: crate::steps::STEPS.iter().map(|d| &d.spec).collect(),
-        models: crate::models::MODELS
-            .iter()
-            .map(|d| &d.spec)
+        models: crate::models::kinds()
+            .map(|k| k.spec())
             .chain(crate::ensemble::ENSEMBLES.iter().map(|d| &d.spec))
             .collect(),
     })

@@ -65,6 +65,17 @@ impl RunError {
     }
 }
 
+/// The core's errors keep their wording: they are the same variants here.
+impl From<kreplay_core::Error> for RunError {
+    fn from(e: kreplay_core::Error) -> Self {
+        match e {
+            kreplay_core::Error::Recipe(e) => RunError::Recipe(e),
+            kreplay_core::Error::Data { context, message } => RunError::Data { context, message },
+            kreplay_core::Error::Model { model, message } => RunError::Model { model, message },
+        }
+    }
+}
+
 /// Adds context (a step id, a file) to a polars error.
 pub trait Context<T> {
     fn ctx(self, context: impl FnOnce() -> String) -> Result<T>;

@@ -5,12 +5,11 @@
 //! * [`data`]: finding and loading competition files into polars frames (and the built-in data sets);
 //! * [`steps`]: feature steps on polars. Each step kind is defined once (name, parameters, docs,
 //!   fit, apply); a step fits on the rows its scope allows and then applies to any frame;
-//! * [`models`]: the model zoo behind one trait, on linfa where linfa is faithful to the
-//!   published (scikit-learn) semantics, and on the project's own seeded implementations where it
-//!   is not (each model file says which and why);
+//! * [`matrix`], [`models`]: frames to the numeric core's matrix, and every model kind behind
+//!   one trait: the core's model zoo (`kreplay_core`), the rule (a SQL expression), ensembles;
 //! * [`ensemble`]: voting, averaging/blends and out-of-fold stacking over named members, each a
 //!   full sub-pipeline;
-//! * [`pipeline`], [`folds`]: cross-validation with fit scopes and seeded splits, scored by
+//! * [`pipeline`]: cross-validation with fit scopes over the core's seeded splits, scored by
 //!   [`kreplay_metrics`];
 //! * [`replay`]: one replay end to end: scores, submission (temp file + rename), run record;
 //! * [`store`]: the run store, every recorded run in one SQLite file;
@@ -26,21 +25,17 @@ pub mod data;
 pub mod ensemble;
 pub mod error;
 pub mod export;
-pub mod folds;
 pub mod matrix;
 pub mod memory;
 pub mod models;
 pub mod pipeline;
 pub mod replay;
-pub mod rng;
 pub mod sql;
 pub mod steps;
 pub mod store;
 pub mod submission;
 pub mod sweep;
 pub mod target;
-#[cfg(test)]
-mod test_support;
 pub mod threads;
 
 pub use catalog::{catalog, Registry};

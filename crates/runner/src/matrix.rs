@@ -1,75 +1,39 @@
-//! The numeric feature matrix models read: row-major f64, with the column names.
+//! The numeric feature matrix of a frame: the bridge from polars to the numeric core.
 
 use polars::prelude::*;
 
+pub use kreplay_core::matrix::Matrix;
+
 use crate::error::{Context, Result, RunError};
 
-#[derive(Debug, Clone)]
-pub struct Matrix {
-    pub data: Vec<f64>,
-    pub rows: usize,
-    pub cols: usize,
-    pub names: Vec<String>,
-}
-
-impl Matrix {
-    pub fn row(&self, i: usize) -> &[f64] {
-        &self.data[i * self.cols..(i + 1) * self.cols]
-    }
-
-    pub fn get(&self, i: usize, j: usize) -> f64 {
-        self.data[i * self.cols + j]
-    }
-
-    /// The rows at `idx`, in that order.
-    pub fn take(&self, idx: &[usize]) -> Matrix {
-        let mut data = Vec::with_capacity(idx.len() * self.cols);
-        for &i in idx {
-            data.extend_from_slice(self.row(i));
+/// Reads `columns` of `df` as numbers. Booleans become 0/1; text columns and missing values
+/// are errors that say which column and which step would fix it.
+pub fn matrix_of(df: &DataFrame, columns: &[String], what: &str) -> Result<Matrix> {
+    let rows = df.height();
+    let cols = columns.len();
+    let mut data = vec![0.0; rows * cols];
+    for (j, name) in columns.iter().enumerate() {
+        let values = numeric_column(df, name, what)?;
+        if let Some(i) = values.iter().position(|v| v.is_nan()) {
+            let missing = values.iter().filter(|v| v.is_nan()).count();
+            return Err(RunError::data(
+                format!("{what}: column `{name}`"),
+                format!(
+                    "{missing} missing value(s) (first at row {}) reach the model; add a `fill` step for `{name}` or drop it",
+                    i + 1
+                ),
+            ));
         }
-        Matrix {
-            data,
-            rows: idx.len(),
-            cols: self.cols,
-            names: self.names.clone(),
+        for (i, v) in values.into_iter().enumerate() {
+            data[i * cols + j] = v;
         }
     }
-
-    /// Moves the buffer into linfa's ndarray (0.16) without copying it.
-    pub fn into_ndarray(self) -> ndarray::Array2<f64> {
-        ndarray::Array2::from_shape_vec((self.rows, self.cols), self.data)
-            .expect("rows * cols == data.len() by construction")
-    }
-
-    /// Reads `columns` of `df` as numbers. Booleans become 0/1; text columns and missing values
-    /// are errors that say which column and which step would fix it.
-    pub fn from_frame(df: &DataFrame, columns: &[String], what: &str) -> Result<Matrix> {
-        let rows = df.height();
-        let cols = columns.len();
-        let mut data = vec![0.0; rows * cols];
-        for (j, name) in columns.iter().enumerate() {
-            let values = numeric_column(df, name, what)?;
-            if let Some(i) = values.iter().position(|v| v.is_nan()) {
-                let missing = values.iter().filter(|v| v.is_nan()).count();
-                return Err(RunError::data(
-                    format!("{what}: column `{name}`"),
-                    format!(
-                        "{missing} missing value(s) (first at row {}) reach the model; add a `fill` step for `{name}` or drop it",
-                        i + 1
-                    ),
-                ));
-            }
-            for (i, v) in values.into_iter().enumerate() {
-                data[i * cols + j] = v;
-            }
-        }
-        Ok(Matrix {
-            data,
-            rows,
-            cols,
-            names: columns.to_vec(),
-        })
-    }
+    Ok(Matrix {
+        data,
+        rows,
+        cols,
+        names: columns.to_vec(),
+    })
 }
 
 /// A column as f64, nulls as NaN.

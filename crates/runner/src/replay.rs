@@ -12,12 +12,12 @@ use kreplay_recipe::{Metric, Recipe, Scale};
 
 use crate::data::CompetitionData;
 use crate::error::{Result, RunError};
-use crate::folds;
-use crate::matrix::{numeric_column, Matrix};
+use crate::matrix::{matrix_of, numeric_column, Matrix};
 use crate::models::{self, frame_rows, Model, Training};
 use crate::pipeline::Pipeline;
 use crate::steps::strings;
 use crate::store::RunStore;
+use kreplay_core::folds;
 use kreplay_metrics as metrics;
 
 #[derive(Default)]
@@ -218,7 +218,7 @@ pub fn replay(
         )?;
         rows_kept(&train)?;
         let features = feature_columns(&train, recipe, model.as_ref());
-        let x = Matrix::from_frame(&train, &features, "model input")?;
+        let x = matrix_of(&train, &features, "model input")?;
         let y = numeric_column(&train, target, "target")?;
         Ok((train, x, y))
     };
@@ -321,7 +321,7 @@ pub fn replay(
     let (x, y) = match shared_table {
         Some((_, x, y)) => (x, y),
         None => (
-            Matrix::from_frame(&train, &features, "model input (train)")?,
+            matrix_of(&train, &features, "model input (train)")?,
             numeric_column(&train, target, "target")?,
         ),
     };
@@ -336,14 +336,14 @@ pub fn replay(
     if let Some(dir) = &opts.export {
         let tx = test
             .as_ref()
-            .map(|t| Matrix::from_frame(t, &features, "model input (test)"))
+            .map(|t| matrix_of(t, &features, "model input (test)"))
             .transpose()?;
         crate::export::write(dir, recipe, (&x, &y), tx.as_ref())?;
     }
 
     let submission = match (&test, &opts.output) {
         (Some(test), Some(path)) => {
-            let tx = Matrix::from_frame(test, &features, "model input (test)")?;
+            let tx = matrix_of(test, &features, "model input (test)")?;
             let pred = trained.predict(test, &tx)?;
             let raw_test = data
                 .test

@@ -6,7 +6,7 @@ use kreplay_recipe::{MemberDecl, ModelSpec, ParamSpec, Task, Ty};
 
 use super::{build, Builder, EnsembleDef};
 use crate::error::Result;
-use crate::matrix::Matrix;
+use crate::matrix::{matrix_of, Matrix};
 use crate::models::{Model, Prediction, Trained, Training};
 use crate::pipeline::{FittedPipeline, Pipeline};
 
@@ -75,7 +75,7 @@ impl Model for Member {
         };
         let (fitted, frame) = steps.fit(t.frame.clone())?;
         let features = self.features(&frame);
-        let x = Matrix::from_frame(&frame, &features, &format!("member {} input", self.name))?;
+        let x = matrix_of(&frame, &features, &format!("member {} input", self.name))?;
         let inner = self.model.fit(&Training {
             frame: &frame,
             x: &x,
@@ -108,7 +108,7 @@ impl Trained for TrainedMember {
             return self.inner.predict(frame, x);
         };
         let frame = steps.apply(frame.clone(), false)?;
-        let x = Matrix::from_frame(&frame, features, &format!("member {name} input"))?;
+        let x = matrix_of(&frame, features, &format!("member {name} input"))?;
         self.inner.predict(&frame, &x)
     }
 }

@@ -70,7 +70,7 @@ pub fn build(decl: &ModelDecl, recipe: &Recipe) -> Result<Box<dyn Model>> {
     }
     let def = models::def(&decl.kind)
         .ok_or_else(|| RunError::model(&decl.kind, "no implementation for this model kind"))?;
-    (def.build)(&decl.params, recipe.seed)
+    def.build(&decl.params, recipe.seed)
 }
 
 /// Every member fitted on the same rows, in parallel (each is seeded by itself).

@@ -11,9 +11,9 @@ use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Scheme, Task, Ty};
 
 use super::{EnsembleDef, Member};
 use crate::error::{Context, Result, RunError};
-use crate::folds;
 use crate::matrix::Matrix;
 use crate::models::{frame_rows, seed_of, Model, Prediction, Trained, Training};
+use kreplay_core::folds;
 
 pub static STACK: EnsembleDef = EnsembleDef {
     spec: ModelSpec {

@@ -1,40 +1,19 @@
-//! The model zoo behind one trait.
+//! Models as the pipeline sees them: the numeric core's model zoo, plus kinds that read the
+//! frame itself (a rule's SQL expression; ensembles, whose members run their own steps).
 //!
-//! Each model kind is defined once, in its own file, as a [`ModelDef`]: the [`ModelSpec`] the
-//! recipe parser, `kreplay models` and overrides read, and `build`. Where linfa reproduces the
-//! semantics published numbers rely on, the model wraps linfa; where it does not, the model is
-//! the project's own seeded implementation, and the file says why.
+//! The core's models read only the [`Matrix`]; [`Kind`] wraps them so that the pipeline, the
+//! folds and the ensembles handle every model kind through one trait.
 
-mod adaboost;
-mod boosting;
-mod cart;
-mod coordinate_descent;
-mod elastic_net;
-mod extra_trees;
-mod forest;
-mod gradient_boosting;
-mod kernel_ridge;
-mod knn;
-mod lasso_cv;
-mod lbfgs;
-mod linear;
-mod logistic;
-mod naive_bayes;
-mod ols;
-mod ridge;
 mod rule;
-mod smo;
-mod svm;
-mod tree;
-
-#[cfg(test)]
-mod sklearn_parity;
 
 use polars::prelude::DataFrame;
 
+use kreplay_core::models as core;
 use kreplay_recipe::{ModelSpec, Params, Task};
 
-use crate::error::{Result, RunError};
+pub use kreplay_core::models::{seed_of, Classes, Prediction};
+
+use crate::error::Result;
 use crate::matrix::Matrix;
 
 /// What a model is trained on. For classification `y` holds the raw class labels.
@@ -43,13 +22,6 @@ pub struct Training<'a> {
     pub x: &'a Matrix,
     pub y: &'a [f64],
     pub task: Task,
-}
-
-/// Labels (classification) or values (regression), and P(class 1) for binary models that have it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Prediction {
-    pub values: Vec<f64>,
-    pub proba: Option<Vec<f64>>,
 }
 
 pub trait Model: Send + Sync {
@@ -81,88 +53,70 @@ pub fn frame_rows(model: &dyn Model, frame: &DataFrame, idx: &[usize]) -> Result
     }
 }
 
+/// A model kind that reads the frame, defined in this crate.
 pub struct ModelDef {
     pub spec: ModelSpec,
-    /// Builds the model from checked parameters; `seed` is the recipe's seed for models whose
-    /// own `seed` is not set.
+    /// Builds the model from checked parameters; `seed` is the recipe's seed.
     pub build: fn(&Params, u64) -> Result<Box<dyn Model>>,
 }
 
-pub static MODELS: &[&ModelDef] = &[
-    &rule::RULE,
-    &logistic::LOGISTIC_REGRESSION,
-    &tree::DECISION_TREE,
-    &forest::RANDOM_FOREST,
-    &boosting::XGBOOST,
-    &boosting::LIGHTGBM,
-    &extra_trees::EXTRA_TREES,
-    &gradient_boosting::GRADIENT_BOOSTING,
-    &adaboost::ADABOOST,
-    &knn::KNN,
-    &naive_bayes::GAUSSIAN_NB,
-    &svm::SVM,
-    &ols::LINEAR_REGRESSION,
-    &ridge::RIDGE,
-    &kernel_ridge::KERNEL_RIDGE,
-    &elastic_net::LASSO,
-    &elastic_net::ELASTIC_NET,
-    &lasso_cv::LASSO_CV,
-];
+static FRAME_MODELS: &[&ModelDef] = &[&rule::RULE];
 
-pub fn def(kind: &str) -> Option<&'static ModelDef> {
-    MODELS.iter().copied().find(|d| d.spec.kind == kind)
+/// A model kind: one of the core's, or one that reads the frame.
+#[derive(Clone, Copy)]
+pub enum Kind {
+    Numeric(&'static core::ModelDef),
+    Frame(&'static ModelDef),
 }
 
-/// Class labels, sorted, and each row's class index.
-pub struct Classes {
-    pub labels: Vec<f64>,
-    pub index: Vec<usize>,
-}
-
-impl Classes {
-    pub fn new(y: &[f64], model: &str) -> Result<Classes> {
-        let mut labels: Vec<f64> = Vec::new();
-        for v in y {
-            if v.is_nan() {
-                return Err(RunError::model(model, "the target has missing values"));
-            }
-            if !labels.contains(v) {
-                labels.push(*v);
-            }
+impl Kind {
+    pub fn spec(self) -> &'static ModelSpec {
+        match self {
+            Kind::Numeric(d) => &d.spec,
+            Kind::Frame(d) => &d.spec,
         }
-        labels.sort_by(f64::total_cmp);
-        if labels.len() < 2 {
-            return Err(RunError::model(
-                model,
-                "the target has a single class in these rows",
-            ));
-        }
-        let index = y
-            .iter()
-            .map(|v| labels.iter().position(|l| l == v).expect("collected"))
-            .collect();
-        Ok(Classes { labels, index })
     }
 
-    /// P(class 1) for a binary problem from per-class probability rows.
-    pub fn positive_proba(&self, proba: &[Vec<f64>]) -> Option<Vec<f64>> {
-        (self.labels.len() == 2 && self.labels[1] == 1.0)
-            .then(|| proba.iter().map(|p| p[1]).collect())
-    }
-
-    /// The label of the most probable class; ties go to the first (numpy argmax).
-    pub fn argmax(&self, p: &[f64]) -> f64 {
-        let mut best = 0;
-        for (i, v) in p.iter().enumerate() {
-            if *v > p[best] {
-                best = i;
-            }
+    /// Builds the model from checked parameters; `seed` is the recipe's seed for models whose
+    /// own `seed` is not set.
+    pub fn build(self, p: &Params, seed: u64) -> Result<Box<dyn Model>> {
+        match self {
+            Kind::Numeric(d) => Ok(Box::new(Numeric((d.build)(p, seed)?))),
+            Kind::Frame(d) => (d.build)(p, seed),
         }
-        self.labels[best]
     }
 }
 
-/// The model's own seed, or the recipe's.
-pub fn seed_of(p: &Params, recipe_seed: u64) -> Result<u64> {
-    Ok(p.opt_usize("seed")?.map_or(recipe_seed, |s| s as u64))
+/// Every model kind (ensembles aside), in the order `kreplay models` lists them.
+pub fn kinds() -> impl Iterator<Item = Kind> {
+    FRAME_MODELS
+        .iter()
+        .map(|d| Kind::Frame(d))
+        .chain(core::MODELS.iter().map(|d| Kind::Numeric(d)))
+}
+
+pub fn def(kind: &str) -> Option<Kind> {
+    kinds().find(|k| k.spec().kind == kind)
+}
+
+/// A core model, which reads only the matrix.
+struct Numeric(Box<dyn core::Model>);
+
+impl Model for Numeric {
+    fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
+        let fitted = self.0.fit(&core::Training {
+            x: t.x,
+            y: t.y,
+            task: t.task,
+        })?;
+        Ok(Box::new(NumericTrained(fitted)))
+    }
+}
+
+struct NumericTrained(Box<dyn core::Trained>);
+
+impl Trained for NumericTrained {
+    fn predict(&self, _: &DataFrame, x: &Matrix) -> Result<Prediction> {
+        Ok(self.0.predict(x)?)
+    }
 }

@@ -17,7 +17,7 @@ use super::{
     Fitted, Step, StepDef,
 };
 use crate::error::{Result, RunError};
-use crate::rng;
+use kreplay_core::rng;
 
 const STRATEGIES: &[&str] = &["constant", "mean", "median", "mode", "random_int"];
 

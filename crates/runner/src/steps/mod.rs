@@ -334,7 +334,7 @@ pub fn np_quantile(sorted: &[f64], q: f64) -> Option<f64> {
 /// Checked parameters of a step kind for unit tests: `set` values over the spec's defaults.
 #[cfg(test)]
 pub(crate) fn test_params(def: &StepDef, set: &[(&str, kreplay_recipe::Value)]) -> Params {
-    crate::test_support::params_over_defaults(
+    kreplay_core::testing::params_over_defaults(
         format!("steps.t ({})", def.spec.kind),
         def.spec.params,
         set,
@@ -381,7 +381,7 @@ pub(crate) fn test_run_keyed(
 /// and run by `.ci/run`; a missing mirror fails them rather than skipping.
 #[cfg(test)]
 pub(crate) fn test_mirror_csv(file: &str) -> DataFrame {
-    let path = crate::test_support::mirror().join(file);
+    let path = kreplay_core::testing::mirror().join(file);
     crate::data::read_csv(&path, None)
         .unwrap_or_else(|e| panic!("{e} (KREPLAY_MIRROR must point at the competition files)"))
 }

@@ -16,7 +16,7 @@ use kreplay_recipe::{
 
 use super::{float_series, numbers, put, Build, Ctx, FitData, Fitted, Step, StepDef};
 use crate::error::{Result, RunError};
-use crate::matrix::Matrix;
+use crate::matrix::matrix_of;
 use crate::models::{self, Model, Trained, Training};
 use crate::pipeline::take_rows;
 
@@ -127,7 +127,7 @@ fn model_params(p: &Params, kind: &str, specs: &[ParamSpec]) -> Result<Params> {
 fn build_model_impute(p: &Params, recipe_seed: u64) -> Result<Box<dyn Step>> {
     let kind = p.str("model")?;
     let def = models::def(kind).ok_or_else(|| {
-        let kinds: Vec<&str> = models::MODELS.iter().map(|d| d.spec.kind).collect();
+        let kinds: Vec<&str> = models::kinds().map(|k| k.spec().kind).collect();
         p.error(
             "model",
             format!(
@@ -137,7 +137,7 @@ fn build_model_impute(p: &Params, recipe_seed: u64) -> Result<Box<dyn Step>> {
         )
     })?;
     let task = p.named::<Task>("task")?;
-    if !def.spec.tasks.contains(&task) {
+    if !def.spec().tasks.contains(&task) {
         return Err(p
             .error(
                 "task",
@@ -159,7 +159,7 @@ fn build_model_impute(p: &Params, recipe_seed: u64) -> Result<Box<dyn Step>> {
             .into());
     }
     let seed = p.opt_usize("seed")?.map_or(recipe_seed, |s| s as u64);
-    let model = (def.build)(&model_params(p, kind, def.spec.params)?, seed)?;
+    let model = def.build(&model_params(p, kind, def.spec().params)?, seed)?;
     Ok(Box::new(ModelImpute {
         column,
         features,
@@ -207,7 +207,7 @@ impl Step for ModelImpute {
             ));
         }
         let rows = take_rows(&frame, &known)?;
-        let x = Matrix::from_frame(&rows, &self.features, "model_impute")?;
+        let x = matrix_of(&rows, &self.features, "model_impute")?;
         let y: Vec<f64> = known.iter().filter_map(|&i| values[i]).collect();
         let trained = self.model.fit(&Training {
             frame: &rows,
@@ -243,7 +243,7 @@ impl Fitted for FittedImpute {
             return Ok(df);
         }
         let rows = take_rows(&df, &idx)?;
-        let x = Matrix::from_frame(&rows, &self.features, "model_impute")?;
+        let x = matrix_of(&rows, &self.features, "model_impute")?;
         let pred = self.trained.predict(&rows, &x)?;
         if pred.values.len() != idx.len() {
             return Err(RunError::model(

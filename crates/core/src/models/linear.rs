@@ -9,7 +9,6 @@
 //! blocks only subtracts the small differences of means and loses no precision.
 
 use ndarray::{Array1, Array2, Axis};
-use polars::prelude::DataFrame;
 
 use super::{Prediction, Trained};
 use crate::error::Result;
@@ -179,7 +178,7 @@ impl LinearFit {
 }
 
 impl Trained for LinearFit {
-    fn predict(&self, _: &DataFrame, x: &Matrix) -> Result<Prediction> {
+    fn predict(&self, x: &Matrix) -> Result<Prediction> {
         Ok(Prediction {
             values: self.predict_rows(x),
             proba: None,

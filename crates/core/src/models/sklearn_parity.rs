@@ -16,14 +16,13 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use kreplay_recipe::{Task, Value};
-use polars::prelude::DataFrame;
 use serde_json::Value as Json;
 
 use super::cart::{splitter_seed_of, Columns, Target, Trees};
 use super::tree::TreeSettings;
 use super::{def, Classes, Training};
 use crate::matrix::Matrix;
-use crate::test_support::model_params;
+use crate::testing::model_params;
 
 fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -34,7 +33,7 @@ fn sklearn_cases(script: &str) -> Json {
     let python = std::env::var_os("KREPLAY_PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace().join("target/py/bin/python"));
-    let mirror = crate::test_support::mirror();
+    let mirror = crate::testing::mirror();
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("sklearn")
         .join(script);
@@ -105,16 +104,10 @@ fn compare(case: &Json, tables: &Json) -> Vec<String> {
         .collect();
     let set_ref: Vec<(&str, Value)> = set.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
     let params = model_params(&model_def.spec, &set_ref);
-    let frame = DataFrame::default();
-    let training = Training {
-        frame: &frame,
-        x: &x,
-        y: &y,
-        task,
-    };
+    let training = Training { x: &x, y: &y, task };
     let mut problems = Vec::new();
     let fitted = (model_def.build)(&params, 0).and_then(|m| m.fit(&training));
-    let prediction = match fitted.and_then(|f| f.predict(&frame, &xt)) {
+    let prediction = match fitted.and_then(|f| f.predict(&xt)) {
         Ok(p) => p,
         Err(e) => return vec![format!("fails: {e}")],
     };

@@ -2,13 +2,12 @@
 //! brute-force distances, neighbours ordered by (distance, training row) so ties are stable,
 //! uniform or distance weights, vote ties to the smallest label (sklearn's argmax).
 
-use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
 
 use super::{Classes, Model, ModelDef, Prediction, Trained, Training};
-use crate::error::{Result, RunError};
+use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 
 pub static KNN: ModelDef = ModelDef {
@@ -61,7 +60,7 @@ struct TrainedKnn {
 impl Model for Knn {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
         if self.k > t.x.rows {
-            return Err(RunError::model(
+            return Err(Error::model(
                 "knn",
                 format!(
                     "n_neighbors = {} but only {} training rows",
@@ -137,7 +136,7 @@ impl TrainedKnn {
 }
 
 impl Trained for TrainedKnn {
-    fn predict(&self, _: &DataFrame, x: &Matrix) -> Result<Prediction> {
+    fn predict(&self, x: &Matrix) -> Result<Prediction> {
         let out: Vec<(f64, Vec<f64>)> = (0..x.rows)
             .into_par_iter()
             .map(|i| self.query(x.row(i)))

@@ -12,13 +12,12 @@
 //! silently.
 
 use ndarray::ArrayView2;
-use polars::prelude::DataFrame;
 
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
 
 use super::linear::{cholesky, cholesky_solve, dot};
 use super::{Model, ModelDef, Prediction, Trained, Training};
-use crate::error::{Result, RunError};
+use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 
 const KIND: &str = "kernel_ridge";
@@ -158,13 +157,13 @@ impl Model for KernelRidge {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
         let n = t.x.rows;
         if n == 0 {
-            return Err(RunError::model(KIND, "no training rows"));
+            return Err(Error::model(KIND, "no training rows"));
         }
         let mut kernel = self.kernel;
         kernel.gamma = Some(kernel.gamma.unwrap_or(1.0 / t.x.cols.max(1) as f64));
         let mut k = kernel.matrix(t.x, t.x, true);
         if k.iter().any(|v| !v.is_finite()) {
-            return Err(RunError::model(
+            return Err(Error::model(
                 KIND,
                 "the kernel matrix has non-finite values (overflow in the polynomial kernel?); scale the features",
             ));
@@ -173,7 +172,7 @@ impl Model for KernelRidge {
             k[i * n + i] += self.alpha;
         }
         let l = cholesky(k, n, |_, _, d| d > 0.0).map_err(|i| {
-            RunError::model(
+            Error::model(
                 KIND,
                 format!(
                     "K + alpha·I is not positive definite (at training row {}): alpha = 0 with duplicate rows, or a sigmoid kernel; use alpha > 0 or another kernel",
@@ -197,9 +196,9 @@ struct TrainedKernelRidge {
 }
 
 impl Trained for TrainedKernelRidge {
-    fn predict(&self, _: &DataFrame, x: &Matrix) -> Result<Prediction> {
+    fn predict(&self, x: &Matrix) -> Result<Prediction> {
         if x.cols != self.x.cols {
-            return Err(RunError::model(
+            return Err(Error::model(
                 KIND,
                 format!(
                     "fitted on {} features, asked to predict from {}",
@@ -247,7 +246,6 @@ mod tests {
         coef0: f64,
     ) -> Vec<f64> {
         let (x, y, test) = table();
-        let frame = DataFrame::empty();
         let model = KernelRidge {
             alpha,
             kernel: KernelFn {
@@ -258,17 +256,11 @@ mod tests {
             },
         };
         let t = Training {
-            frame: &frame,
             x: &x,
             y: &y,
             task: Task::Regression,
         };
-        model
-            .fit(&t)
-            .unwrap()
-            .predict(&frame, &test)
-            .unwrap()
-            .values
+        model.fit(&t).unwrap().predict(&test).unwrap().values
     }
 
     /// kernel, alpha, gamma, degree, coef0, expected predictions.
@@ -339,7 +331,6 @@ mod tests {
     fn singular_system_is_an_error() {
         let (x, _, _) = table();
         let dup = x.take(&[0, 0, 1]);
-        let frame = DataFrame::empty();
         let model = KernelRidge {
             alpha: 0.0,
             kernel: KernelFn {
@@ -350,7 +341,6 @@ mod tests {
             },
         };
         let t = Training {
-            frame: &frame,
             x: &dup,
             y: &[1.0, 1.0, 2.0],
             task: Task::Regression,

@@ -29,12 +29,11 @@ use forust_ml::gradientbooster::GrowPolicy;
 use forust_ml::objective::ObjectiveType;
 use forust_ml::sampler::SampleMethod;
 use forust_ml::GradientBooster;
-use polars::prelude::DataFrame;
 
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Params, Task, Ty, Value};
 
 use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
-use crate::error::{Result, RunError};
+use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 
 const SEED_DOC: &str = "seed of row and column sampling (default: recipe.seed)";
@@ -158,7 +157,7 @@ fn alias<'n>(p: &Params, spec: &ModelSpec, names: &[&'n str]) -> Result<&'n str>
     if let [first, rest @ ..] = set.as_slice() {
         let value = &p.get(first).expect("set").value;
         if let Some(other) = rest.iter().find(|n| &p.get(n).expect("set").value != value) {
-            return Err(RunError::model(
+            return Err(Error::model(
                 spec.kind,
                 format!(
                     "{0}.{first} = {value} and {0}.{other} = {1} are aliases of one setting; set one",
@@ -182,7 +181,7 @@ fn unsupported(p: &Params, spec: &ModelSpec, names: &[&str], why: &str) -> Resul
     else {
         return Ok(());
     };
-    Err(RunError::model(
+    Err(Error::model(
         spec.kind,
         format!(
             "{}.{name} = {} is not supported by the forust engine: {why}",
@@ -208,7 +207,7 @@ fn build_xgboost(p: &Params, recipe_seed: u64) -> Result<Box<dyn Model>> {
         "reg:squarederror" | "reg:linear" => Objective::Squared,
         "binary:logistic" => Objective::Logistic,
         other => {
-            return Err(RunError::model(
+            return Err(Error::model(
                 spec.kind,
                 format!("xgboost.objective = {other:?} is not supported by the forust engine: it has no softmax objective; objective = \"auto\" fits one-vs-rest logistic boosters"),
             ))
@@ -248,7 +247,7 @@ fn build_lightgbm(p: &Params, recipe_seed: u64) -> Result<Box<dyn Model>> {
     let freq_name = alias(p, spec, &["subsample_freq", "bagging_freq"])?;
     let freq = p.usize(freq_name)?;
     if freq > 1 {
-        return Err(RunError::model(
+        return Err(Error::model(
             spec.kind,
             format!("lightgbm.{freq_name} = {freq} is not supported by the forust engine: it redraws the rows for every tree (bagging_freq = 1) or never (0)"),
         ));
@@ -265,7 +264,7 @@ fn build_lightgbm(p: &Params, recipe_seed: u64) -> Result<Box<dyn Model>> {
         "binary" => Objective::Logistic,
         "multiclassova" | "ova" => Objective::OneVsRest,
         other => {
-            return Err(RunError::model(
+            return Err(Error::model(
                 spec.kind,
                 format!("lightgbm.objective = {other:?} is not supported by the forust engine: it has no softmax objective; use \"multiclassova\" (one-vs-rest)"),
             ))
@@ -365,7 +364,7 @@ impl Boosting {
     ) -> Result<GradientBooster> {
         let mut b = self.booster(objective, min_leaf_weight);
         b.fit(data, y, weight, None)
-            .map_err(|e| RunError::model(self.kind, format!("forust: {e}")))?;
+            .map_err(|e| Error::model(self.kind, format!("forust: {e}")))?;
         Ok(b)
     }
 
@@ -378,7 +377,7 @@ impl Boosting {
             }
             (Task::Multiclass, Objective::Auto | Objective::OneVsRest) => Objective::OneVsRest,
             (task, objective) => {
-                return Err(RunError::model(
+                return Err(Error::model(
                     self.kind,
                     format!("the objective ({objective:?}) does not fit a {task:?} task"),
                 ))
@@ -391,10 +390,7 @@ impl Boosting {
 impl Model for Boosting {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
         if t.x.rows == 0 || t.x.cols == 0 {
-            return Err(RunError::model(
-                self.kind,
-                "no training rows or no features",
-            ));
+            return Err(Error::model(self.kind, "no training rows or no features"));
         }
         let objective = self.objective_for(t.task)?;
         let mut min_leaf_weight = self.min_leaf_weight;
@@ -403,7 +399,7 @@ impl Model for Boosting {
                 // Squared error gives every row a hessian of 1, so the hessian sum counts rows.
                 min_leaf_weight = min_leaf_weight.max(rows as f32);
             } else if explicit {
-                return Err(RunError::model(
+                return Err(Error::model(
                     self.kind,
                     format!("{}.min_child_samples (min_data_in_leaf) is not supported by the forust engine for classification: it bounds hessian sums (min_child_weight), not row counts; remove it", self.kind),
                 ));
@@ -414,7 +410,7 @@ impl Model for Boosting {
         let fitted = match objective {
             Objective::Squared => {
                 if t.y.iter().any(|v| !v.is_finite()) {
-                    return Err(RunError::model(
+                    return Err(Error::model(
                         self.kind,
                         "the target has missing or infinite values",
                     ));
@@ -472,9 +468,9 @@ struct TrainedBoosting {
 }
 
 impl Trained for TrainedBoosting {
-    fn predict(&self, _: &DataFrame, x: &Matrix) -> Result<Prediction> {
+    fn predict(&self, x: &Matrix) -> Result<Prediction> {
         if x.cols != self.cols {
-            return Err(RunError::model(
+            return Err(Error::model(
                 self.kind,
                 format!(
                     "fitted on {} features, asked to predict from {}",
@@ -526,12 +522,12 @@ impl Trained for TrainedBoosting {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::model_params;
+    use crate::testing::model_params;
 
     /// 300 rows, 4 features from a fixed recurrence; y = a smooth nonlinear signal.
     fn table() -> (Matrix, Vec<f64>) {
         let (rows, cols) = (300, 4);
-        let mut next = crate::test_support::uniform(12345);
+        let mut next = crate::testing::uniform(12345);
         let data: Vec<f64> = (0..rows * cols).map(|_| next() * 4.0 - 2.0).collect();
         let y = data
             .chunks_exact(cols)
@@ -551,15 +547,9 @@ mod tests {
 
     fn fit_predict(def: &ModelDef, set: &[(&str, Value)], task: Task, y: &[f64]) -> Prediction {
         let (x, _) = table();
-        let frame = DataFrame::empty();
         let model = (def.build)(&model_params(&def.spec, set), 7).unwrap();
-        let t = Training {
-            frame: &frame,
-            x: &x,
-            y,
-            task,
-        };
-        model.fit(&t).unwrap().predict(&frame, &x).unwrap()
+        let t = Training { x: &x, y, task };
+        model.fit(&t).unwrap().predict(&x).unwrap()
     }
 
     fn rmse(a: &[f64], b: &[f64]) -> f64 {
@@ -674,7 +664,6 @@ mod tests {
             names: vec!["i".into()],
         };
         let y: Vec<f64> = (0..300).map(|i| if i < 10 { 10.0 } else { 0.0 }).collect();
-        let frame = DataFrame::empty();
         let leaf_sizes = |min_rows: i64| {
             let set = [
                 ("n_estimators", Value::Int(1)),
@@ -683,12 +672,11 @@ mod tests {
             ];
             let model = (LIGHTGBM.build)(&model_params(&LIGHTGBM.spec, &set), 0).unwrap();
             let t = Training {
-                frame: &frame,
                 x: &x,
                 y: &y,
                 task: Task::Regression,
             };
-            let pred = model.fit(&t).unwrap().predict(&frame, &x).unwrap();
+            let pred = model.fit(&t).unwrap().predict(&x).unwrap();
             let first = pred.values[0];
             let n = pred.values.iter().filter(|v| **v == first).count();
             (n, 300 - n)
@@ -739,9 +727,7 @@ mod tests {
             0,
         )
         .unwrap();
-        let frame = DataFrame::empty();
         let t = Training {
-            frame: &frame,
             x: &x,
             y: &labels,
             task: Task::Binary,

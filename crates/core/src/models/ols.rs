@@ -15,7 +15,7 @@ use kreplay_recipe::{ModelSpec, Task};
 use super::elastic_net::FIT_INTERCEPT;
 use super::linear::{cholesky, Gram, LinearFit};
 use super::{Model, ModelDef, Trained, Training};
-use crate::error::{Result, RunError};
+use crate::error::{Error, Result};
 
 pub static LINEAR_REGRESSION: ModelDef = ModelDef {
     spec: ModelSpec {
@@ -40,7 +40,7 @@ impl Model for Ols {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
         let g = Gram::new(t.x, t.y, self.fit_intercept);
         cholesky(g.xtx, g.p, |_, a_jj, d| d > 1e-10 * a_jj).map_err(|j| {
-            RunError::model(
+            Error::model(
                 "linear_regression",
                 format!(
                     "column `{}` is (numerically) a linear combination of the columns before it{}; sklearn would return the minimum-norm solution, kreplay does not: drop a column (e.g. one_hot drop_first) or use ridge",
@@ -56,7 +56,7 @@ impl Model for Ols {
         let fitted = LinearRegression::new()
             .with_intercept(self.fit_intercept)
             .fit(&ds)
-            .map_err(|e| RunError::model("linear_regression", e.to_string()))?;
+            .map_err(|e| Error::model("linear_regression", e.to_string()))?;
         Ok(Box::new(LinearFit {
             coef: fitted.params().to_vec(),
             intercept: fitted.intercept(),
@@ -68,7 +68,6 @@ impl Model for Ols {
 mod tests {
     use super::*;
     use crate::matrix::Matrix;
-    use polars::prelude::DataFrame;
 
     #[test]
     fn fits_an_exact_plane_and_rejects_collinear_columns() {
@@ -81,9 +80,7 @@ mod tests {
             names: vec!["a".into(), "b".into()],
         };
         let y: Vec<f64> = rows.iter().map(|r| 1.0 + 2.0 * r[0] - r[1]).collect();
-        let frame = DataFrame::empty();
         let t = Training {
-            frame: &frame,
             x: &x,
             y: &y,
             task: Task::Regression,
@@ -91,7 +88,7 @@ mod tests {
         let ols = Ols {
             fit_intercept: true,
         };
-        let pred = ols.fit(&t).unwrap().predict(&frame, &x).unwrap();
+        let pred = ols.fit(&t).unwrap().predict(&x).unwrap();
         for (p, e) in pred.values.iter().zip(&y) {
             assert!((p - e).abs() < 1e-10, "{:?}", pred.values);
         }

@@ -13,7 +13,7 @@
 //! Orientation: as in sklearn's libsvm, the first class (index 0) is libsvm's +1, and the
 //! decision value reported is sklearn's `decision_function`, positive towards class 1.
 
-use crate::error::{Result, RunError};
+use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 
 /// libsvm's `TAU`: the curvature used where the pair's is not positive.
@@ -157,7 +157,7 @@ fn solve(
 ) -> Result<BinarySvc> {
     let n = class1.len();
     if !class1.iter().any(|p| *p) || class1.iter().all(|p| *p) {
-        return Err(RunError::model(
+        return Err(Error::model(
             "svm",
             "the training rows hold one class only; an SVM needs both",
         ));
@@ -272,7 +272,7 @@ fn solve(
 
     if iterations == max_iter {
         // libsvm only warns here; a model this far from optimal is not what the recipe meant.
-        return Err(RunError::model(
+        return Err(Error::model(
             "svm",
             format!("the solver did not converge in {max_iter} iterations; scale the features or lower C"),
         ));
@@ -417,7 +417,7 @@ pub(super) mod tests {
 
     /// 80 points in two overlapping squares (class = i mod 2), from a fixed recurrence.
     pub(in crate::models) fn clouds() -> (Matrix, Vec<bool>) {
-        let mut next = crate::test_support::uniform(99);
+        let mut next = crate::testing::uniform(99);
         let (mut x, mut class1) = (Vec::new(), Vec::new());
         for i in 0..80 {
             let c = (i % 2) as f64;

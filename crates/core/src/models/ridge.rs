@@ -11,7 +11,7 @@ use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
 
 use super::linear::{cholesky, cholesky_solve, Gram};
 use super::{Model, ModelDef, Trained, Training};
-use crate::error::{Result, RunError};
+use crate::error::{Error, Result};
 
 pub static RIDGE: ModelDef = ModelDef {
     spec: ModelSpec {
@@ -56,7 +56,7 @@ impl Model for Ridge {
             a[j * g.p + j] += self.alpha;
         }
         let l = cholesky(a, g.p, |_, _, d| d > 0.0).map_err(|j| {
-            RunError::model(
+            Error::model(
                 "ridge",
                 format!(
                     "XᵀX + alpha·I is singular at `{}` (alpha = 0 with collinear features); use alpha > 0",
@@ -73,7 +73,6 @@ impl Model for Ridge {
 mod tests {
     use super::*;
     use crate::matrix::Matrix;
-    use polars::prelude::DataFrame;
 
     #[test]
     fn ridge_matches_the_closed_form() {
@@ -87,24 +86,22 @@ mod tests {
             names: vec!["x".into()],
         };
         let y = [0.0, 1.0, 5.0];
-        let frame = DataFrame::empty();
         let build = |alpha: f64| Ridge {
             alpha,
             fit_intercept: true,
         };
         let t = Training {
-            frame: &frame,
             x: &x,
             y: &y,
             task: Task::Regression,
         };
-        let pred = build(1.0).fit(&t).unwrap().predict(&frame, &x).unwrap();
+        let pred = build(1.0).fit(&t).unwrap().predict(&x).unwrap();
         let expect = [1.0 / 3.0, 2.0, 11.0 / 3.0];
         for (p, e) in pred.values.iter().zip(expect) {
             assert!((p - e).abs() < 1e-12, "{:?}", pred.values);
         }
         // alpha = 0 is ordinary least squares: w = 2.5, b = −0.5.
-        let pred = build(0.0).fit(&t).unwrap().predict(&frame, &x).unwrap();
+        let pred = build(0.0).fit(&t).unwrap().predict(&x).unwrap();
         assert!((pred.values[0] + 0.5).abs() < 1e-12, "{:?}", pred.values);
     }
 }

@@ -23,7 +23,7 @@ use super::cart::{
 };
 use super::tree::{splitter_of, SPLITTERS};
 use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
-use crate::error::{Result, RunError};
+use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 use kreplay_metrics::numpy_sum as np_sum;
 
@@ -53,7 +53,7 @@ pub static ADABOOST: ModelDef = ModelDef {
     build: |p, seed| {
         let learning_rate = p.f64("learning_rate")?;
         if learning_rate <= 0.0 {
-            return Err(RunError::model(KIND, "learning_rate must be positive"));
+            return Err(Error::model(KIND, "learning_rate must be positive"));
         }
         Ok(Box::new(AdaBoost {
             n_estimators: p.usize("n_estimators")?,
@@ -89,7 +89,7 @@ struct AdaBoost {
 impl Model for AdaBoost {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
         if !t.task.is_classification() {
-            return Err(RunError::model(
+            return Err(Error::model(
                 KIND,
                 "AdaBoost is implemented for classification only",
             ));
@@ -149,7 +149,7 @@ impl Model for AdaBoost {
             } else {
                 if error >= 1.0 - 1.0 / k as f64 {
                     if trees.is_empty() {
-                        return Err(RunError::model(
+                        return Err(Error::model(
                             KIND,
                             "the first tree is no better than chance; the ensemble cannot be fitted",
                         ));
@@ -250,7 +250,7 @@ impl Boosted {
 }
 
 impl Trained for Boosted {
-    fn predict(&self, _: &polars::prelude::DataFrame, x: &Matrix) -> Result<Prediction> {
+    fn predict(&self, x: &Matrix) -> Result<Prediction> {
         let k = self.classes.labels.len();
         let mut values = Vec::with_capacity(x.rows);
         let mut probas = Vec::with_capacity(x.rows);
@@ -276,9 +276,8 @@ impl Trained for Boosted {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::model_params;
+    use crate::testing::model_params;
     use kreplay_recipe::Value;
-    use polars::prelude::DataFrame;
 
     /// 16 rows, two features whose orders differ (b = 7i mod 16); probes off the grid.
     fn table() -> (Matrix, Matrix) {
@@ -308,15 +307,9 @@ mod tests {
 
     fn run(task: Task, y: &[f64], set: &[(&str, Value)]) -> Result<Prediction> {
         let (x, probes) = table();
-        let frame = DataFrame::empty();
-        let t = Training {
-            frame: &frame,
-            x: &x,
-            y,
-            task,
-        };
+        let t = Training { x: &x, y, task };
         let p = model_params(&ADABOOST.spec, set);
-        (ADABOOST.build)(&p, 3)?.fit(&t)?.predict(&frame, &probes)
+        (ADABOOST.build)(&p, 3)?.fit(&t)?.predict(&probes)
     }
 
     fn five(algorithm: &str) -> Vec<(&'static str, Value)> {

@@ -40,7 +40,6 @@ mod tests {
     use crate::matrix::Matrix;
     use crate::models::cart::{Columns, Target, Tree};
     use crate::models::{Model, Training};
-    use polars::prelude::DataFrame;
 
     fn model(n_estimators: usize, max_features: &str, seed: u64) -> Forest {
         use kreplay_recipe::Value;
@@ -81,22 +80,12 @@ mod tests {
     #[test]
     fn fits_the_training_rows_and_is_deterministic() {
         let (x, yc, yr) = table();
-        let frame = DataFrame::empty();
         // Off-grid points, where the random thresholds of different seeds disagree.
         let mut between = x.clone();
         between.data.iter_mut().for_each(|v| *v += 0.5);
         let fit_on = |task, y: &[f64], seed, at: &Matrix| {
-            let t = Training {
-                frame: &frame,
-                x: &x,
-                y,
-                task,
-            };
-            model(20, "all", seed)
-                .fit(&t)
-                .unwrap()
-                .predict(&frame, at)
-                .unwrap()
+            let t = Training { x: &x, y, task };
+            model(20, "all", seed).fit(&t).unwrap().predict(at).unwrap()
         };
         let fit = |task, y: &[f64], seed| fit_on(task, y, seed, &x);
         let a = fit(Task::Binary, &yc, 3);

@@ -10,7 +10,6 @@
 //! Both run on [`lbfgs`](super::lbfgs); the loss and its gradient are one pass over the rows,
 //! in fixed blocks summed in block order, so the result does not depend on the thread count.
 
-use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
 use kreplay_recipe::{named_enum, Lit, ModelSpec, ParamSpec, Task, Ty};
@@ -305,7 +304,7 @@ impl TrainedLogistic {
 }
 
 impl Trained for TrainedLogistic {
-    fn predict(&self, _: &DataFrame, x: &Matrix) -> Result<Prediction> {
+    fn predict(&self, x: &Matrix) -> Result<Prediction> {
         let rows: Vec<Vec<f64>> = (0..x.rows)
             .into_par_iter()
             .map(|i| self.proba(x.row(i)))

@@ -20,13 +20,11 @@
 
 use std::borrow::Cow;
 
-use polars::prelude::DataFrame;
-
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty, Value};
 
 use super::smo::{self, BinarySvc, Dots, Kernel};
 use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
-use crate::error::{Result, RunError};
+use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 use crate::rng::numpy::RandomState;
 
@@ -328,7 +326,7 @@ impl Model for SupportVector {
         let classes = Classes::new(t.y, "svm")?;
         let k = classes.labels.len();
         if k > 2 && self.probability {
-            return Err(RunError::model(
+            return Err(Error::model(
                 "svm",
                 format!("svm.probability = true needs two classes, the target has {k}: multiclass probabilities (libsvm's pairwise coupling) are not implemented"),
             ));
@@ -372,7 +370,7 @@ impl Model for SupportVector {
 }
 
 impl Trained for TrainedSvm {
-    fn predict(&self, _: &DataFrame, x: &Matrix) -> Result<Prediction> {
+    fn predict(&self, x: &Matrix) -> Result<Prediction> {
         if let [(_, machine)] = self.pairs.as_slice() {
             return Ok(self.predict_binary(machine, x));
         }
@@ -500,15 +498,13 @@ mod tests {
         let (x, class1) = crate::models::smo::tests::clouds();
         let y: Vec<f64> = class1.iter().map(|c| f64::from(u8::from(*c))).collect();
         let model = svc("rbf", 1.0, Value::Str("scale".into()), probability, seed);
-        let frame = DataFrame::empty();
         let t = Training {
-            frame: &frame,
             x: &x,
             y: &y,
             task: Task::Binary,
         };
         let fitted = model.fit(&t).unwrap();
-        let pred = fitted.predict(&frame, &x).unwrap();
+        let pred = fitted.predict(&x).unwrap();
         // Read the decision values back through a fresh fit (same data, deterministic SMO).
         let model2 = model.train(&x, None, &class1, model.gamma(&x)).unwrap();
         let dec = (0..x.rows).map(|i| model2.decision(x.row(i))).collect();
@@ -542,7 +538,7 @@ mod tests {
     /// one-vs-one vote on every training row and eight probes.
     #[test]
     fn multiclass_is_libsvms_one_vs_one() {
-        let mut next = crate::test_support::uniform(7);
+        let mut next = crate::testing::uniform(7);
         let (mut data, mut y) = (Vec::new(), Vec::new());
         for i in 0..90 {
             let c = (i % 3) as f64;
@@ -564,7 +560,6 @@ mod tests {
             cols: 2,
             names: vec!["a".into(), "b".into()],
         };
-        let frame = DataFrame::empty();
         let digits = |p: Prediction| -> String {
             p.values.iter().map(|v| (*v as u8 + b'0') as char).collect()
         };
@@ -575,7 +570,6 @@ mod tests {
             ("linear", 0.3, 1.0, "011022002012112012001022012012112002012002112012012011012012012012012012022012102012112011", "01212102"),
         ];
         let t = Training {
-            frame: &frame,
             x: &x,
             y: &y,
             task: Task::Multiclass,
@@ -583,13 +577,9 @@ mod tests {
         for (kernel, c, gamma, train, probe) in cases {
             let model = svc(kernel, c, Value::Float(gamma), false, 0);
             let fitted = model.fit(&t).unwrap();
+            assert_eq!(digits(fitted.predict(&x).unwrap()), train, "{kernel} C={c}");
             assert_eq!(
-                digits(fitted.predict(&frame, &x).unwrap()),
-                train,
-                "{kernel} C={c}"
-            );
-            assert_eq!(
-                digits(fitted.predict(&frame, &probes).unwrap()),
+                digits(fitted.predict(&probes).unwrap()),
                 probe,
                 "{kernel} C={c}"
             );

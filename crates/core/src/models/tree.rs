@@ -2,7 +2,6 @@
 //! not linfa's). `splitter = "random"` is sklearn's `DecisionTreeClassifier(splitter="random")`,
 //! which some published grids use as AdaBoost's base.
 
-use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Params, Task, Ty, Value};
@@ -12,7 +11,7 @@ use super::cart::{
     TreeParams, Trees,
 };
 use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
-use crate::error::{Result, RunError};
+use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 
 pub const CRITERIA: &[&str] = &["gini", "entropy", "squared_error", "friedman_mse"];
@@ -166,13 +165,13 @@ impl TreeSettings {
             (None, true) => Criterion::Gini,
             (None, false) => Criterion::SquaredError,
             (Some(Criterion::SquaredError | Criterion::FriedmanMse), true) => {
-                return Err(RunError::model(
+                return Err(Error::model(
                     model,
                     "criteria squared_error and friedman_mse are for regression; use gini or entropy",
                 ))
             }
             (Some(Criterion::Gini | Criterion::Entropy), false) => {
-                return Err(RunError::model(
+                return Err(Error::model(
                     model,
                     "gini and entropy are for classification; use squared_error",
                 ))
@@ -252,7 +251,7 @@ impl TreeEnsemble {
 }
 
 impl Trained for TreeEnsemble {
-    fn predict(&self, _: &DataFrame, x: &Matrix) -> Result<Prediction> {
+    fn predict(&self, x: &Matrix) -> Result<Prediction> {
         Ok(TreeEnsemble::predict(self, x))
     }
 }

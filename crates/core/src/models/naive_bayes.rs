@@ -6,12 +6,11 @@
 use linfa::prelude::*;
 use linfa::DatasetBase;
 use linfa_bayes::{GaussianNb, NaiveBayes};
-use polars::prelude::DataFrame;
 
 use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
 
 use super::{Classes, Model, ModelDef, Prediction, Trained, Training};
-use crate::error::{Result, RunError};
+use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 
 pub static GAUSSIAN_NB: ModelDef = ModelDef {
@@ -54,13 +53,13 @@ impl Model for GaussianNaiveBayes {
         let model = GaussianNb::params()
             .var_smoothing(self.var_smoothing)
             .fit(&ds)
-            .map_err(|e| RunError::model("gaussian_nb", e.to_string()))?;
+            .map_err(|e| Error::model("gaussian_nb", e.to_string()))?;
         Ok(Box::new(TrainedNb { model, classes }))
     }
 }
 
 impl Trained for TrainedNb {
-    fn predict(&self, _: &DataFrame, x: &Matrix) -> Result<Prediction> {
+    fn predict(&self, x: &Matrix) -> Result<Prediction> {
         let arr = x.clone().into_ndarray();
         let (proba, order) = self.model.predict_proba(arr.view());
         let k = self.classes.labels.len();

@@ -28,7 +28,7 @@ use super::cart::{
     Tree, TreeParams,
 };
 use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
-use crate::error::{Result, RunError};
+use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 use crate::rng::numpy::RandomState;
 use kreplay_metrics::numpy_sum::average;
@@ -143,7 +143,7 @@ impl GradientBoosting {
     fn new(p: &Params, seed: u64) -> Result<Self> {
         let subsample = p.f64("subsample")?;
         if subsample <= 0.0 {
-            return Err(RunError::model(KIND, "subsample must be in (0, 1]"));
+            return Err(Error::model(KIND, "subsample must be in (0, 1]"));
         }
         Ok(GradientBoosting {
             loss: p.opt_str("loss")?.map(Loss::parse),
@@ -222,7 +222,7 @@ impl Boosted {
 }
 
 impl Trained for Boosted {
-    fn predict(&self, _: &polars::prelude::DataFrame, x: &Matrix) -> Result<Prediction> {
+    fn predict(&self, x: &Matrix) -> Result<Prediction> {
         let raws = self.raws(x);
         let Some(classes) = &self.classes else {
             return Ok(Prediction {
@@ -265,13 +265,13 @@ impl Model for GradientBoosting {
             (None, true) => Loss::Log,
             (None, false) => Loss::SquaredError,
             (Some(Loss::Log), false) => {
-                return Err(RunError::model(
+                return Err(Error::model(
                     KIND,
                     "log_loss is for classification; use squared_error, absolute_error, huber or quantile",
                 ))
             }
             (Some(l), true) if l != Loss::Log => {
-                return Err(RunError::model(
+                return Err(Error::model(
                     KIND,
                     "classification boosts log_loss (deviance); the other losses are for regression",
                 ))
@@ -279,7 +279,7 @@ impl Model for GradientBoosting {
             (Some(l), _) => l,
         };
         if matches!(loss, Loss::Huber | Loss::Quantile) && !(self.alpha > 0.0 && self.alpha < 1.0) {
-            return Err(RunError::model(
+            return Err(Error::model(
                 KIND,
                 format!(
                     "alpha must be strictly between 0 and 1 for {loss:?} loss, found {}",
@@ -288,10 +288,10 @@ impl Model for GradientBoosting {
             ));
         }
         if t.x.rows == 0 {
-            return Err(RunError::model(KIND, "no training rows"));
+            return Err(Error::model(KIND, "no training rows"));
         }
         if t.y.iter().any(|v| !v.is_finite()) {
-            return Err(RunError::model(
+            return Err(Error::model(
                 KIND,
                 "the target has missing or infinite values",
             ));
@@ -628,7 +628,6 @@ fn weighted_percentile(v: &[f64], w: &[f64], q: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use polars::prelude::DataFrame;
 
     #[test]
     fn percentiles_follow_numpy_and_sklearn() {
@@ -675,19 +674,13 @@ mod tests {
 
     fn run(task: Task, y: &[f64], set: &[(&str, Value)]) -> Prediction {
         let (x, _, _, probes) = table();
-        let p = crate::test_support::model_params(&GRADIENT_BOOSTING.spec, set);
-        let frame = DataFrame::empty();
-        let t = Training {
-            frame: &frame,
-            x: &x,
-            y,
-            task,
-        };
+        let p = crate::testing::model_params(&GRADIENT_BOOSTING.spec, set);
+        let t = Training { x: &x, y, task };
         (GRADIENT_BOOSTING.build)(&p, 7)
             .unwrap()
             .fit(&t)
             .unwrap()
-            .predict(&frame, &probes)
+            .predict(&probes)
             .unwrap()
     }
 
@@ -778,15 +771,9 @@ mod tests {
     #[test]
     fn rejects_losses_of_the_other_task_and_bad_alpha() {
         let (x, y, yb, _) = table();
-        let frame = DataFrame::empty();
         let fit = |task, y: &[f64], set: &[(&str, Value)]| {
-            let p = crate::test_support::model_params(&GRADIENT_BOOSTING.spec, set);
-            let t = Training {
-                frame: &frame,
-                x: &x,
-                y,
-                task,
-            };
+            let p = crate::testing::model_params(&GRADIENT_BOOSTING.spec, set);
+            let t = Training { x: &x, y, task };
             (GRADIENT_BOOSTING.build)(&p, 0).unwrap().fit(&t).err()
         };
         let loss = |l: &str| vec![("loss", Value::Str(l.into()))];

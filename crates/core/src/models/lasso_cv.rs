@@ -15,7 +15,7 @@ use super::coordinate_descent::{descend, Settings};
 use super::elastic_net::{FIT_INTERCEPT, MAX_ITER, TOL};
 use super::linear::Blocks;
 use super::{Model, ModelDef, Trained, Training};
-use crate::error::{Result, RunError};
+use crate::error::{Error, Result};
 use crate::folds;
 
 pub static LASSO_CV: ModelDef = ModelDef {
@@ -110,7 +110,7 @@ impl LassoCv {
 impl Model for LassoCv {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
         if t.x.rows < self.cv {
-            return Err(RunError::model(
+            return Err(Error::model(
                 "lasso_cv",
                 format!("cv = {} folds but only {} rows", self.cv, t.x.rows),
             ));
@@ -144,7 +144,6 @@ impl Model for LassoCv {
 mod tests {
     use super::*;
     use crate::matrix::Matrix;
-    use polars::prelude::DataFrame;
 
     #[test]
     fn picks_the_alpha_with_the_lowest_inner_mse_and_refits() {
@@ -161,7 +160,6 @@ mod tests {
         let y: Vec<f64> = (0..n)
             .map(|i| 3.0 * a[i] - 2.0 + 0.01 * ((i % 3) as f64))
             .collect();
-        let frame = DataFrame::empty();
         let model = LassoCv {
             alphas: vec![100.0, 0.001],
             cv: 5,
@@ -170,7 +168,6 @@ mod tests {
             fit_intercept: true,
         };
         let t = Training {
-            frame: &frame,
             x: &x,
             y: &y,
             task: Task::Regression,
@@ -196,7 +193,7 @@ mod tests {
             ),
         );
         assert!(mse[1] < mse[0] / 100.0, "{mse:?}");
-        let pred = model.fit(&t).unwrap().predict(&frame, &x).unwrap();
+        let pred = model.fit(&t).unwrap().predict(&x).unwrap();
         assert!(
             (pred.values[10] - (3.0 * a[10] - 2.0)).abs() < 0.05,
             "{:?}",

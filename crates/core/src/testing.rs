@@ -1,4 +1,5 @@
-//! Helpers shared by the unit tests of steps and models.
+//! Helpers shared by the unit tests of models here and of steps in the runner: parameters as
+//! the parser gives them, the mirror of competition files, seeded tables.
 
 use std::path::PathBuf;
 
@@ -6,8 +7,8 @@ use kreplay_recipe::{Lit, Loc, ModelSpec, Param, ParamSpec, Params, Value};
 
 /// The mirror of competition files: `$KREPLAY_MIRROR`, default `../shared/data`, a relative
 /// path taken from the workspace (where the README's test command is typed; cargo runs this
-/// crate's tests in `crates/runner`).
-pub(crate) fn mirror() -> PathBuf {
+/// crate's tests in the crate's own folder).
+pub fn mirror() -> PathBuf {
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     match std::env::var_os("KREPLAY_MIRROR").map(PathBuf::from) {
         Some(d) if d.is_relative() => workspace.join(d),
@@ -18,7 +19,7 @@ pub(crate) fn mirror() -> PathBuf {
 
 /// Parameters as the recipe parser would give them: each spec's default, with `set` applied
 /// (and marked explicit), owned by `owner` for error messages.
-pub(crate) fn params_over_defaults(
+pub fn params_over_defaults(
     owner: impl Into<String>,
     specs: &[ParamSpec],
     set: &[(&str, Value)],
@@ -42,13 +43,13 @@ pub(crate) fn params_over_defaults(
 }
 
 /// A model kind's parameters: its defaults with `set` applied.
-pub(crate) fn model_params(spec: &ModelSpec, set: &[(&str, Value)]) -> Params {
+pub fn model_params(spec: &ModelSpec, set: &[(&str, Value)]) -> Params {
     params_over_defaults(spec.kind, spec.params, set)
 }
 
 /// Uniform numbers in [0, 1) from a fixed 64-bit LCG (Knuth's MMIX constants): test tables
 /// that are the same on every machine, with nothing to seed.
-pub(crate) fn uniform(seed: u64) -> impl FnMut() -> f64 {
+pub fn uniform(seed: u64) -> impl FnMut() -> f64 {
     let mut s = seed;
     move || {
         s = s

@@ -1,0 +1,144 @@
+//! The model zoo behind one trait.
+//!
+//! Each model kind is defined once, in its own file, as a [`ModelDef`]: the [`ModelSpec`] the
+//! recipe parser, `kreplay models` and overrides read, and `build`. Where linfa reproduces the
+//! semantics published numbers rely on, the model wraps linfa; where it does not, the model is
+//! the project's own seeded implementation, and the file says why.
+
+mod adaboost;
+mod boosting;
+mod cart;
+mod coordinate_descent;
+mod elastic_net;
+mod extra_trees;
+mod forest;
+mod gradient_boosting;
+mod kernel_ridge;
+mod knn;
+mod lasso_cv;
+mod lbfgs;
+mod linear;
+mod logistic;
+mod naive_bayes;
+mod ols;
+mod ridge;
+mod smo;
+mod svm;
+mod tree;
+
+#[cfg(test)]
+mod sklearn_parity;
+
+use kreplay_recipe::{ModelSpec, Params, Task};
+
+use crate::error::{Error, Result};
+use crate::matrix::Matrix;
+
+/// What a model is trained on. For classification `y` holds the raw class labels.
+pub struct Training<'a> {
+    pub x: &'a Matrix,
+    pub y: &'a [f64],
+    pub task: Task,
+}
+
+/// Labels (classification) or values (regression), and P(class 1) for binary models that have it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    pub values: Vec<f64>,
+    pub proba: Option<Vec<f64>>,
+}
+
+/// A model kind with its parameters set, ready to fit.
+pub trait Model: Send + Sync {
+    fn fit(&self, t: &Training) -> Result<Box<dyn Trained>>;
+}
+
+/// A fitted model.
+pub trait Trained: Send + Sync {
+    fn predict(&self, x: &Matrix) -> Result<Prediction>;
+}
+
+pub struct ModelDef {
+    pub spec: ModelSpec,
+    /// Builds the model from checked parameters; `seed` is the recipe's seed for models whose
+    /// own `seed` is not set.
+    pub build: fn(&Params, u64) -> Result<Box<dyn Model>>,
+}
+
+pub static MODELS: &[&ModelDef] = &[
+    &logistic::LOGISTIC_REGRESSION,
+    &tree::DECISION_TREE,
+    &forest::RANDOM_FOREST,
+    &boosting::XGBOOST,
+    &boosting::LIGHTGBM,
+    &extra_trees::EXTRA_TREES,
+    &gradient_boosting::GRADIENT_BOOSTING,
+    &adaboost::ADABOOST,
+    &knn::KNN,
+    &naive_bayes::GAUSSIAN_NB,
+    &svm::SVM,
+    &ols::LINEAR_REGRESSION,
+    &ridge::RIDGE,
+    &kernel_ridge::KERNEL_RIDGE,
+    &elastic_net::LASSO,
+    &elastic_net::ELASTIC_NET,
+    &lasso_cv::LASSO_CV,
+];
+
+pub fn def(kind: &str) -> Option<&'static ModelDef> {
+    MODELS.iter().copied().find(|d| d.spec.kind == kind)
+}
+
+/// Class labels, sorted, and each row's class index.
+pub struct Classes {
+    pub labels: Vec<f64>,
+    pub index: Vec<usize>,
+}
+
+impl Classes {
+    pub fn new(y: &[f64], model: &str) -> Result<Classes> {
+        let mut labels: Vec<f64> = Vec::new();
+        for v in y {
+            if v.is_nan() {
+                return Err(Error::model(model, "the target has missing values"));
+            }
+            if !labels.contains(v) {
+                labels.push(*v);
+            }
+        }
+        labels.sort_by(f64::total_cmp);
+        if labels.len() < 2 {
+            return Err(Error::model(
+                model,
+                "the target has a single class in these rows",
+            ));
+        }
+        let index = y
+            .iter()
+            .map(|v| labels.iter().position(|l| l == v).expect("collected"))
+            .collect();
+        Ok(Classes { labels, index })
+    }
+
+    /// P(class 1) for a binary problem from per-class probability rows.
+    pub fn positive_proba(&self, proba: &[Vec<f64>]) -> Option<Vec<f64>> {
+        (self.labels.len() == 2 && self.labels[1] == 1.0)
+            .then(|| proba.iter().map(|p| p[1]).collect())
+    }
+
+    /// The label of the most probable class; ties go to the first (numpy argmax).
+    pub fn argmax(&self, p: &[f64]) -> f64 {
+        let mut best = 0;
+        for (i, v) in p.iter().enumerate() {
+            if *v > p[best] {
+                best = i;
+            }
+        }
+        self.labels[best]
+    }
+}
+
+/// The model's own seed, or the recipe's.
+pub fn seed_of(p: &Params, recipe_seed: u64) -> Result<u64> {
+    Ok(p.opt_usize("seed")?.map_or(recipe_seed, |s| s as u64))
+}
