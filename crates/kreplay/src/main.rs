@@ -4,6 +4,9 @@
 mod commands;
 mod report;
 
+// The shipped recipes, `(competition/name, text)`, embedded by `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -1,13 +1,12 @@
 //! Finding recipes by name: a path to a file, a recipe folder on disk (`$KREPLAY_RECIPES`,
-//! `./recipes`), or the recipes shipped inside the binary.
+//! `./recipes`), or the recipes shipped inside the binary (which embeds them and hands them
+//! over as [`Library::shipped`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::error::{suggestion, RecipeError, Result};
 use crate::source::{Loc, Source};
-
-include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
 /// A recipe reference: `competition/name`, optionally `:variant`, or a path to a `.toml` file.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,16 +38,26 @@ impl RecipeRef {
 /// Where recipes are looked up, in order.
 pub struct Library {
     pub dirs: Vec<PathBuf>,
+    /// Recipes built into the program, `(competition/name, text)`: looked up after `dirs`.
+    pub shipped: &'static [(&'static str, &'static str)],
 }
 
 impl Library {
-    /// `$KREPLAY_RECIPES` (colon-separated folders), then `./recipes`.
-    pub fn from_env() -> Library {
+    /// `$KREPLAY_RECIPES` (colon-separated folders), then `./recipes`, then `shipped`.
+    pub fn from_env(shipped: &'static [(&'static str, &'static str)]) -> Library {
         let mut dirs: Vec<PathBuf> = std::env::var_os("KREPLAY_RECIPES")
             .map(|v| std::env::split_paths(&v).collect())
             .unwrap_or_default();
         dirs.push(PathBuf::from("recipes"));
-        Library { dirs }
+        Library { dirs, shipped }
+    }
+
+    /// Only the recipes in `dir` (tests and benchmarks read the source tree's `recipes/`).
+    pub fn in_dir(dir: impl Into<PathBuf>) -> Library {
+        Library {
+            dirs: vec![dir.into()],
+            shipped: &[],
+        }
     }
 
     /// The recipe's text and its display name (`competition/name`).
@@ -75,7 +84,7 @@ impl Library {
                 ));
             }
         }
-        if let Some((n, text)) = EMBEDDED.iter().find(|(n, _)| *n == name) {
+        if let Some((n, text)) = self.shipped.iter().find(|(n, _)| *n == name) {
             return Ok((
                 Source::new(format!("<built-in>/{n}.toml"), *text),
                 n.to_string(),
@@ -101,7 +110,7 @@ impl Library {
                 }
             }
         }
-        for (n, _) in EMBEDDED {
+        for (n, _) in self.shipped {
             if !out.iter().any(|(o, _)| o == n) {
                 out.push((n.to_string(), format!("<built-in>/{n}.toml")));
             }

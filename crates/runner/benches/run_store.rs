@@ -32,7 +32,7 @@ impl Lcg {
 }
 
 fn recipe(depth: usize) -> Recipe {
-    let (source, name) = Library { dirs: Vec::new() }
+    let (source, name) = Library::in_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../recipes"))
         .load("titanic/milla-decision-tree")
         .expect("embedded recipe");
     let o = Override::parse(&format!("model.max_depth={depth}")).expect("override");

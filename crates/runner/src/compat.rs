@@ -275,7 +275,7 @@ metric = "rmse"
     #[test]
     fn every_shipped_recipe_finds_its_columns_in_its_own_data() {
         let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data");
-        let library = Library { dirs: Vec::new() };
+        let library = Library::in_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../recipes"));
         for (name, _) in library.names() {
             let (source, name) = library.load(&name).unwrap();
             let recipe = Recipe::parse(source, &name, None, &[], crate::catalog()).unwrap();

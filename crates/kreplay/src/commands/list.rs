@@ -5,7 +5,7 @@ use kreplay_runner::catalog;
 use crate::report::Result;
 
 pub fn run(json: bool) -> Result<()> {
-    let lib = Library::from_env();
+    let lib = Library::from_env(crate::SHIPPED);
     let mut rows = Vec::new();
     for (name, _) in lib.names() {
         let (source, name) = lib.load(&name)?;

@@ -19,7 +19,7 @@ use crate::report::Result;
 /// Finds, parses and validates a recipe with its variant and overrides.
 pub fn load(reference: &str, set: &[String]) -> Result<Recipe> {
     let r = RecipeRef::parse(reference);
-    let (source, name) = Library::from_env().load(&r.name)?;
+    let (source, name) = Library::from_env(crate::SHIPPED).load(&r.name)?;
     // `max_depth=3,5` is a sweep's grammar: one configuration runs here, so say where the
     // others would, instead of failing on "3,5" as a value.
     for text in set {

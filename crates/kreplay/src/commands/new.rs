@@ -36,7 +36,7 @@ pub fn run(a: Args) -> Result {
         .into());
     }
     let r = RecipeRef::parse(&a.from);
-    let (source, name) = Library::from_env().load(&r.name)?;
+    let (source, name) = Library::from_env(crate::SHIPPED).load(&r.name)?;
     let parent = match &r.variant {
         Some(v) => format!("{name}:{v}"),
         None => name.clone(),

@@ -51,7 +51,7 @@ fn describe(d: &Domain) -> String {
 
 pub fn run(a: Args) -> Result {
     let r = RecipeRef::parse(&a.recipe);
-    let (source, name) = Library::from_env().load(&r.name)?;
+    let (source, name) = Library::from_env(crate::SHIPPED).load(&r.name)?;
     let params = a
         .params
         .iter()

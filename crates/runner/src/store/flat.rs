@@ -69,7 +69,7 @@ mod tests {
     use kreplay_recipe::{Library, Override, Recipe};
 
     fn milla(overrides: &[&str]) -> Recipe {
-        let (source, name) = Library { dirs: Vec::new() }
+        let (source, name) = Library::in_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../recipes"))
             .load("titanic/milla-decision-tree")
             .unwrap();
         let overrides: Vec<Override> = overrides

@@ -13,7 +13,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn milla(overrides: &[&str]) -> Recipe {
-    let (source, name) = Library { dirs: Vec::new() }
+    let (source, name) = Library::in_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../recipes"))
         .load("titanic/milla-decision-tree")
         .unwrap();
     let overrides: Vec<Override> = overrides

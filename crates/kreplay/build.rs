@@ -1,5 +1,6 @@
 //! Embeds the shipped recipes (`recipes/**/*.toml`, `examples/*.toml` at the workspace root) so
-//! the binary can replay them from anywhere, without the source tree.
+//! the binary can replay them from anywhere, without the source tree. The binary embeds them,
+//! not the recipe crate, so editing a recipe rebuilds only the binary.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,13 +22,13 @@ fn collect(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>) {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut found = Vec::new();
     collect(&root.join("recipes"), "", &mut found);
     collect(&root.join("examples"), "examples/", &mut found);
     println!("cargo:rerun-if-changed={}", root.join("recipes").display());
     println!("cargo:rerun-if-changed={}", root.join("examples").display());
-    let mut code = String::from("pub static EMBEDDED: &[(&str, &str)] = &[\n");
+    let mut code = String::from("pub static SHIPPED: &[(&str, &str)] = &[\n");
     for (name, path) in &found {
         println!("cargo:rerun-if-changed={}", path.display());
         code.push_str(&format!(
