@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use kreplay_recipe::{Lit, Loc, ModelSpec, Param, ParamSpec, Params, Value};
+use kreplay_recipe::{Lit, Loc, ModelSpec, Param, ParamSpec, Params, Ty, Value};
 
 /// The mirror of competition files: `$KREPLAY_MIRROR`, default `../shared/data`, a relative
 /// path taken from the workspace (where the README's test command is typed; cargo runs this
@@ -56,5 +56,31 @@ pub fn uniform(seed: u64) -> impl FnMut() -> f64 {
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         (s >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// A value of type `ty` for each required parameter of `specs`, so a kind can be built with
+/// nothing else set.
+pub fn required_samples(specs: &[ParamSpec]) -> Vec<(&'static str, Value)> {
+    specs
+        .iter()
+        .filter(|s| s.is_required())
+        .map(|s| (s.name, sample(s.ty)))
+        .collect()
+}
+
+fn sample(ty: Ty) -> Value {
+    let text = |s: &str| Value::Str(s.to_string());
+    match ty {
+        Ty::Int | Ty::OptInt | Ty::Scalar => Value::Int(1),
+        Ty::Float => Value::Float(1.0),
+        Ty::Bool => Value::Bool(true),
+        Ty::Choice(c) | Ty::FloatOr(c) => text(c[0]),
+        Ty::Columns | Ty::StrList => Value::List(vec![text("x")]),
+        Ty::FloatList => Value::List(vec![Value::Float(1.0)]),
+        Ty::ScalarMap => Value::Map(vec![("x".to_string(), Value::Int(1))]),
+        Ty::Date => text("2020-01-01"),
+        Ty::Str | Ty::Slug => text("x"),
+        Ty::FileName => text("x.csv"),
     }
 }

@@ -13,9 +13,11 @@
 //!   overrides, applied to the tree before validation so they are checked like the file itself;
 //! * [`members`]: the named sub-pipelines (`[members.<name>]`) ensembles combine;
 //! * [`recipe`]: the validated [`Recipe`];
-//! * [`named`]: [`named_enum!`], one list of names per enumeration recipes write.
+//! * [`named`]: [`named_enum!`], one list of names per enumeration recipes write;
+//! * [`declare`]: [`params!`], a kind's parameters declared once as a typed struct.
 
 pub mod catalog;
+pub mod declare;
 pub mod error;
 pub mod library;
 pub mod members;
@@ -32,6 +34,7 @@ pub mod tpe;
 pub mod tree;
 
 pub use catalog::{Catalog, ColumnEffect, Learns, ModelSpec, StepColumns, StepSpec};
+pub use declare::FromParam;
 pub use error::{RecipeError, Result};
 pub use library::{Library, RecipeRef};
 pub use members::MemberDecl;

@@ -16,63 +16,82 @@
 //! before each fit, as sklearn does), each from its own seed drawn in order from the model's
 //! (`randint(2^31 - 1)` of numpy's `RandomState(seed)`, as sklearn's `_make_estimator`).
 
-use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
+use kreplay_recipe::{params, Lit, ModelSpec, Task, Ty};
 
 use super::cart::{
-    estimator_seeds, splitter_seed_of, Columns, Criterion, Rows32, Target, Tree, TreeParams,
+    estimator_seeds, splitter_seed_of, Columns, Criterion, Rows32, Splitter, Target, Tree,
+    TreeParams,
 };
-use super::tree::{splitter_of, SPLITTERS};
-use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
+use super::{seed_or, Classes, Model, ModelDef, Prediction, Trained, Training, SEED_DOC};
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 use kreplay_metrics::numpy_sum as np_sum;
 
 const KIND: &str = "adaboost";
 
+kreplay_recipe::named_enum! {
+    /// sklearn's two AdaBoost algorithms.
+    pub enum Algorithm {
+        Samme = "SAMME",
+        SammeR = "SAMME.R",
+    }
+}
+
+kreplay_recipe::named_enum! {
+    /// The criteria of AdaBoost's classification trees.
+    pub enum BaseCriterion {
+        Gini = "gini",
+        Entropy = "entropy",
+    }
+}
+
+params! {
+    /// AdaBoost's parameters; `base_*` set the trees it boosts.
+    pub struct AdaBoostParams {
+        n_estimators: usize = optional(Ty::Int, Lit::Int(50), "most boosting rounds (fitting stops early at a perfect tree)").min(1.0),
+        learning_rate: f64 = optional(Ty::Float, Lit::Float(1.0), "shrinks each tree's contribution").min(0.0),
+        algorithm: Algorithm = optional(
+            Ty::Choice(Algorithm::NAMES),
+            Lit::Str("SAMME"),
+            "SAMME (sklearn ≥ 1.6, weighted votes) or SAMME.R (sklearn ≤ 1.5's default, class probabilities)",
+        ),
+        base_max_depth: Option<usize> = optional(Ty::OptInt, Lit::Int(1), "depth of each tree (1: stumps, sklearn's default base)").min(1.0),
+        base_criterion: BaseCriterion = optional(Ty::Choice(BaseCriterion::NAMES), Lit::Str("gini"), "split criterion of each tree"),
+        base_splitter: Splitter = optional(Ty::Choice(Splitter::NAMES), Lit::Str("best"), "best or random (DecisionTreeClassifier's splitter)"),
+        seed: Option<usize> = optional(Ty::OptInt, Lit::None, SEED_DOC),
+    }
+}
+
 pub static ADABOOST: ModelDef = ModelDef {
     spec: ModelSpec {
         kind: KIND,
         summary: "AdaBoost over CART trees (sklearn AdaBoostClassifier, SAMME or SAMME.R)",
-        params: &[
-            ParamSpec::optional("n_estimators", Ty::Int, Lit::Int(50), "most boosting rounds (fitting stops early at a perfect tree)").min(1.0),
-            ParamSpec::optional("learning_rate", Ty::Float, Lit::Float(1.0), "shrinks each tree's contribution").min(0.0),
-            ParamSpec::optional(
-                "algorithm",
-                Ty::Choice(&["SAMME", "SAMME.R"]),
-                Lit::Str("SAMME"),
-                "SAMME (sklearn ≥ 1.6, weighted votes) or SAMME.R (sklearn ≤ 1.5's default, class probabilities)",
-            ),
-            ParamSpec::optional("base_max_depth", Ty::OptInt, Lit::Int(1), "depth of each tree (1: stumps, sklearn's default base)").min(1.0),
-            ParamSpec::optional("base_criterion", Ty::Choice(&["gini", "entropy"]), Lit::Str("gini"), "split criterion of each tree"),
-            ParamSpec::optional("base_splitter", Ty::Choice(SPLITTERS), Lit::Str("best"), "best or random (DecisionTreeClassifier's splitter)"),
-            ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed (sklearn's random_state; default: recipe.seed)"),
-        ],
+        params: AdaBoostParams::SPECS,
         tasks: &[Task::Binary, Task::Multiclass],
         engine: "kreplay AdaBoost on its CART, scikit-learn 1.9 SAMME (seeds and reweighting)",
     },
     build: |p, seed| {
-        let learning_rate = p.f64("learning_rate")?;
-        if learning_rate <= 0.0 {
+        let p = AdaBoostParams::read(p)?;
+        if p.learning_rate <= 0.0 {
             return Err(Error::model(KIND, "learning_rate must be positive"));
         }
         Ok(Box::new(AdaBoost {
-            n_estimators: p.usize("n_estimators")?,
-            learning_rate,
-            real: p.str("algorithm")? == "SAMME.R",
+            n_estimators: p.n_estimators,
+            learning_rate: p.learning_rate,
+            real: p.algorithm == Algorithm::SammeR,
             tree: TreeParams {
-                criterion: if p.str("base_criterion")? == "entropy" {
-                    Criterion::Entropy
-                } else {
-                    Criterion::Gini
+                criterion: match p.base_criterion {
+                    BaseCriterion::Gini => Criterion::Gini,
+                    BaseCriterion::Entropy => Criterion::Entropy,
                 },
-                max_depth: p.opt_usize("base_max_depth")?,
+                max_depth: p.base_max_depth,
                 min_samples_split: 2,
                 min_samples_leaf: 1,
                 max_features: usize::MAX,
                 min_impurity_decrease: 0.0,
-                splitter: splitter_of(p.str("base_splitter")?),
+                splitter: p.base_splitter,
             },
-            seed: seed_of(p, seed)?,
+            seed: seed_or(p.seed, seed),
         }))
     },
 };

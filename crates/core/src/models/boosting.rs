@@ -30,76 +30,124 @@ use forust_ml::objective::ObjectiveType;
 use forust_ml::sampler::SampleMethod;
 use forust_ml::GradientBooster;
 
-use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Params, Task, Ty, Value};
+use kreplay_recipe::{params, Lit, ModelSpec, Params, Task, Ty, Value};
 
-use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
+use super::{seed_or, Classes, Model, ModelDef, Prediction, Trained, Training};
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 
 const SEED_DOC: &str = "seed of row and column sampling (default: recipe.seed)";
 
+kreplay_recipe::named_enum! {
+    /// XGBoost's tree growth orders.
+    pub enum GrowPolicyName {
+        Depthwise = "depthwise",
+        Lossguide = "lossguide",
+    }
+}
+
+kreplay_recipe::named_enum! {
+    /// XGBoost's objectives a recipe may name (the multi:* ones are refused with a reason).
+    pub enum XgbObjective {
+        Auto = "auto",
+        RegSquaredError = "reg:squarederror",
+        RegLinear = "reg:linear",
+        BinaryLogistic = "binary:logistic",
+        MultiSoftprob = "multi:softprob",
+        MultiSoftmax = "multi:softmax",
+    }
+}
+
+params! {
+    /// XGBoost's parameters, by its scikit-learn wrapper's names.
+    pub struct XgboostParams {
+        n_estimators: usize = optional(Ty::Int, Lit::Int(100), "boosting rounds").min(1.0),
+        learning_rate: f64 = optional(Ty::Float, Lit::Float(0.3), "shrinkage (eta). XGBoost ≥ 1.0 default 0.3; wrappers before 1.0 defaulted to 0.1, so old notebooks that did not set it need 0.1").min(1e-12),
+        max_depth: usize = optional(Ty::Int, Lit::Int(6), "tree depth limit (0 = none)").min(0.0),
+        max_leaves: usize = optional(Ty::Int, Lit::Int(0), "leaves per tree (0 = no limit)").min(0.0),
+        grow_policy: GrowPolicyName = optional(Ty::Choice(GrowPolicyName::NAMES), Lit::Str("depthwise"), "split the nodes nearest the root first, or the node with the highest gain first"),
+        min_child_weight: f64 = optional(Ty::Float, Lit::Float(1.0), "minimum hessian sum in a child (rows, for squared error)").min(0.0),
+        gamma: f64 = optional(Ty::Float, Lit::Float(0.0), "minimum loss reduction to split (min_split_loss)").min(0.0),
+        subsample: f64 = optional(Ty::Float, Lit::Float(1.0), "share of rows drawn for each tree (each row kept with this probability)").min(1e-12).max(1.0),
+        colsample_bytree: f64 = optional(Ty::Float, Lit::Float(1.0), "share of columns drawn for each tree").min(1e-12).max(1.0),
+        colsample_bylevel: f64 = optional(Ty::Float, Lit::Float(1.0), "share of columns per depth level: not supported by the forust engine (only 1)").min(1e-12).max(1.0),
+        colsample_bynode: f64 = optional(Ty::Float, Lit::Float(1.0), "share of columns per split: not supported by the forust engine (only 1)").min(1e-12).max(1.0),
+        reg_alpha: f64 = optional(Ty::Float, Lit::Float(0.0), "L1 penalty on leaf weights (alpha)").min(0.0),
+        reg_lambda: f64 = optional(Ty::Float, Lit::Float(1.0), "L2 penalty on leaf weights (lambda)").min(0.0),
+        max_delta_step: f64 = optional(Ty::Float, Lit::Float(0.0), "bound on each leaf's weight (0 = none)").min(0.0),
+        scale_pos_weight: f64 = optional(Ty::Float, Lit::Float(1.0), "weight of class-1 rows (binary)").min(1e-12),
+        max_bin: usize = optional(Ty::Int, Lit::Int(256), "histogram bins per feature").min(2.0).max(65_000.0),
+        objective: XgbObjective = optional(Ty::Choice(XgbObjective::NAMES), Lit::Str("auto"), "auto: squared error for regression, logistic for binary, one-vs-rest logistic for multiclass (XGBoost uses softmax there: the multi:* objectives are not supported by the forust engine)"),
+        seed: Option<usize> = optional(Ty::OptInt, Lit::None, SEED_DOC),
+    }
+}
+
 pub static XGBOOST: ModelDef = ModelDef {
     spec: ModelSpec {
         kind: "xgboost",
-        summary: "gradient-boosted trees under XGBoost's names (XGBRegressor/XGBClassifier), depth-wise",
-        params: &[
-            ParamSpec::optional("n_estimators", Ty::Int, Lit::Int(100), "boosting rounds").min(1.0),
-            ParamSpec::optional("learning_rate", Ty::Float, Lit::Float(0.3), "shrinkage (eta). XGBoost ≥ 1.0 default 0.3; wrappers before 1.0 defaulted to 0.1, so old notebooks that did not set it need 0.1").min(1e-12),
-            ParamSpec::optional("max_depth", Ty::Int, Lit::Int(6), "tree depth limit (0 = none)").min(0.0),
-            ParamSpec::optional("max_leaves", Ty::Int, Lit::Int(0), "leaves per tree (0 = no limit)").min(0.0),
-            ParamSpec::optional("grow_policy", Ty::Choice(&["depthwise", "lossguide"]), Lit::Str("depthwise"), "split the nodes nearest the root first, or the node with the highest gain first"),
-            ParamSpec::optional("min_child_weight", Ty::Float, Lit::Float(1.0), "minimum hessian sum in a child (rows, for squared error)").min(0.0),
-            ParamSpec::optional("gamma", Ty::Float, Lit::Float(0.0), "minimum loss reduction to split (min_split_loss)").min(0.0),
-            ParamSpec::optional("subsample", Ty::Float, Lit::Float(1.0), "share of rows drawn for each tree (each row kept with this probability)").min(1e-12).max(1.0),
-            ParamSpec::optional("colsample_bytree", Ty::Float, Lit::Float(1.0), "share of columns drawn for each tree").min(1e-12).max(1.0),
-            ParamSpec::optional("colsample_bylevel", Ty::Float, Lit::Float(1.0), "share of columns per depth level: not supported by the forust engine (only 1)").min(1e-12).max(1.0),
-            ParamSpec::optional("colsample_bynode", Ty::Float, Lit::Float(1.0), "share of columns per split: not supported by the forust engine (only 1)").min(1e-12).max(1.0),
-            ParamSpec::optional("reg_alpha", Ty::Float, Lit::Float(0.0), "L1 penalty on leaf weights (alpha)").min(0.0),
-            ParamSpec::optional("reg_lambda", Ty::Float, Lit::Float(1.0), "L2 penalty on leaf weights (lambda)").min(0.0),
-            ParamSpec::optional("max_delta_step", Ty::Float, Lit::Float(0.0), "bound on each leaf's weight (0 = none)").min(0.0),
-            ParamSpec::optional("scale_pos_weight", Ty::Float, Lit::Float(1.0), "weight of class-1 rows (binary)").min(1e-12),
-            ParamSpec::optional("max_bin", Ty::Int, Lit::Int(256), "histogram bins per feature").min(2.0).max(65_000.0),
-            ParamSpec::optional("objective", Ty::Choice(&["auto", "reg:squarederror", "reg:linear", "binary:logistic", "multi:softprob", "multi:softmax"]), Lit::Str("auto"), "auto: squared error for regression, logistic for binary, one-vs-rest logistic for multiclass (XGBoost uses softmax there: the multi:* objectives are not supported by the forust engine)"),
-            ParamSpec::optional("seed", Ty::OptInt, Lit::None, SEED_DOC),
-        ],
+        summary:
+            "gradient-boosted trees under XGBoost's names (XGBRegressor/XGBClassifier), depth-wise",
+        params: XgboostParams::SPECS,
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
         engine: "forust-ml 0.8 (XGBoost-style trees, deterministic; multiclass one-vs-rest)",
     },
     build: build_xgboost,
 };
 
+kreplay_recipe::named_enum! {
+    /// LightGBM's objectives and aliases a recipe may name (softmax is refused with a reason).
+    pub enum LgbObjective {
+        Auto = "auto",
+        Regression = "regression",
+        RegressionL2 = "regression_l2",
+        L2 = "l2",
+        Mse = "mse",
+        Binary = "binary",
+        MulticlassOva = "multiclassova",
+        Ova = "ova",
+        Multiclass = "multiclass",
+        Softmax = "softmax",
+    }
+}
+
+params! {
+    /// LightGBM's parameters under its scikit-learn names and its own aliases.
+    pub struct LightGbmParams {
+        n_estimators: usize = optional(Ty::Int, Lit::Int(100), "boosting rounds (alias num_iterations)").min(1.0),
+        num_iterations: usize = optional(Ty::Int, Lit::Int(100), "alias of n_estimators").min(1.0),
+        learning_rate: f64 = optional(Ty::Float, Lit::Float(0.1), "shrinkage").min(1e-12),
+        num_leaves: usize = optional(Ty::Int, Lit::Int(31), "leaves per tree").min(2.0),
+        // -1 is LightGBM's "no limit", so the value is read as written.
+        max_depth: Value = optional(Ty::OptInt, Lit::None, "tree depth limit (none or -1 = no limit)"),
+        min_child_weight: f64 = optional(Ty::Float, Lit::Float(1e-3), "minimum hessian sum in a leaf (alias min_sum_hessian_in_leaf)").min(0.0),
+        min_sum_hessian_in_leaf: f64 = optional(Ty::Float, Lit::Float(1e-3), "alias of min_child_weight").min(0.0),
+        min_child_samples: usize = optional(Ty::Int, Lit::Int(20), "minimum rows in a leaf (alias min_data_in_leaf). Regression: exact (each row adds 1 to the hessian sum). Classification: forust bounds only hessian sums, so only the default is accepted there, and it is not applied").min(0.0),
+        min_data_in_leaf: usize = optional(Ty::Int, Lit::Int(20), "alias of min_child_samples").min(0.0),
+        min_split_gain: f64 = optional(Ty::Float, Lit::Float(0.0), "minimum gain to split (alias min_gain_to_split)").min(0.0),
+        min_gain_to_split: f64 = optional(Ty::Float, Lit::Float(0.0), "alias of min_split_gain").min(0.0),
+        subsample: f64 = optional(Ty::Float, Lit::Float(1.0), "share of rows drawn per tree, used only when bagging_freq = 1, as in LightGBM (alias bagging_fraction; forust keeps each row with this probability where LightGBM draws an exact count)").min(1e-12).max(1.0),
+        bagging_fraction: f64 = optional(Ty::Float, Lit::Float(1.0), "alias of subsample").min(1e-12).max(1.0),
+        subsample_freq: usize = optional(Ty::Int, Lit::Int(0), "redraw the rows every k trees (alias bagging_freq): 0 = no bagging, 1 = every tree; other values are not supported by the forust engine").min(0.0),
+        bagging_freq: usize = optional(Ty::Int, Lit::Int(0), "alias of subsample_freq").min(0.0),
+        colsample_bytree: f64 = optional(Ty::Float, Lit::Float(1.0), "share of columns drawn per tree (alias feature_fraction)").min(1e-12).max(1.0),
+        feature_fraction: f64 = optional(Ty::Float, Lit::Float(1.0), "alias of colsample_bytree").min(1e-12).max(1.0),
+        reg_alpha: f64 = optional(Ty::Float, Lit::Float(0.0), "L1 penalty on leaf weights (alias lambda_l1)").min(0.0),
+        lambda_l1: f64 = optional(Ty::Float, Lit::Float(0.0), "alias of reg_alpha").min(0.0),
+        reg_lambda: f64 = optional(Ty::Float, Lit::Float(0.0), "L2 penalty on leaf weights (alias lambda_l2)").min(0.0),
+        lambda_l2: f64 = optional(Ty::Float, Lit::Float(0.0), "alias of reg_lambda").min(0.0),
+        max_bin: usize = optional(Ty::Int, Lit::Int(255), "histogram bins per feature").min(2.0).max(65_000.0),
+        objective: LgbObjective = optional(Ty::Choice(LgbObjective::NAMES), Lit::Str("auto"), "auto: l2 regression, binary log loss, or one-vs-rest (multiclassova) for multiclass; softmax multiclass is not supported by the forust engine"),
+        seed: Option<usize> = optional(Ty::OptInt, Lit::None, SEED_DOC),
+        bagging_seed: Option<usize> = optional(Ty::OptInt, Lit::None, "not supported by the forust engine (one seed drives all sampling: use seed)"),
+        feature_fraction_seed: Option<usize> = optional(Ty::OptInt, Lit::None, "not supported by the forust engine (one seed drives all sampling: use seed)"),
+    }
+}
+
 pub static LIGHTGBM: ModelDef = ModelDef {
     spec: ModelSpec {
         kind: "lightgbm",
         summary: "gradient-boosted trees under LightGBM's names and aliases (LGBMRegressor/LGBMClassifier), leaf-wise",
-        params: &[
-            ParamSpec::optional("n_estimators", Ty::Int, Lit::Int(100), "boosting rounds (alias num_iterations)").min(1.0),
-            ParamSpec::optional("num_iterations", Ty::Int, Lit::Int(100), "alias of n_estimators").min(1.0),
-            ParamSpec::optional("learning_rate", Ty::Float, Lit::Float(0.1), "shrinkage").min(1e-12),
-            ParamSpec::optional("num_leaves", Ty::Int, Lit::Int(31), "leaves per tree").min(2.0),
-            ParamSpec::optional("max_depth", Ty::OptInt, Lit::None, "tree depth limit (none or -1 = no limit)"),
-            ParamSpec::optional("min_child_weight", Ty::Float, Lit::Float(1e-3), "minimum hessian sum in a leaf (alias min_sum_hessian_in_leaf)").min(0.0),
-            ParamSpec::optional("min_sum_hessian_in_leaf", Ty::Float, Lit::Float(1e-3), "alias of min_child_weight").min(0.0),
-            ParamSpec::optional("min_child_samples", Ty::Int, Lit::Int(20), "minimum rows in a leaf (alias min_data_in_leaf). Regression: exact (each row adds 1 to the hessian sum). Classification: forust bounds only hessian sums, so only the default is accepted there, and it is not applied").min(0.0),
-            ParamSpec::optional("min_data_in_leaf", Ty::Int, Lit::Int(20), "alias of min_child_samples").min(0.0),
-            ParamSpec::optional("min_split_gain", Ty::Float, Lit::Float(0.0), "minimum gain to split (alias min_gain_to_split)").min(0.0),
-            ParamSpec::optional("min_gain_to_split", Ty::Float, Lit::Float(0.0), "alias of min_split_gain").min(0.0),
-            ParamSpec::optional("subsample", Ty::Float, Lit::Float(1.0), "share of rows drawn per tree, used only when bagging_freq = 1, as in LightGBM (alias bagging_fraction; forust keeps each row with this probability where LightGBM draws an exact count)").min(1e-12).max(1.0),
-            ParamSpec::optional("bagging_fraction", Ty::Float, Lit::Float(1.0), "alias of subsample").min(1e-12).max(1.0),
-            ParamSpec::optional("subsample_freq", Ty::Int, Lit::Int(0), "redraw the rows every k trees (alias bagging_freq): 0 = no bagging, 1 = every tree; other values are not supported by the forust engine").min(0.0),
-            ParamSpec::optional("bagging_freq", Ty::Int, Lit::Int(0), "alias of subsample_freq").min(0.0),
-            ParamSpec::optional("colsample_bytree", Ty::Float, Lit::Float(1.0), "share of columns drawn per tree (alias feature_fraction)").min(1e-12).max(1.0),
-            ParamSpec::optional("feature_fraction", Ty::Float, Lit::Float(1.0), "alias of colsample_bytree").min(1e-12).max(1.0),
-            ParamSpec::optional("reg_alpha", Ty::Float, Lit::Float(0.0), "L1 penalty on leaf weights (alias lambda_l1)").min(0.0),
-            ParamSpec::optional("lambda_l1", Ty::Float, Lit::Float(0.0), "alias of reg_alpha").min(0.0),
-            ParamSpec::optional("reg_lambda", Ty::Float, Lit::Float(0.0), "L2 penalty on leaf weights (alias lambda_l2)").min(0.0),
-            ParamSpec::optional("lambda_l2", Ty::Float, Lit::Float(0.0), "alias of reg_lambda").min(0.0),
-            ParamSpec::optional("max_bin", Ty::Int, Lit::Int(255), "histogram bins per feature").min(2.0).max(65_000.0),
-            ParamSpec::optional("objective", Ty::Choice(&["auto", "regression", "regression_l2", "l2", "mse", "binary", "multiclassova", "ova", "multiclass", "softmax"]), Lit::Str("auto"), "auto: l2 regression, binary log loss, or one-vs-rest (multiclassova) for multiclass; softmax multiclass is not supported by the forust engine"),
-            ParamSpec::optional("seed", Ty::OptInt, Lit::None, SEED_DOC),
-            ParamSpec::optional("bagging_seed", Ty::OptInt, Lit::None, "not supported by the forust engine (one seed drives all sampling: use seed)"),
-            ParamSpec::optional("feature_fraction_seed", Ty::OptInt, Lit::None, "not supported by the forust engine (one seed drives all sampling: use seed)"),
-        ],
+        params: LightGbmParams::SPECS,
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
         engine: "forust-ml 0.8 (leaf-wise trees, deterministic; multiclass one-vs-rest)",
     },
@@ -146,29 +194,46 @@ fn spec_default(spec: &ModelSpec, name: &str) -> Value {
         .map_or(Value::None, Lit::to_value)
 }
 
-/// The name among `names` (aliases of one setting) whose value counts: the one the recipe set,
-/// or the first. Two set to different values is an error rather than a silent choice.
-fn alias<'n>(p: &Params, spec: &ModelSpec, names: &[&'n str]) -> Result<&'n str> {
-    let set: Vec<&'n str> = names
+/// Of the aliases of one setting, `(name, value)` in declaration order, the one whose value
+/// counts: the one the recipe set, or the first. Two set to different values is an error
+/// rather than a silent choice.
+fn alias<T: Copy>(
+    p: &Params,
+    spec: &ModelSpec,
+    names: &[(&'static str, T)],
+) -> Result<(&'static str, T)> {
+    let set: Vec<(&'static str, T)> = names
         .iter()
         .copied()
-        .filter(|n| p.get(n).is_some_and(|x| x.explicit))
+        .filter(|(n, _)| p.get(n).is_some_and(|x| x.explicit))
         .collect();
     if let [first, rest @ ..] = set.as_slice() {
-        let value = &p.get(first).expect("set").value;
-        if let Some(other) = rest.iter().find(|n| &p.get(n).expect("set").value != value) {
+        let value = &p.get(first.0).expect("set").value;
+        if let Some((other, _)) = rest
+            .iter()
+            .find(|(n, _)| &p.get(n).expect("set").value != value)
+        {
             return Err(Error::model(
                 spec.kind,
                 format!(
-                    "{0}.{first} = {value} and {0}.{other} = {1} are aliases of one setting; set one",
+                    "{0}.{1} = {value} and {0}.{other} = {2} are aliases of one setting; set one",
                     spec.kind,
+                    first.0,
                     p.get(other).expect("set").value
                 ),
             ));
         }
-        return Ok(first);
+        return Ok(*first);
     }
     Ok(names[0])
+}
+
+/// The aliases `fields` of the typed parameters `own`, as [`alias`] takes them: each name is
+/// a field, so a misspelt one does not compile.
+macro_rules! aliases {
+    ($own:ident: $($field:ident),+) => {
+        &[$((stringify!($field), $own.$field)),+]
+    };
 }
 
 /// Errors when one of `names` differs from its declared default: the forust engine cannot
@@ -190,62 +255,67 @@ fn unsupported(p: &Params, spec: &ModelSpec, names: &[&str], why: &str) -> Resul
     ))
 }
 
-fn f32_of(p: &Params, name: &str) -> Result<f32> {
-    Ok(p.f64(name)? as f32)
+/// The names of fields of the typed parameters `own`, checked to exist.
+macro_rules! fields {
+    ($own:ident: $($field:ident),+) => {{
+        $(let _ = &$own.$field;)+
+        &[$(stringify!($field)),+]
+    }};
 }
 
 fn build_xgboost(p: &Params, recipe_seed: u64) -> Result<Box<dyn Model>> {
     let spec = &XGBOOST.spec;
+    let own = XgboostParams::read(p)?;
     unsupported(
         p,
         spec,
-        &["colsample_bylevel", "colsample_bynode"],
+        fields!(own: colsample_bylevel, colsample_bynode),
         "forust samples columns once per tree only (colsample_bytree)",
     )?;
-    let objective = match p.str("objective")? {
-        "auto" => Objective::Auto,
-        "reg:squarederror" | "reg:linear" => Objective::Squared,
-        "binary:logistic" => Objective::Logistic,
+    let objective = match own.objective {
+        XgbObjective::Auto => Objective::Auto,
+        XgbObjective::RegSquaredError | XgbObjective::RegLinear => Objective::Squared,
+        XgbObjective::BinaryLogistic => Objective::Logistic,
         other => {
             return Err(Error::model(
                 spec.kind,
-                format!("xgboost.objective = {other:?} is not supported by the forust engine: it has no softmax objective; objective = \"auto\" fits one-vs-rest logistic boosters"),
+                format!("xgboost.objective = {:?} is not supported by the forust engine: it has no softmax objective; objective = \"auto\" fits one-vs-rest logistic boosters", other.name()),
             ))
         }
     };
     let unlimited = |v: usize| if v == 0 { usize::MAX } else { v };
     Ok(Box::new(Boosting {
         kind: spec.kind,
-        iterations: p.usize("n_estimators")?,
-        learning_rate: f32_of(p, "learning_rate")?,
-        max_depth: unlimited(p.usize("max_depth")?),
-        max_leaves: unlimited(p.usize("max_leaves")?),
-        leaf_wise: p.str("grow_policy")? == "lossguide",
-        l1: f32_of(p, "reg_alpha")?,
-        l2: f32_of(p, "reg_lambda")?,
-        gamma: f32_of(p, "gamma")?,
-        max_delta_step: f32_of(p, "max_delta_step")?,
-        min_leaf_weight: f32_of(p, "min_child_weight")?,
+        iterations: own.n_estimators,
+        learning_rate: own.learning_rate as f32,
+        max_depth: unlimited(own.max_depth),
+        max_leaves: unlimited(own.max_leaves),
+        leaf_wise: own.grow_policy == GrowPolicyName::Lossguide,
+        l1: own.reg_alpha as f32,
+        l2: own.reg_lambda as f32,
+        gamma: own.gamma as f32,
+        max_delta_step: own.max_delta_step as f32,
+        min_leaf_weight: own.min_child_weight as f32,
         min_rows: None,
-        subsample: f32_of(p, "subsample")?,
-        colsample_bytree: p.f64("colsample_bytree")?,
-        nbins: p.usize("max_bin")?.min(u16::MAX as usize) as u16,
-        scale_pos_weight: p.f64("scale_pos_weight")?,
+        subsample: own.subsample as f32,
+        colsample_bytree: own.colsample_bytree,
+        nbins: own.max_bin.min(u16::MAX as usize) as u16,
+        scale_pos_weight: own.scale_pos_weight,
         objective,
-        seed: seed_of(p, recipe_seed)?,
+        seed: seed_or(own.seed, recipe_seed),
     }))
 }
 
 fn build_lightgbm(p: &Params, recipe_seed: u64) -> Result<Box<dyn Model>> {
     let spec = &LIGHTGBM.spec;
+    let own = LightGbmParams::read(p)?;
     unsupported(
         p,
         spec,
-        &["bagging_seed", "feature_fraction_seed"],
+        fields!(own: bagging_seed, feature_fraction_seed),
         "one seed drives all of forust's sampling; set seed instead",
     )?;
-    let freq_name = alias(p, spec, &["subsample_freq", "bagging_freq"])?;
-    let freq = p.usize(freq_name)?;
+    let (freq_name, freq) = alias(p, spec, aliases!(own: subsample_freq, bagging_freq))?;
     if freq > 1 {
         return Err(Error::model(
             spec.kind,
@@ -256,51 +326,51 @@ fn build_lightgbm(p: &Params, recipe_seed: u64) -> Result<Box<dyn Model>> {
     let subsample = if freq == 0 {
         1.0
     } else {
-        f32_of(p, alias(p, spec, &["subsample", "bagging_fraction"])?)?
+        alias(p, spec, aliases!(own: subsample, bagging_fraction))?.1 as f32
     };
-    let objective = match p.str("objective")? {
-        "auto" => Objective::Auto,
-        "regression" | "regression_l2" | "l2" | "mse" => Objective::Squared,
-        "binary" => Objective::Logistic,
-        "multiclassova" | "ova" => Objective::OneVsRest,
+    let objective = match own.objective {
+        LgbObjective::Auto => Objective::Auto,
+        LgbObjective::Regression | LgbObjective::RegressionL2 | LgbObjective::L2 | LgbObjective::Mse => Objective::Squared,
+        LgbObjective::Binary => Objective::Logistic,
+        LgbObjective::MulticlassOva | LgbObjective::Ova => Objective::OneVsRest,
         other => {
             return Err(Error::model(
                 spec.kind,
-                format!("lightgbm.objective = {other:?} is not supported by the forust engine: it has no softmax objective; use \"multiclassova\" (one-vs-rest)"),
+                format!("lightgbm.objective = {:?} is not supported by the forust engine: it has no softmax objective; use \"multiclassova\" (one-vs-rest)", other.name()),
             ))
         }
     };
-    let min_rows_name = alias(p, spec, &["min_child_samples", "min_data_in_leaf"])?;
-    let min_rows = (
-        p.usize(min_rows_name)?,
-        p.get(min_rows_name).is_some_and(|x| x.explicit),
-    );
-    let max_depth = match p.get("max_depth").map(|x| &x.value) {
-        Some(Value::Int(d)) if *d > 0 => *d as usize,
+    let (min_rows_name, min_rows) =
+        alias(p, spec, aliases!(own: min_child_samples, min_data_in_leaf))?;
+    let min_rows = (min_rows, p.get(min_rows_name).is_some_and(|x| x.explicit));
+    let max_depth = match own.max_depth {
+        Value::Int(d) if d > 0 => d as usize,
         _ => usize::MAX,
     };
     Ok(Box::new(Boosting {
         kind: spec.kind,
-        iterations: p.usize(alias(p, spec, &["n_estimators", "num_iterations"])?)?,
-        learning_rate: f32_of(p, "learning_rate")?,
+        iterations: alias(p, spec, aliases!(own: n_estimators, num_iterations))?.1,
+        learning_rate: own.learning_rate as f32,
         max_depth,
-        max_leaves: p.usize("num_leaves")?,
+        max_leaves: own.num_leaves,
         leaf_wise: true,
-        l1: f32_of(p, alias(p, spec, &["reg_alpha", "lambda_l1"])?)?,
-        l2: f32_of(p, alias(p, spec, &["reg_lambda", "lambda_l2"])?)?,
-        gamma: f32_of(p, alias(p, spec, &["min_split_gain", "min_gain_to_split"])?)?,
+        l1: alias(p, spec, aliases!(own: reg_alpha, lambda_l1))?.1 as f32,
+        l2: alias(p, spec, aliases!(own: reg_lambda, lambda_l2))?.1 as f32,
+        gamma: alias(p, spec, aliases!(own: min_split_gain, min_gain_to_split))?.1 as f32,
         max_delta_step: 0.0,
-        min_leaf_weight: f32_of(
+        min_leaf_weight: alias(
             p,
-            alias(p, spec, &["min_child_weight", "min_sum_hessian_in_leaf"])?,
-        )?,
+            spec,
+            aliases!(own: min_child_weight, min_sum_hessian_in_leaf),
+        )?
+        .1 as f32,
         min_rows: Some(min_rows),
         subsample,
-        colsample_bytree: p.f64(alias(p, spec, &["colsample_bytree", "feature_fraction"])?)?,
-        nbins: p.usize("max_bin")?.min(u16::MAX as usize) as u16,
+        colsample_bytree: alias(p, spec, aliases!(own: colsample_bytree, feature_fraction))?.1,
+        nbins: own.max_bin.min(u16::MAX as usize) as u16,
         scale_pos_weight: 1.0,
         objective,
-        seed: seed_of(p, recipe_seed)?,
+        seed: seed_or(own.seed, recipe_seed),
     }))
 }
 

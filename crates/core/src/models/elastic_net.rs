@@ -3,7 +3,8 @@
 //! coordinate descent from zero with sklearn's stopping rule (see `coordinate_descent.rs` for
 //! the solver and why it is ours rather than linfa-elasticnet's).
 
-use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Params, Task, Ty};
+use kreplay_recipe::declare::concat;
+use kreplay_recipe::{params, Lit, ModelSpec, Params, Task, Ty};
 
 use super::coordinate_descent::{descend, Settings};
 use super::linear::{Gram, LinearFit};
@@ -11,34 +12,57 @@ use super::{Model, ModelDef, Trained, Training};
 use crate::error::Result;
 use crate::matrix::Matrix;
 
-/// The solver parameters every coordinate-descent model declares (sklearn's defaults).
-pub const MAX_ITER: ParamSpec = ParamSpec::optional(
-    "max_iter",
-    Ty::Int,
-    Lit::Int(1000),
-    "coordinate descent sweeps at most",
-)
-.min(1.0);
-pub const TOL: ParamSpec = ParamSpec::optional(
-    "tol",
-    Ty::Float,
-    Lit::Float(1e-4),
-    "stop when the duality gap is below tol·‖y‖² (checked once a sweep changes no coefficient by more than tol × the largest)",
-)
-.min(0.0);
-pub const FIT_INTERCEPT: ParamSpec = ParamSpec::optional(
-    "fit_intercept",
-    Ty::Bool,
-    Lit::Bool(true),
-    "learn an unpenalised intercept (centre X and y)",
-);
-const ALPHA: ParamSpec = ParamSpec::optional(
-    "alpha",
-    Ty::Float,
-    Lit::Float(1.0),
-    "penalty strength (sklearn's scale: the squared loss is divided by 2n)",
-)
-.min(0.0);
+params! {
+    /// The solver settings every coordinate-descent model declares (sklearn's defaults).
+    pub struct Descent {
+        max_iter: usize = optional(
+            Ty::Int,
+            Lit::Int(1000),
+            "coordinate descent sweeps at most",
+        )
+        .min(1.0),
+        tol: f64 = optional(
+            Ty::Float,
+            Lit::Float(1e-4),
+            "stop when the duality gap is below tol·‖y‖² (checked once a sweep changes no coefficient by more than tol × the largest)",
+        )
+        .min(0.0),
+    }
+}
+
+params! {
+    /// Whether a least-squares model learns an intercept.
+    pub struct Intercept {
+        fit_intercept: bool = optional(
+            Ty::Bool,
+            Lit::Bool(true),
+            "learn an unpenalised intercept (centre X and y)",
+        ),
+    }
+}
+
+const ALPHA_DOC: &str = "penalty strength (sklearn's scale: the squared loss is divided by 2n)";
+
+params! {
+    /// The lasso's own parameter.
+    pub struct LassoParams {
+        alpha: f64 = optional(Ty::Float, Lit::Float(1.0), ALPHA_DOC).min(0.0),
+    }
+}
+
+params! {
+    /// The elastic net's own parameters.
+    pub struct ElasticNetParams {
+        alpha: f64 = optional(Ty::Float, Lit::Float(1.0), ALPHA_DOC).min(0.0),
+        l1_ratio: f64 = optional(
+            Ty::Float,
+            Lit::Float(0.5),
+            "share of the penalty that is L1 (1 = lasso, 0 = ridge on the 1/(2n) scale)",
+        )
+        .min(0.0)
+        .max(1.0),
+    }
+}
 
 const ENGINE: &str = "kreplay coordinate descent (sklearn cd_fast semantics)";
 
@@ -46,35 +70,28 @@ pub static LASSO: ModelDef = ModelDef {
     spec: ModelSpec {
         kind: "lasso",
         summary: "L1-penalised least squares (sklearn Lasso)",
-        params: &[ALPHA, MAX_ITER, TOL, FIT_INTERCEPT],
+        params: &concat::<4>(&[LassoParams::SPECS, Descent::SPECS, Intercept::SPECS]),
         tasks: &[Task::Regression],
         engine: ENGINE,
     },
-    build: |p, _| Ok(Box::new(ElasticNet::new(p, 1.0)?)),
+    build: |p, _| {
+        let alpha = LassoParams::read(p)?.alpha;
+        Ok(Box::new(ElasticNet::new(alpha, 1.0, p)?))
+    },
 };
 
 pub static ELASTIC_NET: ModelDef = ModelDef {
     spec: ModelSpec {
         kind: "elastic_net",
         summary: "L1 + L2-penalised least squares (sklearn ElasticNet)",
-        params: &[
-            ALPHA,
-            ParamSpec::optional(
-                "l1_ratio",
-                Ty::Float,
-                Lit::Float(0.5),
-                "share of the penalty that is L1 (1 = lasso, 0 = ridge on the 1/(2n) scale)",
-            )
-            .min(0.0)
-            .max(1.0),
-            MAX_ITER,
-            TOL,
-            FIT_INTERCEPT,
-        ],
+        params: &concat::<5>(&[ElasticNetParams::SPECS, Descent::SPECS, Intercept::SPECS]),
         tasks: &[Task::Regression],
         engine: ENGINE,
     },
-    build: |p, _| Ok(Box::new(ElasticNet::new(p, p.f64("l1_ratio")?)?)),
+    build: |p, _| {
+        let own = ElasticNetParams::read(p)?;
+        Ok(Box::new(ElasticNet::new(own.alpha, own.l1_ratio, p)?))
+    },
 };
 
 struct ElasticNet {
@@ -83,15 +100,16 @@ struct ElasticNet {
 }
 
 impl ElasticNet {
-    fn new(p: &Params, l1_ratio: f64) -> Result<Self> {
+    fn new(alpha: f64, l1_ratio: f64, p: &Params) -> Result<Self> {
+        let descent = Descent::read(p)?;
         Ok(ElasticNet {
             settings: Settings {
-                alpha: p.f64("alpha")?,
+                alpha,
                 l1_ratio,
-                max_iter: p.usize("max_iter")?,
-                tol: p.f64("tol")?,
+                max_iter: descent.max_iter,
+                tol: descent.tol,
             },
-            fit_intercept: p.bool("fit_intercept")?,
+            fit_intercept: Intercept::read(p)?.fit_intercept,
         })
     }
 }

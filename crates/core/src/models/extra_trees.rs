@@ -6,30 +6,40 @@
 //! which also meant all), and class probabilities are averaged over trees. Each tree has its own
 //! seed drawn in order from the model's, so the ensemble does not depend on the thread count.
 
-use kreplay_recipe::{ModelSpec, Task};
+use kreplay_recipe::declare::concat;
+use kreplay_recipe::{params, Lit, ModelSpec, Task, Ty, Value};
 
 use super::cart::Splitter;
-use super::forest::{forest_params, Forest};
-use super::tree::TreeSettings;
-use super::{seed_of, ModelDef};
+use super::forest::{Count, Forest, ENSEMBLE_MAX_FEATURES_DOC};
+use super::tree::{Growth, TreeSettings, MAX_FEATURES};
+use super::{seed_or, ModelDef, SEED_DOC};
+
+params! {
+    /// The extra trees' own parameters, after the trees' [`Growth`]: the forest's, except that
+    /// trees see every row by default.
+    pub struct ExtraTreesParams {
+        max_features: Value = optional(Ty::FloatOr(MAX_FEATURES), Lit::None, ENSEMBLE_MAX_FEATURES_DOC),
+        bootstrap: bool = optional(Ty::Bool, Lit::Bool(false), "draw each tree's rows with replacement"),
+        seed: Option<usize> = optional(Ty::OptInt, Lit::None, SEED_DOC),
+    }
+}
 
 pub static EXTRA_TREES: ModelDef = ModelDef {
     spec: ModelSpec {
         kind: "extra_trees",
         summary: "extremely randomized trees (sklearn ExtraTreesClassifier/Regressor): random thresholds, per-split feature sampling",
-        params: &forest_params(false),
+        params: &concat::<9>(&[Count::SPECS, Growth::SPECS, ExtraTreesParams::SPECS]),
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
         engine: "kreplay CART, random splitter, scikit-learn 1.9 tree for tree",
     },
     build: |p, seed| {
-        let mut settings = TreeSettings::new(p)?;
-        settings.splitter = Splitter::Random;
+        let own = ExtraTreesParams::read(p)?;
         Ok(Box::new(Forest {
             kind: "extra_trees",
-            n_estimators: p.usize("n_estimators")?,
-            settings,
-            bootstrap: p.bool("bootstrap")?,
-            seed: seed_of(p, seed)?,
+            n_estimators: Count::read(p)?.n_estimators,
+            settings: TreeSettings::new(Growth::read(p)?, own.max_features, Splitter::Random),
+            bootstrap: own.bootstrap,
+            seed: seed_or(own.seed, seed),
         }))
     },
 };

@@ -7,46 +7,51 @@
 
 use rayon::prelude::*;
 
-use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
+use kreplay_recipe::declare::concat;
+use kreplay_recipe::{params, Lit, ModelSpec, Task, Ty, Value};
 
 use super::cart::{
-    bootstrap_weights, estimator_seeds, splitter_seed_of, Columns, Target, Tree, Trees,
+    bootstrap_weights, estimator_seeds, splitter_seed_of, Columns, Splitter, Target, Tree, Trees,
 };
-use super::tree::{TreeEnsemble, TreeSettings, TREE_PARAMS};
-use super::{seed_of, Classes, Model, ModelDef, Trained, Training};
+use super::tree::{Growth, TreeEnsemble, TreeSettings, MAX_FEATURES};
+use super::{seed_or, Classes, Model, ModelDef, Trained, Training, SEED_DOC};
 use crate::error::Result;
 
-/// The parameters of the tree ensembles (random forest, extra trees): the tree's own, then
-/// the ensemble's; only the default of `bootstrap` differs between them, as in sklearn.
-pub(super) const fn forest_params(bootstrap: bool) -> [ParamSpec; 9] {
-    [
-        ParamSpec::optional("n_estimators", Ty::Int, Lit::Int(100), "number of trees").min(1.0),
-        TREE_PARAMS[0],
-        TREE_PARAMS[1],
-        TREE_PARAMS[2],
-        TREE_PARAMS[3],
-        TREE_PARAMS[4],
-        ParamSpec::optional("max_features", Ty::FloatOr(&["sqrt", "log2", "all"]), Lit::None, "features searched per split: a count, a fraction, sqrt, log2 or all (default as sklearn: sqrt for classification, all for regression)"),
-        ParamSpec::optional("bootstrap", Ty::Bool, Lit::Bool(bootstrap), "draw each tree's rows with replacement"),
-        ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed (sklearn's random_state; default: recipe.seed)"),
-    ]
+params! {
+    /// How many trees: the first parameter of the random forest and the extra trees.
+    pub struct Count {
+        n_estimators: usize = optional(Ty::Int, Lit::Int(100), "number of trees").min(1.0),
+    }
+}
+
+/// `max_features` of the tree ensembles: unset means sklearn's default, which depends on the task.
+pub const ENSEMBLE_MAX_FEATURES_DOC: &str = "features searched per split: a count, a fraction, sqrt, log2 or all (default as sklearn: sqrt for classification, all for regression)";
+
+params! {
+    /// The random forest's own parameters, after the trees' [`Growth`].
+    pub struct RandomForestParams {
+        max_features: Value = optional(Ty::FloatOr(MAX_FEATURES), Lit::None, ENSEMBLE_MAX_FEATURES_DOC),
+        bootstrap: bool = optional(Ty::Bool, Lit::Bool(true), "draw each tree's rows with replacement"),
+        seed: Option<usize> = optional(Ty::OptInt, Lit::None, SEED_DOC),
+    }
 }
 
 pub static RANDOM_FOREST: ModelDef = ModelDef {
     spec: ModelSpec {
         kind: "random_forest",
         summary: "random forest (sklearn RandomForestClassifier/Regressor): bootstrap + per-split feature sampling",
-        params: &forest_params(true),
+        params: &concat::<9>(&[Count::SPECS, Growth::SPECS, RandomForestParams::SPECS]),
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
         engine: "kreplay CART forest, scikit-learn 1.9 tree for tree (its seeds, bootstrap and splits)",
     },
     build: |p, seed| {
+        let own = RandomForestParams::read(p)?;
         Ok(Box::new(Forest {
             kind: "random_forest",
-            n_estimators: p.usize("n_estimators")?,
-            settings: TreeSettings::new(p)?,
-            bootstrap: p.bool("bootstrap")?,
-            seed: seed_of(p, seed)?,
+            n_estimators: Count::read(p)?.n_estimators,
+            settings: TreeSettings::new(Growth::read(p)?, own.max_features, Splitter::Best),
+            bootstrap: own.bootstrap,
+            seed: seed_or(own.seed, seed),
         }))
     },
 };

@@ -21,13 +21,13 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Params, Task, Ty, Value};
+use kreplay_recipe::{params, Lit, ModelSpec, Task, Ty, Value};
 
 use super::cart::{
     resolve_max_features, splitter_seed, Binned, Columns, Criterion, Rows32, Splitter, Target,
     Tree, TreeParams,
 };
-use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
+use super::{seed_or, Classes, Model, ModelDef, Prediction, Trained, Training, SEED_DOC};
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 use crate::rng::numpy::RandomState;
@@ -35,72 +35,85 @@ use kreplay_metrics::numpy_sum::average;
 
 const KIND: &str = "gradient_boosting";
 
+kreplay_recipe::named_enum! {
+    /// The losses by scikit-learn's names, old ones included (`deviance` until 1.1, `ls` and
+    /// `lad` until 1.0).
+    pub enum LossName {
+        SquaredError = "squared_error",
+        AbsoluteError = "absolute_error",
+        Huber = "huber",
+        Quantile = "quantile",
+        LogLoss = "log_loss",
+        Deviance = "deviance",
+        Ls = "ls",
+        Lad = "lad",
+    }
+}
+
+kreplay_recipe::named_enum! {
+    /// The trees' split criteria gradient boosting offers.
+    pub enum GbmCriterion {
+        FriedmanMse = "friedman_mse",
+        SquaredError = "squared_error",
+    }
+}
+
+params! {
+    /// Gradient boosting's parameters.
+    pub struct GradientBoostingParams {
+        loss: Option<LossName> = optional(
+            Ty::Choice(LossName::NAMES),
+            Lit::None,
+            "squared_error, absolute_error, huber or quantile for regression; log_loss for classification (default). deviance is log_loss's name before sklearn 1.1, ls and lad the pre-1.0 names of squared_error and absolute_error",
+        ),
+        alpha: f64 = optional(
+            Ty::Float,
+            Lit::Float(0.9),
+            "huber: quantile of |residual| that sets delta; quantile: the quantile fitted (ignored by the other losses, as in sklearn)",
+        )
+        .min(0.0)
+        .max(1.0),
+        n_estimators: usize = optional(Ty::Int, Lit::Int(100), "number of boosting stages").min(1.0),
+        learning_rate: f64 = optional(Ty::Float, Lit::Float(0.1), "shrinkage of each stage").min(0.0),
+        max_depth: Option<usize> = optional(Ty::OptInt, Lit::Int(3), "depth of each tree (none: until pure)").min(1.0),
+        min_samples_split: usize = optional(Ty::Int, Lit::Int(2), "fewest samples a node needs to be split").min(2.0),
+        min_samples_leaf: usize = optional(Ty::Int, Lit::Int(1), "fewest samples in each child").min(1.0),
+        min_impurity_decrease: f64 = optional(
+            Ty::Float,
+            Lit::Float(0.0),
+            "a split must decrease impurity by at least this (the weighted decrease of variance; with criterion = friedman_mse w_l·w_r·Δmean²/w_node, as sklearn ≤ 1.8)",
+        )
+        .min(0.0),
+        criterion: GbmCriterion = optional(
+            Ty::Choice(GbmCriterion::NAMES),
+            Lit::Str("squared_error"),
+            "split criterion of the trees: squared_error is scikit-learn 1.9's (which ignores this parameter), friedman_mse is scikit-learn ≤ 1.8's default; they choose the same splits but for ties decided by last bits, and differ in the scale of min_impurity_decrease",
+        ),
+        max_features: Value = optional(
+            Ty::FloatOr(&["sqrt", "log2", "all", "none"]),
+            Lit::None,
+            "features searched per split: a count, a fraction, sqrt, log2, or all (none, the default)",
+        ),
+        subsample: f64 = optional(
+            Ty::Float,
+            Lit::Float(1.0),
+            "fraction of rows drawn without replacement for each stage (< 1: stochastic gradient boosting)",
+        )
+        .min(0.0)
+        .max(1.0),
+        seed: Option<usize> = optional(Ty::OptInt, Lit::None, SEED_DOC),
+    }
+}
+
 pub static GRADIENT_BOOSTING: ModelDef = ModelDef {
     spec: ModelSpec {
         kind: KIND,
         summary: "gradient boosted trees (sklearn GradientBoostingRegressor/Classifier)",
-        params: &[
-            ParamSpec::optional(
-                "loss",
-                Ty::Choice(&[
-                    "squared_error",
-                    "absolute_error",
-                    "huber",
-                    "quantile",
-                    "log_loss",
-                    "deviance",
-                    "ls",
-                    "lad",
-                ]),
-                Lit::None,
-                "squared_error, absolute_error, huber or quantile for regression; log_loss for classification (default). deviance is log_loss's name before sklearn 1.1, ls and lad the pre-1.0 names of squared_error and absolute_error",
-            ),
-            ParamSpec::optional(
-                "alpha",
-                Ty::Float,
-                Lit::Float(0.9),
-                "huber: quantile of |residual| that sets delta; quantile: the quantile fitted (ignored by the other losses, as in sklearn)",
-            )
-            .min(0.0)
-            .max(1.0),
-            ParamSpec::optional("n_estimators", Ty::Int, Lit::Int(100), "number of boosting stages").min(1.0),
-            ParamSpec::optional("learning_rate", Ty::Float, Lit::Float(0.1), "shrinkage of each stage").min(0.0),
-            ParamSpec::optional("max_depth", Ty::OptInt, Lit::Int(3), "depth of each tree (none: until pure)").min(1.0),
-            ParamSpec::optional("min_samples_split", Ty::Int, Lit::Int(2), "fewest samples a node needs to be split").min(2.0),
-            ParamSpec::optional("min_samples_leaf", Ty::Int, Lit::Int(1), "fewest samples in each child").min(1.0),
-            ParamSpec::optional(
-                "min_impurity_decrease",
-                Ty::Float,
-                Lit::Float(0.0),
-                "a split must decrease impurity by at least this (the weighted decrease of variance; with criterion = friedman_mse w_l·w_r·Δmean²/w_node, as sklearn ≤ 1.8)",
-            )
-            .min(0.0),
-            ParamSpec::optional(
-                "criterion",
-                Ty::Choice(&["friedman_mse", "squared_error"]),
-                Lit::Str("squared_error"),
-                "split criterion of the trees: squared_error is scikit-learn 1.9's (which ignores this parameter), friedman_mse is scikit-learn ≤ 1.8's default; they choose the same splits but for ties decided by last bits, and differ in the scale of min_impurity_decrease",
-            ),
-            ParamSpec::optional(
-                "max_features",
-                Ty::FloatOr(&["sqrt", "log2", "all", "none"]),
-                Lit::None,
-                "features searched per split: a count, a fraction, sqrt, log2, or all (none, the default)",
-            ),
-            ParamSpec::optional(
-                "subsample",
-                Ty::Float,
-                Lit::Float(1.0),
-                "fraction of rows drawn without replacement for each stage (< 1: stochastic gradient boosting)",
-            )
-            .min(0.0)
-            .max(1.0),
-            ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed (sklearn's random_state; default: recipe.seed)"),
-        ],
+        params: GradientBoostingParams::SPECS,
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
         engine: "kreplay gradient boosting on its CART, scikit-learn 1.9 stage for stage (subsample, seeds, losses)",
     },
-    build: |p, seed| Ok(Box::new(GradientBoosting::new(p, seed)?)),
+    build: |p, seed| Ok(Box::new(GradientBoosting::new(GradientBoostingParams::read(p)?, seed)?)),
 };
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -113,13 +126,13 @@ enum Loss {
 }
 
 impl Loss {
-    fn parse(name: &str) -> Loss {
+    fn of(name: LossName) -> Loss {
         match name {
-            "absolute_error" | "lad" => Loss::AbsoluteError,
-            "huber" => Loss::Huber,
-            "quantile" => Loss::Quantile,
-            "log_loss" | "deviance" => Loss::Log,
-            _ => Loss::SquaredError,
+            LossName::SquaredError | LossName::Ls => Loss::SquaredError,
+            LossName::AbsoluteError | LossName::Lad => Loss::AbsoluteError,
+            LossName::Huber => Loss::Huber,
+            LossName::Quantile => Loss::Quantile,
+            LossName::LogLoss | LossName::Deviance => Loss::Log,
         }
     }
 }
@@ -140,29 +153,26 @@ struct GradientBoosting {
 }
 
 impl GradientBoosting {
-    fn new(p: &Params, seed: u64) -> Result<Self> {
-        let subsample = p.f64("subsample")?;
-        if subsample <= 0.0 {
+    fn new(p: GradientBoostingParams, seed: u64) -> Result<Self> {
+        if p.subsample <= 0.0 {
             return Err(Error::model(KIND, "subsample must be in (0, 1]"));
         }
         Ok(GradientBoosting {
-            loss: p.opt_str("loss")?.map(Loss::parse),
-            alpha: p.f64("alpha")?,
-            n_estimators: p.usize("n_estimators")?,
-            learning_rate: p.f64("learning_rate")?,
-            max_depth: p.opt_usize("max_depth")?,
-            min_samples_split: p.usize("min_samples_split")?,
-            min_samples_leaf: p.usize("min_samples_leaf")?,
-            min_impurity_decrease: p.f64("min_impurity_decrease")?,
-            criterion: match p.str("criterion")? {
-                "friedman_mse" => Criterion::FriedmanMse,
-                _ => Criterion::SquaredError,
+            loss: p.loss.map(Loss::of),
+            alpha: p.alpha,
+            n_estimators: p.n_estimators,
+            learning_rate: p.learning_rate,
+            max_depth: p.max_depth,
+            min_samples_split: p.min_samples_split,
+            min_samples_leaf: p.min_samples_leaf,
+            min_impurity_decrease: p.min_impurity_decrease,
+            criterion: match p.criterion {
+                GbmCriterion::FriedmanMse => Criterion::FriedmanMse,
+                GbmCriterion::SquaredError => Criterion::SquaredError,
             },
-            max_features: p
-                .get("max_features")
-                .map_or(Value::None, |v| v.value.clone()),
-            subsample,
-            seed: seed_of(p, seed)?,
+            max_features: p.max_features,
+            subsample: p.subsample,
+            seed: seed_or(p.seed, seed),
         })
     }
 

@@ -13,7 +13,7 @@
 
 use ndarray::ArrayView2;
 
-use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
+use kreplay_recipe::{params, Lit, ModelSpec, Task, Ty};
 
 use super::linear::{cholesky, cholesky_solve, dot};
 use super::{Model, ModelDef, Prediction, Trained, Training};
@@ -22,58 +22,72 @@ use crate::matrix::Matrix;
 
 const KIND: &str = "kernel_ridge";
 
+kreplay_recipe::named_enum! {
+    /// The kernels by sklearn's names (`poly` is `polynomial`'s alias, as in sklearn).
+    pub enum KernelName {
+        Linear = "linear",
+        Polynomial = "polynomial",
+        Poly = "poly",
+        Rbf = "rbf",
+        Sigmoid = "sigmoid",
+        Laplacian = "laplacian",
+    }
+}
+
+params! {
+    /// Kernel ridge's parameters.
+    pub struct KernelRidgeParams {
+        alpha: f64 = optional(
+            Ty::Float,
+            Lit::Float(1.0),
+            "penalty added to the kernel's diagonal",
+        )
+        .min(0.0),
+        kernel: KernelName = optional(
+            Ty::Choice(KernelName::NAMES),
+            Lit::Str("linear"),
+            "x·y, (gamma x·y + coef0)^degree, exp(-gamma |x-y|²), tanh(gamma x·y + coef0) or exp(-gamma |x-y|₁)",
+        ),
+        gamma: Option<f64> = optional(
+            Ty::Float,
+            Lit::None,
+            "kernel scale for polynomial, rbf, sigmoid and laplacian (default 1/n_features, as sklearn)",
+        )
+        .min(0.0),
+        degree: f64 = optional(Ty::Float, Lit::Float(3.0), "polynomial degree").min(0.0),
+        coef0: f64 = optional(
+            Ty::Float,
+            Lit::Float(1.0),
+            "constant of the polynomial and sigmoid kernels",
+        ),
+    }
+}
+
 pub static KERNEL_RIDGE: ModelDef = ModelDef {
     spec: ModelSpec {
         kind: KIND,
-        summary: "kernel ridge regression (sklearn KernelRidge): no intercept, Cholesky on K + alpha·I",
-        params: &[
-            ParamSpec::optional(
-                "alpha",
-                Ty::Float,
-                Lit::Float(1.0),
-                "penalty added to the kernel's diagonal",
-            )
-            .min(0.0),
-            ParamSpec::optional(
-                "kernel",
-                Ty::Choice(&["linear", "polynomial", "poly", "rbf", "sigmoid", "laplacian"]),
-                Lit::Str("linear"),
-                "x·y, (gamma x·y + coef0)^degree, exp(-gamma |x-y|²), tanh(gamma x·y + coef0) or exp(-gamma |x-y|₁)",
-            ),
-            ParamSpec::optional(
-                "gamma",
-                Ty::Float,
-                Lit::None,
-                "kernel scale for polynomial, rbf, sigmoid and laplacian (default 1/n_features, as sklearn)",
-            )
-            .min(0.0),
-            ParamSpec::optional("degree", Ty::Float, Lit::Float(3.0), "polynomial degree")
-                .min(0.0),
-            ParamSpec::optional(
-                "coef0",
-                Ty::Float,
-                Lit::Float(1.0),
-                "constant of the polynomial and sigmoid kernels",
-            ),
-        ],
+        summary:
+            "kernel ridge regression (sklearn KernelRidge): no intercept, Cholesky on K + alpha·I",
+        params: KernelRidgeParams::SPECS,
         tasks: &[Task::Regression],
         engine: "kreplay closed form (Cholesky on the n×n kernel)",
     },
     build: |p, _| {
-        let kernel = match p.str("kernel")? {
-            "linear" => Kernel::Linear,
-            "polynomial" | "poly" => Kernel::Polynomial,
-            "rbf" => Kernel::Rbf,
-            "sigmoid" => Kernel::Sigmoid,
-            _ => Kernel::Laplacian,
+        let p = KernelRidgeParams::read(p)?;
+        let kernel = match p.kernel {
+            KernelName::Linear => Kernel::Linear,
+            KernelName::Polynomial | KernelName::Poly => Kernel::Polynomial,
+            KernelName::Rbf => Kernel::Rbf,
+            KernelName::Sigmoid => Kernel::Sigmoid,
+            KernelName::Laplacian => Kernel::Laplacian,
         };
         Ok(Box::new(KernelRidge {
-            alpha: p.f64("alpha")?,
+            alpha: p.alpha,
             kernel: KernelFn {
                 kernel,
-                gamma: p.opt_f64("gamma")?,
-                degree: p.f64("degree")?,
-                coef0: p.f64("coef0")?,
+                gamma: p.gamma,
+                degree: p.degree,
+                coef0: p.coef0,
             },
         }))
     },

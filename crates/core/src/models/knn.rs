@@ -4,41 +4,52 @@
 
 use rayon::prelude::*;
 
-use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
+use kreplay_recipe::{params, Lit, ModelSpec, Task, Ty};
 
 use super::{Classes, Model, ModelDef, Prediction, Trained, Training};
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 
+kreplay_recipe::named_enum! {
+    /// How neighbours' votes are weighted.
+    pub enum Weights {
+        Uniform = "uniform",
+        Distance = "distance",
+    }
+}
+
+params! {
+    /// k-nearest neighbours' parameters.
+    pub struct KnnParams {
+        n_neighbors: usize = optional(Ty::Int, Lit::Int(5), "neighbours that vote").min(1.0),
+        weights: Weights = optional(
+            Ty::Choice(Weights::NAMES),
+            Lit::Str("uniform"),
+            "equal votes, or votes weighted by 1/distance",
+        ),
+        p: usize = optional(
+            Ty::Int,
+            Lit::Int(2),
+            "Minkowski power: 1 Manhattan, 2 Euclidean",
+        )
+        .min(1.0),
+    }
+}
+
 pub static KNN: ModelDef = ModelDef {
     spec: ModelSpec {
         kind: "knn",
         summary: "k-nearest neighbours (sklearn KNeighborsClassifier/Regressor)",
-        params: &[
-            ParamSpec::optional("n_neighbors", Ty::Int, Lit::Int(5), "neighbours that vote")
-                .min(1.0),
-            ParamSpec::optional(
-                "weights",
-                Ty::Choice(&["uniform", "distance"]),
-                Lit::Str("uniform"),
-                "equal votes, or votes weighted by 1/distance",
-            ),
-            ParamSpec::optional(
-                "p",
-                Ty::Int,
-                Lit::Int(2),
-                "Minkowski power: 1 Manhattan, 2 Euclidean",
-            )
-            .min(1.0),
-        ],
+        params: KnnParams::SPECS,
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
         engine: "kreplay brute force (linfa-nn has no classifier)",
     },
     build: |p, _| {
+        let p = KnnParams::read(p)?;
         Ok(Box::new(Knn {
-            k: p.usize("n_neighbors")?,
-            distance_weights: p.str("weights")? == "distance",
-            p: p.usize("p")? as i32,
+            k: p.n_neighbors,
+            distance_weights: p.weights == Weights::Distance,
+            p: p.p as i32,
         }))
     },
 };

@@ -9,42 +9,45 @@
 //! The inner CV defaults to 5 folds, as in sklearn >= 0.22 (3 before; a recipe replaying an
 //! older notebook sets `cv = 3`).
 
-use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Scheme, Task, Ty};
+use kreplay_recipe::declare::concat;
+use kreplay_recipe::{params, Lit, ModelSpec, Scheme, Task, Ty};
 
 use super::coordinate_descent::{descend, Settings};
-use super::elastic_net::{FIT_INTERCEPT, MAX_ITER, TOL};
+use super::elastic_net::{Descent, Intercept};
 use super::linear::Blocks;
 use super::{Model, ModelDef, Trained, Training};
 use crate::error::{Error, Result};
 use crate::folds;
+
+params! {
+    /// LassoCV's own parameters, before the solver's and the intercept's.
+    pub struct LassoCvParams {
+        alphas: Vec<f64> = required(
+            Ty::FloatList,
+            "candidate alphas (sklearn's Lasso scale)",
+        ),
+        cv: usize = optional(
+            Ty::Int,
+            Lit::Int(5),
+            "inner folds, unshuffled KFold (sklearn < 0.22 used 3)",
+        )
+        .min(2.0),
+    }
+}
 
 pub static LASSO_CV: ModelDef = ModelDef {
     spec: ModelSpec {
         kind: "lasso_cv",
         summary:
             "Lasso whose alpha is chosen by an inner K-fold CV (sklearn LassoCV with given alphas)",
-        params: &[
-            ParamSpec::required(
-                "alphas",
-                Ty::FloatList,
-                "candidate alphas (sklearn's Lasso scale)",
-            ),
-            ParamSpec::optional(
-                "cv",
-                Ty::Int,
-                Lit::Int(5),
-                "inner folds, unshuffled KFold (sklearn < 0.22 used 3)",
-            )
-            .min(2.0),
-            MAX_ITER,
-            TOL,
-            FIT_INTERCEPT,
-        ],
+        params: &concat::<5>(&[LassoCvParams::SPECS, Descent::SPECS, Intercept::SPECS]),
         tasks: &[Task::Regression],
         engine: "kreplay coordinate descent (sklearn cd_fast semantics)",
     },
     build: |p, _| {
-        let mut alphas = p.f64s("alphas")?;
+        let own = LassoCvParams::read(p)?;
+        let descent = Descent::read(p)?;
+        let mut alphas = own.alphas;
         if alphas.is_empty() {
             return Err(p.error("alphas", "needs at least one alpha").into());
         }
@@ -56,10 +59,10 @@ pub static LASSO_CV: ModelDef = ModelDef {
         alphas.sort_by(|a, b| b.total_cmp(a));
         Ok(Box::new(LassoCv {
             alphas,
-            cv: p.usize("cv")?,
-            max_iter: p.usize("max_iter")?,
-            tol: p.f64("tol")?,
-            fit_intercept: p.bool("fit_intercept")?,
+            cv: own.cv,
+            max_iter: descent.max_iter,
+            tol: descent.tol,
+            fit_intercept: Intercept::read(p)?.fit_intercept,
         }))
     },
 };

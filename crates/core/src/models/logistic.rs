@@ -12,47 +12,53 @@
 
 use rayon::prelude::*;
 
-use kreplay_recipe::{named_enum, Lit, ModelSpec, ParamSpec, Task, Ty};
+use kreplay_recipe::{named_enum, params, Lit, ModelSpec, Task, Ty};
 
 use super::lbfgs::{self, Norm, Options};
 use super::{Classes, Model, ModelDef, Prediction, Trained, Training};
 use crate::error::Result;
 use crate::matrix::Matrix;
 
-pub static LOGISTIC_REGRESSION: ModelDef = ModelDef {
-    spec: ModelSpec {
-        kind: "logistic_regression",
-        summary: "L2-penalised logistic regression (sklearn LogisticRegression: lbfgs or liblinear's objective)",
-        params: &[
-            ParamSpec::optional("C", Ty::Float, Lit::Float(1.0), "inverse regularisation strength").min(1e-12),
-            ParamSpec::optional("solver", Ty::Choice(Solver::NAMES), Lit::Str("lbfgs"), "lbfgs: intercept unpenalised, multinomial (sklearn >= 0.22); liblinear: intercept penalised, one-vs-rest (sklearn < 0.22)"),
-            ParamSpec::optional("max_iter", Ty::Int, Lit::Int(100), "solver iterations").min(1.0),
-            ParamSpec::optional("tol", Ty::Float, Lit::Float(1e-4), "stop when the largest gradient component is this small (liblinear: the gradient norm relative to the start's)").min(1e-300),
-            ParamSpec::optional("fit_intercept", Ty::Bool, Lit::Bool(true), "learn an intercept"),
-            ParamSpec::optional("intercept_scaling", Ty::Float, Lit::Float(1.0), "liblinear: the value of the constant column whose weight is the intercept").min(1e-12),
-        ],
-        tasks: &[Task::Binary, Task::Multiclass],
-        engine: "kreplay (L-BFGS)",
-    },
-    build: |p, _| {
-        Ok(Box::new(Logistic {
-            c: p.f64("C")?,
-            solver: p.named::<Solver>("solver")?,
-            max_iter: p.usize("max_iter")?,
-            tol: p.f64("tol")?,
-            intercept: p.bool("fit_intercept")?,
-            intercept_scaling: p.f64("intercept_scaling")?,
-        }))
-    },
-};
-
 named_enum! {
     /// Which scikit-learn solver's objective is minimised.
-    enum Solver {
+    pub enum Solver {
         Lbfgs = "lbfgs",
         Liblinear = "liblinear",
     }
 }
+
+params! {
+    /// Logistic regression's parameters.
+    pub struct LogisticParams {
+        C: f64 = optional(Ty::Float, Lit::Float(1.0), "inverse regularisation strength").min(1e-12),
+        solver: Solver = optional(Ty::Choice(Solver::NAMES), Lit::Str("lbfgs"), "lbfgs: intercept unpenalised, multinomial (sklearn >= 0.22); liblinear: intercept penalised, one-vs-rest (sklearn < 0.22)"),
+        max_iter: usize = optional(Ty::Int, Lit::Int(100), "solver iterations").min(1.0),
+        tol: f64 = optional(Ty::Float, Lit::Float(1e-4), "stop when the largest gradient component is this small (liblinear: the gradient norm relative to the start's)").min(1e-300),
+        fit_intercept: bool = optional(Ty::Bool, Lit::Bool(true), "learn an intercept"),
+        intercept_scaling: f64 = optional(Ty::Float, Lit::Float(1.0), "liblinear: the value of the constant column whose weight is the intercept").min(1e-12),
+    }
+}
+
+pub static LOGISTIC_REGRESSION: ModelDef = ModelDef {
+    spec: ModelSpec {
+        kind: "logistic_regression",
+        summary: "L2-penalised logistic regression (sklearn LogisticRegression: lbfgs or liblinear's objective)",
+        params: LogisticParams::SPECS,
+        tasks: &[Task::Binary, Task::Multiclass],
+        engine: "kreplay (L-BFGS)",
+    },
+    build: |p, _| {
+        let p = LogisticParams::read(p)?;
+        Ok(Box::new(Logistic {
+            c: p.C,
+            solver: p.solver,
+            max_iter: p.max_iter,
+            tol: p.tol,
+            intercept: p.fit_intercept,
+            intercept_scaling: p.intercept_scaling,
+        }))
+    },
+};
 
 struct Logistic {
     c: f64,

@@ -138,7 +138,50 @@ impl Classes {
     }
 }
 
+/// The doc of a seeded model's `seed` parameter.
+pub const SEED_DOC: &str = "seed (sklearn's random_state; default: recipe.seed)";
+
 /// The model's own seed, or the recipe's.
-pub fn seed_of(p: &Params, recipe_seed: u64) -> Result<u64> {
-    Ok(p.opt_usize("seed")?.map_or(recipe_seed, |s| s as u64))
+pub fn seed_or(own: Option<usize>, recipe_seed: u64) -> u64 {
+    own.map_or(recipe_seed, |s| s as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use kreplay_recipe::declare::choices;
+    use kreplay_recipe::Value;
+
+    use super::MODELS;
+    use crate::error::Error;
+    use crate::testing::{model_params, required_samples};
+
+    /// Every kind builds from its defaults, and from each value of each of its choices: a
+    /// declaration and the code reading it cannot disagree on a name or a type. A choice an
+    /// engine refuses (xgboost's softmax on forust) must say so, naming the parameter.
+    #[test]
+    fn every_kind_builds_from_its_defaults_and_every_choice() {
+        for def in MODELS {
+            let spec = &def.spec;
+            let required = required_samples(spec.params);
+            let built = (def.build)(&model_params(spec, &required), 0);
+            assert!(built.is_ok(), "{}: {:?}", spec.kind, built.err());
+            for param in spec.params {
+                for choice in choices(param) {
+                    let mut set = required.clone();
+                    set.retain(|(n, _)| *n != param.name);
+                    set.push((param.name, Value::Str(choice.to_string())));
+                    let built = (def.build)(&model_params(spec, &set), 0);
+                    let refused = matches!(&built, Err(Error::Model { message, .. })
+                        if message.contains(param.name) && message.contains("not supported"));
+                    assert!(
+                        built.is_ok() || refused,
+                        "{}.{} = {choice:?}: {:?}",
+                        spec.kind,
+                        param.name,
+                        built.err()
+                    );
+                }
+            }
+        }
+    }
 }

@@ -7,29 +7,35 @@ use linfa::prelude::*;
 use linfa::DatasetBase;
 use linfa_bayes::{GaussianNb, NaiveBayes};
 
-use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
+use kreplay_recipe::{params, Lit, ModelSpec, Task, Ty};
 
 use super::{Classes, Model, ModelDef, Prediction, Trained, Training};
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 
-pub static GAUSSIAN_NB: ModelDef = ModelDef {
-    spec: ModelSpec {
-        kind: "gaussian_nb",
-        summary: "Gaussian naive Bayes (sklearn GaussianNB)",
-        params: &[ParamSpec::optional(
-            "var_smoothing",
+params! {
+    /// Gaussian naive Bayes' parameters.
+    pub struct GaussianNbParams {
+        var_smoothing: f64 = optional(
             Ty::Float,
             Lit::Float(1e-9),
             "share of the largest feature variance added to every variance",
         )
-        .min(0.0)],
+        .min(0.0),
+    }
+}
+
+pub static GAUSSIAN_NB: ModelDef = ModelDef {
+    spec: ModelSpec {
+        kind: "gaussian_nb",
+        summary: "Gaussian naive Bayes (sklearn GaussianNB)",
+        params: GaussianNbParams::SPECS,
         tasks: &[Task::Binary, Task::Multiclass],
         engine: "linfa-bayes",
     },
     build: |p, _| {
         Ok(Box::new(GaussianNaiveBayes {
-            var_smoothing: p.f64("var_smoothing")?,
+            var_smoothing: GaussianNbParams::read(p)?.var_smoothing,
         }))
     },
 };

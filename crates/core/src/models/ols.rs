@@ -12,7 +12,7 @@ use linfa_linear::LinearRegression;
 
 use kreplay_recipe::{ModelSpec, Task};
 
-use super::elastic_net::FIT_INTERCEPT;
+use super::elastic_net::Intercept;
 use super::linear::{cholesky, Gram, LinearFit};
 use super::{Model, ModelDef, Trained, Training};
 use crate::error::{Error, Result};
@@ -21,13 +21,13 @@ pub static LINEAR_REGRESSION: ModelDef = ModelDef {
     spec: ModelSpec {
         kind: "linear_regression",
         summary: "ordinary least squares (sklearn LinearRegression)",
-        params: &[FIT_INTERCEPT],
+        params: Intercept::SPECS,
         tasks: &[Task::Regression],
         engine: "linfa-linear",
     },
     build: |p, _| {
         Ok(Box::new(Ols {
-            fit_intercept: p.bool("fit_intercept")?,
+            fit_intercept: Intercept::read(p)?.fit_intercept,
         }))
     },
 };

@@ -7,38 +7,38 @@
 //! tolerance, while published Ridge scores come from the exact closed form. The p×p system
 //! (p ≈ 300 for House Prices) is solved by Cholesky, which the added αI keeps well defined.
 
-use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
+use kreplay_recipe::declare::concat;
+use kreplay_recipe::{params, Lit, ModelSpec, Task, Ty};
 
+use super::elastic_net::Intercept;
 use super::linear::{cholesky, cholesky_solve, Gram};
 use super::{Model, ModelDef, Trained, Training};
 use crate::error::{Error, Result};
+
+params! {
+    /// Ridge's own parameter, before [`Intercept`].
+    pub struct RidgeParams {
+        alpha: f64 = optional(
+            Ty::Float,
+            Lit::Float(1.0),
+            "penalty on ‖w‖² (sklearn's scale: not divided by the number of rows)",
+        )
+        .min(0.0),
+    }
+}
 
 pub static RIDGE: ModelDef = ModelDef {
     spec: ModelSpec {
         kind: "ridge",
         summary: "L2-penalised least squares (sklearn Ridge, closed form)",
-        params: &[
-            ParamSpec::optional(
-                "alpha",
-                Ty::Float,
-                Lit::Float(1.0),
-                "penalty on ‖w‖² (sklearn's scale: not divided by the number of rows)",
-            )
-            .min(0.0),
-            ParamSpec::optional(
-                "fit_intercept",
-                Ty::Bool,
-                Lit::Bool(true),
-                "learn an unpenalised intercept (centre X and y)",
-            ),
-        ],
+        params: &concat::<2>(&[RidgeParams::SPECS, Intercept::SPECS]),
         tasks: &[Task::Regression],
         engine: "kreplay closed form (Cholesky; linfa's ridge is on another scale)",
     },
     build: |p, _| {
         Ok(Box::new(Ridge {
-            alpha: p.f64("alpha")?,
-            fit_intercept: p.bool("fit_intercept")?,
+            alpha: RidgeParams::read(p)?.alpha,
+            fit_intercept: Intercept::read(p)?.fit_intercept,
         }))
     },
 };

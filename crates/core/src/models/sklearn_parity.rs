@@ -19,7 +19,7 @@ use kreplay_recipe::{Task, Value};
 use serde_json::Value as Json;
 
 use super::cart::{splitter_seed_of, Columns, Target, Trees};
-use super::tree::TreeSettings;
+use super::tree::{DecisionTreeParams, Growth, TreeSettings};
 use super::{def, Classes, Training};
 use crate::matrix::Matrix;
 use crate::testing::model_params;
@@ -160,7 +160,9 @@ fn compare_tree(
     x: &Matrix,
     y: &[f64],
 ) -> Vec<String> {
-    let settings = TreeSettings::new(params).expect("tree settings");
+    let own = DecisionTreeParams::read(params).expect("tree parameters");
+    let growth = Growth::read(params).expect("tree parameters");
+    let settings = TreeSettings::new(growth, own.max_features, own.splitter);
     let p = settings
         .resolve(task, x.cols, "decision_tree")
         .expect("tree params");

@@ -20,47 +20,62 @@
 
 use std::borrow::Cow;
 
-use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty, Value};
+use kreplay_recipe::{params, Lit, ModelSpec, Task, Ty, Value};
 
 use super::smo::{self, BinarySvc, Dots, Kernel};
-use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
+use super::{seed_or, Classes, Model, ModelDef, Prediction, Trained, Training};
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 use crate::rng::numpy::RandomState;
+
+kreplay_recipe::named_enum! {
+    /// The kernels SVC replays.
+    pub enum KernelName {
+        Rbf = "rbf",
+        Linear = "linear",
+        Poly = "poly",
+    }
+}
+
+params! {
+    /// SVC's parameters.
+    pub struct SvmParams {
+        kernel: KernelName = optional(Ty::Choice(KernelName::NAMES), Lit::Str("rbf"), "kernel"),
+        C: f64 = optional(Ty::Float, Lit::Float(1.0), "penalty of misclassification").min(1e-12),
+        gamma: Value = optional(Ty::FloatOr(&["scale", "auto"]), Lit::Str("scale"), "kernel width: scale = 1/(n_features * var(X)), auto = 1/n_features (sklearn < 0.22 default), or a number"),
+        degree: usize = optional(Ty::Int, Lit::Int(3), "poly kernel degree").min(1.0),
+        coef0: f64 = optional(Ty::Float, Lit::Float(0.0), "poly kernel constant"),
+        tol: f64 = optional(Ty::Float, Lit::Float(1e-3), "stopping tolerance: the largest KKT violation left (libsvm's eps)").min(1e-15),
+        probability: bool = optional(Ty::Bool, Lit::Bool(false), "give P(class 1) by Platt scaling on 5-fold decision values (sklearn's probability=True; five extra fits); two classes only"),
+        seed: Option<usize> = optional(Ty::OptInt, Lit::None, "seed of the probability folds' shuffle (sklearn's random_state; default: recipe.seed)"),
+    }
+}
 
 pub static SVM: ModelDef = ModelDef {
     spec: ModelSpec {
         kind: "svm",
         summary: "support vector classifier (sklearn SVC); one-vs-one for more than two classes",
-        params: &[
-            ParamSpec::optional("kernel", Ty::Choice(&["rbf", "linear", "poly"]), Lit::Str("rbf"), "kernel"),
-            ParamSpec::optional("C", Ty::Float, Lit::Float(1.0), "penalty of misclassification").min(1e-12),
-            ParamSpec::optional("gamma", Ty::FloatOr(&["scale", "auto"]), Lit::Str("scale"), "kernel width: scale = 1/(n_features * var(X)), auto = 1/n_features (sklearn < 0.22 default), or a number"),
-            ParamSpec::optional("degree", Ty::Int, Lit::Int(3), "poly kernel degree").min(1.0),
-            ParamSpec::optional("coef0", Ty::Float, Lit::Float(0.0), "poly kernel constant"),
-            ParamSpec::optional("tol", Ty::Float, Lit::Float(1e-3), "stopping tolerance: the largest KKT violation left (libsvm's eps)").min(1e-15),
-            ParamSpec::optional("probability", Ty::Bool, Lit::Bool(false), "give P(class 1) by Platt scaling on 5-fold decision values (sklearn's probability=True; five extra fits); two classes only"),
-            ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed of the probability folds' shuffle (sklearn's random_state; default: recipe.seed)"),
-        ],
+        params: SvmParams::SPECS,
         tasks: &[Task::Binary, Task::Multiclass],
         engine: "kreplay libsvm solver (SMO, WSS3; sklearn semantics)",
     },
     build: |p, seed| {
+        let p = SvmParams::read(p)?;
         Ok(Box::new(SupportVector {
-            kernel: p.str("kernel")?.to_string(),
-            c: p.f64("C")?,
-            gamma: p.get("gamma").map(|g| g.value.clone()).unwrap_or(Value::Str("scale".into())),
-            degree: p.f64("degree")?,
-            coef0: p.f64("coef0")?,
-            tol: p.f64("tol")?,
-            probability: p.bool("probability")?,
-            seed: seed_of(p, seed)?,
+            kernel: p.kernel,
+            c: p.C,
+            gamma: p.gamma,
+            degree: p.degree as f64,
+            coef0: p.coef0,
+            tol: p.tol,
+            probability: p.probability,
+            seed: seed_or(p.seed, seed),
         }))
     },
 };
 
 struct SupportVector {
-    kernel: String,
+    kernel: KernelName,
     c: f64,
     gamma: Value,
     degree: f64,
@@ -100,14 +115,14 @@ impl SupportVector {
 
 impl SupportVector {
     fn kernel(&self, gamma: f64) -> Kernel {
-        match self.kernel.as_str() {
-            "linear" => Kernel::Linear,
-            "poly" => Kernel::Poly {
+        match self.kernel {
+            KernelName::Linear => Kernel::Linear,
+            KernelName::Poly => Kernel::Poly {
                 gamma,
                 coef0: self.coef0,
                 degree: self.degree as i32,
             },
-            _ => Kernel::Rbf { gamma },
+            KernelName::Rbf => Kernel::Rbf { gamma },
         }
     }
 
@@ -426,7 +441,7 @@ mod tests {
 
     fn svc(kernel: &str, c: f64, gamma: Value, probability: bool, seed: u64) -> SupportVector {
         SupportVector {
-            kernel: kernel.into(),
+            kernel: KernelName::parse(kernel).expect("a kernel name"),
             c,
             gamma,
             degree: 3.0,

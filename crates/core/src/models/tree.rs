@@ -4,71 +4,73 @@
 
 use rayon::prelude::*;
 
-use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Params, Task, Ty, Value};
+use kreplay_recipe::declare::concat;
+use kreplay_recipe::{params, Lit, ModelSpec, Task, Ty, Value};
 
 use super::cart::{
     resolve_max_features, splitter_seed_of, Columns, Criterion, Rows32, Splitter, Target, Tree,
     TreeParams, Trees,
 };
-use super::{seed_of, Classes, Model, ModelDef, Prediction, Trained, Training};
+use super::{seed_or, Classes, Model, ModelDef, Prediction, Trained, Training};
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 
-pub const CRITERIA: &[&str] = &["gini", "entropy", "squared_error", "friedman_mse"];
+params! {
+    /// How a tree grows: shared by the tree, the forest and the extra trees, declared once.
+    pub struct Growth {
+        criterion: Option<Criterion> = optional(
+            Ty::Choice(Criterion::NAMES),
+            Lit::None,
+            "split quality (default: gini for classification, squared_error for regression)",
+        ),
+        max_depth: Option<usize> = optional(
+            Ty::OptInt,
+            Lit::None,
+            "depth limit (none: grow until pure)",
+        )
+        .min(1.0),
+        min_samples_split: usize = optional(
+            Ty::Int,
+            Lit::Int(2),
+            "fewest samples a node needs to be split",
+        )
+        .min(2.0),
+        min_samples_leaf: usize = optional(
+            Ty::Int,
+            Lit::Int(1),
+            "fewest samples in each child",
+        )
+        .min(1.0),
+        min_impurity_decrease: f64 = optional(
+            Ty::Float,
+            Lit::Float(0.0),
+            "a split must decrease weighted impurity by at least this",
+        )
+        .min(0.0),
+    }
+}
 
-/// Tree parameters shared by the tree and the forest, so each is declared once.
-pub const TREE_PARAMS: [ParamSpec; 5] = [
-    ParamSpec::optional(
-        "criterion",
-        Ty::Choice(CRITERIA),
-        Lit::None,
-        "split quality (default: gini for classification, squared_error for regression)",
-    ),
-    ParamSpec::optional(
-        "max_depth",
-        Ty::OptInt,
-        Lit::None,
-        "depth limit (none: grow until pure)",
-    )
-    .min(1.0),
-    ParamSpec::optional(
-        "min_samples_split",
-        Ty::Int,
-        Lit::Int(2),
-        "fewest samples a node needs to be split",
-    )
-    .min(2.0),
-    ParamSpec::optional(
-        "min_samples_leaf",
-        Ty::Int,
-        Lit::Int(1),
-        "fewest samples in each child",
-    )
-    .min(1.0),
-    ParamSpec::optional(
-        "min_impurity_decrease",
-        Ty::Float,
-        Lit::Float(0.0),
-        "a split must decrease weighted impurity by at least this",
-    )
-    .min(0.0),
-];
+/// The names `max_features` takes besides a count or a fraction.
+pub const MAX_FEATURES: &[&str] = &["sqrt", "log2", "all"];
 
-pub const SPLITTERS: &[&str] = &["best", "random"];
-
-pub const SPLITTER: ParamSpec = ParamSpec::optional(
-    "splitter",
-    Ty::Choice(SPLITTERS),
-    Lit::Str("best"),
-    "best: every threshold of each searched feature; random: one uniform threshold per feature (Extra-Trees)",
-);
-
-/// Reads a `splitter` choice.
-pub fn splitter_of(name: &str) -> Splitter {
-    if name == "random" {
-        Splitter::Random
-    } else {
-        Splitter::Best
+params! {
+    /// The decision tree's own parameters, after [`Growth`]'s.
+    pub struct DecisionTreeParams {
+        max_features: Value = optional(
+            Ty::FloatOr(MAX_FEATURES),
+            Lit::Str("all"),
+            "features searched per split: a count, a fraction, sqrt, log2 or all",
+        ),
+        splitter: Splitter = optional(
+            Ty::Choice(Splitter::NAMES),
+            Lit::Str("best"),
+            "best: every threshold of each searched feature; random: one uniform threshold per feature (Extra-Trees)",
+        ),
+        seed: Option<usize> = optional(
+            Ty::OptInt,
+            Lit::None,
+            "seed for the feature order (default: recipe.seed)",
+        ),
     }
 }
 
@@ -76,33 +78,15 @@ pub static DECISION_TREE: ModelDef = ModelDef {
     spec: ModelSpec {
         kind: "decision_tree",
         summary: "CART decision tree (sklearn DecisionTreeClassifier/Regressor)",
-        params: &[
-            TREE_PARAMS[0],
-            TREE_PARAMS[1],
-            TREE_PARAMS[2],
-            TREE_PARAMS[3],
-            TREE_PARAMS[4],
-            ParamSpec::optional(
-                "max_features",
-                Ty::FloatOr(&["sqrt", "log2", "all"]),
-                Lit::Str("all"),
-                "features searched per split: a count, a fraction, sqrt, log2 or all",
-            ),
-            SPLITTER,
-            ParamSpec::optional(
-                "seed",
-                Ty::OptInt,
-                Lit::None,
-                "seed for the feature order (default: recipe.seed)",
-            ),
-        ],
+        params: &concat::<8>(&[Growth::SPECS, DecisionTreeParams::SPECS]),
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
         engine: "kreplay CART, scikit-learn 1.9 tree for tree (its random numbers and arithmetic)",
     },
     build: |p, seed| {
+        let own = DecisionTreeParams::read(p)?;
         Ok(Box::new(DecisionTree {
-            settings: TreeSettings::new(p)?,
-            seed: seed_of(p, seed)?,
+            settings: TreeSettings::new(Growth::read(p)?, own.max_features, own.splitter),
+            seed: seed_or(own.seed, seed),
         }))
     },
 };
@@ -120,30 +104,16 @@ pub struct TreeSettings {
 }
 
 impl TreeSettings {
-    pub fn new(p: &Params) -> Result<Self> {
-        let criterion = p.opt_str("criterion")?.map(|c| match c {
-            "gini" => Criterion::Gini,
-            "entropy" => Criterion::Entropy,
-            "friedman_mse" => Criterion::FriedmanMse,
-            _ => Criterion::SquaredError,
-        });
-        // Only the single tree declares `splitter`; the forests fix it themselves.
-        let splitter = p
-            .get("splitter")
-            .and_then(|s| s.value.as_str())
-            .map_or(Splitter::Best, splitter_of);
-        Ok(TreeSettings {
-            criterion,
-            max_depth: p.opt_usize("max_depth")?,
-            min_samples_split: p.usize("min_samples_split")?,
-            min_samples_leaf: p.usize("min_samples_leaf")?,
-            min_impurity_decrease: p.f64("min_impurity_decrease")?,
-            max_features: p
-                .get("max_features")
-                .map(|v| v.value.clone())
-                .unwrap_or(Value::Str("all".into())),
+    pub fn new(growth: Growth, max_features: Value, splitter: Splitter) -> Self {
+        TreeSettings {
+            criterion: growth.criterion,
+            max_depth: growth.max_depth,
+            min_samples_split: growth.min_samples_split,
+            min_samples_leaf: growth.min_samples_leaf,
+            min_impurity_decrease: growth.min_impurity_decrease,
+            max_features,
             splitter,
-        })
+        }
     }
 
     /// sklearn's defaults with the given `max_features`, for tests that build models directly.

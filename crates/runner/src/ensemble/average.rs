@@ -6,32 +6,39 @@
 
 use polars::prelude::DataFrame;
 
-use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
+use kreplay_recipe::{params, Lit, ModelSpec, Task, Ty};
 
-use super::{fit_all, predict_all, weights, EnsembleDef, Member};
+use super::{fit_all, predict_all, weights, EnsembleDef, Member, Weights};
 use crate::error::{Result, RunError};
 use crate::matrix::Matrix;
 use crate::models::{Model, Prediction, Trained, Training};
 
+params! {
+    struct AverageParams {
+        members: Vec<String> = required(Ty::StrList, "member names ([members.<name>])"),
+        weights: Weights = optional(Ty::FloatList, Lit::None, "one weight per member, normalised by their sum (default: equal)"),
+        space: Space = optional(Ty::Choice(Space::NAMES), Lit::Str("target"), "where to average: the target as modelled, or expm1/exp of it (mapped back with log1p/log)"),
+    }
+}
+
 pub static AVERAGE: EnsembleDef = EnsembleDef {
     spec: ModelSpec {
         kind: "average",
-        summary: "(weighted) average of members' predictions, for regression or binary probabilities",
-        params: &[
-            ParamSpec::required("members", Ty::StrList, "member names ([members.<name>])"),
-            ParamSpec::optional("weights", Ty::FloatList, Lit::None, "one weight per member, normalised by their sum (default: equal)"),
-            ParamSpec::optional("space", Ty::Choice(Space::NAMES), Lit::Str("target"), "where to average: the target as modelled, or expm1/exp of it (mapped back with log1p/log)"),
-        ],
+        summary:
+            "(weighted) average of members' predictions, for regression or binary probabilities",
+        params: AverageParams::SPECS,
         tasks: &[Task::Binary, Task::Regression],
         engine: "kreplay ensemble",
     },
     build: |p, b| {
-        let names = p.strs("members")?;
-        let members = b.members(&names)?;
-        let w = weights(p, members.len(), "average")?;
-        let space =
-            p.named::<Space>("space")?;
-        Ok(Box::new(Average { members, weights: w, space }))
+        let k = AverageParams::read(p)?;
+        let members = b.members(&k.members)?;
+        let w = weights(k.weights, members.len(), "average")?;
+        Ok(Box::new(Average {
+            members,
+            weights: w,
+            space: k.space,
+        }))
     },
 };
 

@@ -2,7 +2,7 @@
 
 use polars::prelude::DataFrame;
 
-use kreplay_recipe::{MemberDecl, ModelSpec, ParamSpec, Task, Ty};
+use kreplay_recipe::{params, MemberDecl, ModelSpec, Task, Ty};
 
 use super::{build, Builder, EnsembleDef};
 use crate::error::Result;
@@ -10,19 +10,21 @@ use crate::matrix::{matrix_of, Matrix};
 use crate::models::{Model, Prediction, Trained, Training};
 use crate::pipeline::{FittedPipeline, Pipeline};
 
+params! {
+    struct MemberParams {
+        member: String = required(Ty::Str, "the member's name ([members.<name>])"),
+    }
+}
+
 pub static MEMBER: EnsembleDef = EnsembleDef {
     spec: ModelSpec {
         kind: "member",
         summary: "one member's sub-pipeline (its steps and model) as the recipe's model",
-        params: &[ParamSpec::required(
-            "member",
-            Ty::Str,
-            "the member's name ([members.<name>])",
-        )],
+        params: MemberParams::SPECS,
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
         engine: "kreplay ensemble",
     },
-    build: |p, b| Ok(Box::new(b.member(p.str("member")?)?)),
+    build: |p, b| Ok(Box::new(b.member(&MemberParams::read(p)?.member)?)),
 };
 
 pub struct Member {

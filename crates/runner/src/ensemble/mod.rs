@@ -13,7 +13,7 @@ mod member;
 mod stack;
 mod vote;
 
-use kreplay_recipe::{ModelDecl, ModelSpec, Params, Recipe};
+use kreplay_recipe::{FromParam, ModelDecl, ModelSpec, Params, Recipe, Value};
 use rayon::prelude::*;
 
 use crate::error::{Result, RunError};
@@ -90,12 +90,23 @@ fn predict_all(
     trained.par_iter().map(|m| m.predict(frame, x)).collect()
 }
 
+/// An ensemble's `weights` as written: unset (equal weights) or a list, even an empty one,
+/// which [`weights`] checks against the member count like any other.
+#[derive(Debug, Clone)]
+struct Weights(Option<Vec<f64>>);
+
+impl FromParam for Weights {
+    fn from_param(p: &Params, name: &str) -> kreplay_recipe::Result<Self> {
+        match p.get(name).map(|x| &x.value) {
+            None | Some(Value::None) => Ok(Weights(None)),
+            Some(_) => p.f64s(name).map(|w| Weights(Some(w))),
+        }
+    }
+}
+
 /// Weights given or equal ones, checked against the member count.
-fn weights(p: &Params, n: usize, kind: &str) -> Result<Vec<f64>> {
-    let w = match p.get("weights") {
-        Some(param) if !matches!(param.value, kreplay_recipe::Value::None) => p.f64s("weights")?,
-        _ => vec![1.0; n],
-    };
+fn weights(given: Weights, n: usize, kind: &str) -> Result<Vec<f64>> {
+    let w = given.0.unwrap_or_else(|| vec![1.0; n]);
     if w.len() != n {
         return Err(RunError::model(
             kind,

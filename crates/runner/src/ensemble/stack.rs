@@ -7,41 +7,63 @@
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Scheme, Task, Ty};
+use kreplay_recipe::{params, Lit, ModelSpec, Scheme, Task, Ty};
 
 use super::{EnsembleDef, Member};
 use crate::error::{Context, Result, RunError};
 use crate::matrix::Matrix;
-use crate::models::{frame_rows, seed_of, Model, Prediction, Trained, Training};
+use crate::models::{frame_rows, seed_or, Model, Prediction, Trained, Training};
 use kreplay_core::folds;
+
+kreplay_recipe::named_enum! {
+    /// What a base member passes on to the meta member.
+    enum BaseOutput {
+        Auto = "auto",
+        Prediction = "prediction",
+        Proba = "proba",
+    }
+}
+
+kreplay_recipe::named_enum! {
+    /// The base members' input to the meta member at test time.
+    enum TestInput {
+        FoldMean = "fold_mean",
+        Refit = "refit",
+    }
+}
+
+params! {
+    struct StackParams {
+        members: Vec<String> = required(Ty::StrList, "the base members ([members.<name>])"),
+        meta: String = required(Ty::Str, "the meta member, fitted on the base members' out-of-fold predictions"),
+        folds: usize = optional(Ty::Int, Lit::Int(5), "inner folds").min(2.0),
+        shuffle: bool = optional(Ty::Bool, Lit::Bool(false), "shuffle rows before the inner folds"),
+        stratified: bool = optional(Ty::Bool, Lit::Bool(false), "stratify the inner folds by class"),
+        seed: Option<usize> = optional(Ty::OptInt, Lit::None, "seed of the inner shuffle (default: recipe.seed)"),
+        base_output: BaseOutput = optional(Ty::Choice(BaseOutput::NAMES), Lit::Str("auto"), "what a base member passes on: its prediction (value or hard label) or P(class 1); auto = proba for classification, prediction for regression"),
+        test_input: TestInput = optional(Ty::Choice(TestInput::NAMES), Lit::Str("fold_mean"), "test-time base input: mean of the fold models (the notebooks) or a refit on all rows (sklearn)"),
+    }
+}
 
 pub static STACK: EnsembleDef = EnsembleDef {
     spec: ModelSpec {
         kind: "stack",
         summary: "out-of-fold stacking: base members' fold predictions feed a meta member",
-        params: &[
-            ParamSpec::required("members", Ty::StrList, "the base members ([members.<name>])"),
-            ParamSpec::required("meta", Ty::Str, "the meta member, fitted on the base members' out-of-fold predictions"),
-            ParamSpec::optional("folds", Ty::Int, Lit::Int(5), "inner folds").min(2.0),
-            ParamSpec::optional("shuffle", Ty::Bool, Lit::Bool(false), "shuffle rows before the inner folds"),
-            ParamSpec::optional("stratified", Ty::Bool, Lit::Bool(false), "stratify the inner folds by class"),
-            ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed of the inner shuffle (default: recipe.seed)"),
-            ParamSpec::optional("base_output", Ty::Choice(&["auto", "prediction", "proba"]), Lit::Str("auto"), "what a base member passes on: its prediction (value or hard label) or P(class 1); auto = proba for classification, prediction for regression"),
-            ParamSpec::optional("test_input", Ty::Choice(&["fold_mean", "refit"]), Lit::Str("fold_mean"), "test-time base input: mean of the fold models (the notebooks) or a refit on all rows (sklearn)"),
-        ],
+        params: StackParams::SPECS,
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
         engine: "kreplay ensemble",
     },
     build: |p, b| {
+        let k = StackParams::read(p)?;
         Ok(Box::new(Stack {
-            bases: b.members(&p.strs("members")?)?,
-            meta: b.member(p.str("meta")?)?,
-            folds: p.usize("folds")?,
-            shuffle: p.bool("shuffle")?,
-            stratified: p.bool("stratified")?,
-            seed: seed_of(p, b.seed())?,
-            output: p.str("base_output")?.to_string(),
-            refit: p.str("test_input")? == "refit",
+            bases: b.members(&k.members)?,
+            meta: b.member(&k.meta)?,
+            folds: k.folds,
+            shuffle: k.shuffle,
+            stratified: k.stratified,
+            seed: seed_or(k.seed, b.seed()),
+            output: k.base_output,
+            refit: k.test_input == TestInput::Refit,
             target: b.recipe.data.target.clone(),
         }))
     },
@@ -54,7 +76,7 @@ struct Stack {
     shuffle: bool,
     stratified: bool,
     seed: u64,
-    output: String,
+    output: BaseOutput,
     refit: bool,
     target: String,
 }
@@ -107,10 +129,10 @@ impl Model for Stack {
     }
 
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
-        let proba = match self.output.as_str() {
-            "proba" => true,
-            "prediction" => false,
-            _ => t.task.is_classification(),
+        let proba = match self.output {
+            BaseOutput::Proba => true,
+            BaseOutput::Prediction => false,
+            BaseOutput::Auto => t.task.is_classification(),
         };
         let scheme = Scheme::KFold {
             k: self.folds,

@@ -5,42 +5,53 @@
 
 use polars::prelude::DataFrame;
 
-use kreplay_recipe::{Lit, ModelSpec, ParamSpec, Task, Ty};
+use kreplay_recipe::{params, Lit, ModelSpec, Task, Ty};
 
-use super::{fit_all, predict_all, weights, EnsembleDef, Member};
+use super::{fit_all, predict_all, weights, EnsembleDef, Member, Weights};
 use crate::error::{Result, RunError};
 use crate::matrix::Matrix;
 use crate::models::{Model, Prediction, Trained, Training};
+
+kreplay_recipe::named_enum! {
+    /// How the members' votes are counted.
+    enum Voting {
+        Hard = "hard",
+        Soft = "soft",
+    }
+}
+
+params! {
+    struct VoteParams {
+        members: Vec<String> = required(Ty::StrList, "member names ([members.<name>])"),
+        voting: Voting = optional(
+            Ty::Choice(Voting::NAMES),
+            Lit::Str("hard"),
+            "hard: majority of labels; soft: mean of P(class 1) (binary)",
+        ),
+        weights: Weights = optional(
+            Ty::FloatList,
+            Lit::None,
+            "one weight per member (default: equal)",
+        ),
+    }
+}
 
 pub static VOTE: EnsembleDef = EnsembleDef {
     spec: ModelSpec {
         kind: "vote",
         summary: "voting classifier over members (sklearn VotingClassifier): hard or soft",
-        params: &[
-            ParamSpec::required("members", Ty::StrList, "member names ([members.<name>])"),
-            ParamSpec::optional(
-                "voting",
-                Ty::Choice(&["hard", "soft"]),
-                Lit::Str("hard"),
-                "hard: majority of labels; soft: mean of P(class 1) (binary)",
-            ),
-            ParamSpec::optional(
-                "weights",
-                Ty::FloatList,
-                Lit::None,
-                "one weight per member (default: equal)",
-            ),
-        ],
+        params: VoteParams::SPECS,
         tasks: &[Task::Binary, Task::Multiclass],
         engine: "kreplay ensemble",
     },
     build: |p, b| {
-        let members = b.members(&p.strs("members")?)?;
-        let weights = weights(p, members.len(), "vote")?;
+        let k = VoteParams::read(p)?;
+        let members = b.members(&k.members)?;
+        let weights = weights(k.weights, members.len(), "vote")?;
         Ok(Box::new(Vote {
             members,
             weights,
-            soft: p.str("voting")? == "soft",
+            soft: k.voting == Voting::Soft,
         }))
     },
 };

@@ -2,22 +2,28 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{ModelSpec, ParamSpec, Task, Ty};
+use kreplay_recipe::{params, ModelSpec, Task, Ty};
 
 use super::{Model, ModelDef, Prediction, Trained, Training};
 use crate::error::{Result, RunError};
 use crate::matrix::{numeric_column, Matrix};
 
+params! {
+    struct RuleParams {
+        expr: String = required(Ty::Str, "SQL expression giving the prediction, e.g. \"CASE WHEN Sex = 'female' THEN 1 ELSE 0 END\""),
+    }
+}
+
 pub static RULE: ModelDef = ModelDef {
     spec: ModelSpec {
         kind: "rule",
         summary: "predict with a SQL expression, learning nothing (e.g. the gender baseline)",
-        params: &[ParamSpec::required("expr", Ty::Str, "SQL expression giving the prediction, e.g. \"CASE WHEN Sex = 'female' THEN 1 ELSE 0 END\"")],
+        params: RuleParams::SPECS,
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
         engine: "polars SQL",
     },
     build: |p, _| {
-        let sql = p.str("expr")?.to_string();
+        let sql = RuleParams::read(p)?.expr;
         let expr = crate::sql::parse(&sql).map_err(|e| p.error("expr", e))?;
         Ok(Box::new(Rule { sql, expr }))
     },

@@ -6,27 +6,31 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Learns, ParamSpec, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{params, Learns, StepColumns, StepSpec, Ty};
 
 use super::{column, put, Build, Ctx, FitData, Fitted, Step, StepDef};
 use crate::error::{Context, Result};
+
+params! {
+    struct AlignParams {
+        column: String = required(
+            Ty::Str,
+            "the column test takes from train; test rows beyond train's length become missing",
+        ),
+    }
+}
 
 pub static ALIGN_FROM_TRAIN: StepDef = StepDef {
     spec: StepSpec {
         kind: "align_from_train",
         summary: "test row i takes train row i's value (pandas index alignment of a train Series assigned to test)",
-        params: &[ParamSpec::required(
-            "column",
-            Ty::Str,
-            "the column test takes from train; test rows beyond train's length become missing",
-        )],
+        params: AlignParams::SPECS,
         learns: Learns::Always,
         columns: StepColumns::reads(&["column"]),
     },
     build: Build::Learning(|p, _| {
-        Ok(Box::new(AlignFromTrain {
-            column: p.str("column")?.to_string(),
-        }))
+        let AlignParams { column } = AlignParams::read(p)?;
+        Ok(Box::new(AlignFromTrain { column }))
     }),
 };
 

@@ -2,57 +2,80 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Learns, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{params, Learns, Lit, StepColumns, StepSpec, Ty};
 
 use super::text::Io;
-use super::{float_series, numbers, put, Build, Ctx, FitData, Fitted, Step, StepDef, INTO};
+use super::{float_series, numbers, put, Build, Ctx, FitData, Fitted, Step, StepDef, INTO_DOC};
 use crate::error::{Result, RunError};
+
+kreplay_recipe::named_enum! {
+    /// What `bin` does with values above the last edge.
+    enum Above {
+        Band = "band",
+        Keep = "keep",
+    }
+}
+
+params! {
+    struct BinParams {
+        column: String = required(Ty::Str, "numeric column"),
+        edges: Vec<f64> = required(Ty::FloatList, "increasing upper edges of the bands"),
+        above: Above = optional(
+            Ty::Choice(Above::NAMES),
+            Lit::Str("band"),
+            "values above the last edge: their own band, or keep the raw value (a notebook that forgot the last assignment)",
+        ),
+        into: Option<String> = optional(Ty::Str, Lit::None, INTO_DOC),
+    }
+}
 
 pub static BIN: StepDef = StepDef {
     spec: StepSpec {
         kind: "bin",
-        summary: "band a number by fixed edges: <= e0 -> 0, (e0, e1] -> 1, ..., > last -> len(edges)",
-        params: &[
-            ParamSpec::required("column", Ty::Str, "numeric column"),
-            ParamSpec::required("edges", Ty::FloatList, "increasing upper edges of the bands"),
-            ParamSpec::optional(
-                "above",
-                Ty::Choice(&["band", "keep"]),
-                Lit::Str("band"),
-                "values above the last edge: their own band, or keep the raw value (a notebook that forgot the last assignment)",
-            ),
-            INTO,
-        ],
+        summary:
+            "band a number by fixed edges: <= e0 -> 0, (e0, e1] -> 1, ..., > last -> len(edges)",
+        params: BinParams::SPECS,
         learns: Learns::Never,
         columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
     build: Build::Stateless(|p, _| {
-        let edges = p.f64s("edges")?;
-        if edges.is_empty() || edges.windows(2).any(|w| w[0] >= w[1]) {
-            return Err(p.error("edges", "must be a non-empty, strictly increasing list").into());
+        let k = BinParams::read(p)?;
+        if k.edges.is_empty() || k.edges.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(p
+                .error("edges", "must be a non-empty, strictly increasing list")
+                .into());
         }
-        Ok(Box::new(Bin { io: Io::new(p)?, edges, keep_above: p.str("above")? == "keep" }))
+        Ok(Box::new(Bin {
+            io: Io::new(k.column, k.into),
+            edges: k.edges,
+            keep_above: k.above == Above::Keep,
+        }))
     }),
 };
+
+params! {
+    struct QBinParams {
+        column: String = required(Ty::Str, "numeric column"),
+        q: usize = required(Ty::Int, "number of quantile bands").min(2.0),
+        into: Option<String> = optional(Ty::Str, Lit::None, INTO_DOC),
+    }
+}
 
 pub static QBIN: StepDef = StepDef {
     spec: StepSpec {
         kind: "qbin",
         summary: "band a number by quantiles learned on the fit rows (pandas qcut, labels 0..q-1)",
-        params: &[
-            ParamSpec::required("column", Ty::Str, "numeric column"),
-            ParamSpec::required("q", Ty::Int, "number of quantile bands").min(2.0),
-            INTO,
-        ],
+        params: QBinParams::SPECS,
         learns: Learns::Always,
         columns: StepColumns::reads(&["column"])
             .writes(&["into"])
             .learns_from_reads(),
     },
-    build: Build::Learning(|p: &Params, _| {
+    build: Build::Learning(|p, _| {
+        let k = QBinParams::read(p)?;
         Ok(Box::new(QBin {
-            io: Io::new(p)?,
-            q: p.usize("q")?,
+            io: Io::new(k.column, k.into),
+            q: k.q,
         }))
     }),
 };

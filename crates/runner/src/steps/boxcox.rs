@@ -4,36 +4,36 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Learns, Lit, ParamSpec, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{params, Learns, Lit, StepColumns, StepSpec, Ty};
 
 use super::{columns_or, float_series, numbers, numeric_columns, put, Build, Ctx, Fitted, StepDef};
 use crate::error::{Result, RunError};
+
+params! {
+    struct BoxCoxParams {
+        columns: Vec<String> = optional(
+            Ty::Columns,
+            Lit::EmptyList,
+            "columns to transform (default: every numeric column but the id and target; a listed target is skipped in frames that lack it)",
+        ),
+        lmbda: f64 = required(
+            Ty::Float,
+            "lambda: ((1 + x)^lambda - 1) / lambda, log1p(x) when lambda = 0 (Serigne: 0.15)",
+        ),
+    }
+}
 
 pub static BOX_COX1P: StepDef = StepDef {
     spec: StepSpec {
         kind: "box_cox1p",
         summary: "Box-Cox of 1 + x with a given lambda (scipy.special.boxcox1p)",
-        params: &[
-            ParamSpec::optional(
-                "columns",
-                Ty::Columns,
-                Lit::EmptyList,
-                "columns to transform (default: every numeric column but the id and target; a listed target is skipped in frames that lack it)",
-            ),
-            ParamSpec::required(
-                "lmbda",
-                Ty::Float,
-                "lambda: ((1 + x)^lambda - 1) / lambda, log1p(x) when lambda = 0 (Serigne: 0.15)",
-            ),
-        ],
+        params: BoxCoxParams::SPECS,
         learns: Learns::Never,
         columns: StepColumns::reads(&["columns"]),
     },
     build: Build::Stateless(|p, _| {
-        Ok(Box::new(BoxCox1p {
-            columns: p.strs("columns")?,
-            lmbda: p.f64("lmbda")?,
-        }))
+        let BoxCoxParams { columns, lmbda } = BoxCoxParams::read(p)?;
+        Ok(Box::new(BoxCox1p { columns, lmbda }))
     }),
 };
 

@@ -2,51 +2,59 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{ColumnEffect, Learns, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{params, ColumnEffect, Learns, Lit, StepColumns, StepSpec, Ty};
 
 use super::{require, Build, Ctx, Fitted, StepDef};
 use crate::error::{Context, Result};
+
+params! {
+    struct DropParams {
+        columns: Vec<String> = required(Ty::Columns, "columns to remove"),
+        missing_ok: bool = optional(
+            Ty::Bool,
+            Lit::Bool(false),
+            "skip columns a frame does not have",
+        ),
+    }
+}
 
 pub static DROP: StepDef = StepDef {
     spec: StepSpec {
         kind: "drop",
         summary: "remove columns",
-        params: &[
-            ParamSpec::required("columns", Ty::Columns, "columns to remove"),
-            ParamSpec::optional(
-                "missing_ok",
-                Ty::Bool,
-                Lit::Bool(false),
-                "skip columns a frame does not have",
-            ),
-        ],
+        params: DropParams::SPECS,
         learns: Learns::Never,
         columns: StepColumns::reads(&["columns"]).effect(ColumnEffect::RemovesReads),
     },
     build: Build::Stateless(|p, _| {
+        let DropParams {
+            columns,
+            missing_ok,
+        } = DropParams::read(p)?;
         Ok(Box::new(DropColumns {
-            columns: p.strs("columns")?,
-            missing_ok: p.bool("missing_ok")?,
+            columns,
+            missing_ok,
         }))
     }),
 };
+
+params! {
+    struct SelectParams {
+        columns: Vec<String> = required(Ty::Columns, "columns to keep, in this order"),
+    }
+}
 
 pub static SELECT: StepDef = StepDef {
     spec: StepSpec {
         kind: "select",
         summary: "keep only these columns (plus the id and target)",
-        params: &[ParamSpec::required(
-            "columns",
-            Ty::Columns,
-            "columns to keep, in this order",
-        )],
+        params: SelectParams::SPECS,
         learns: Learns::Never,
         columns: StepColumns::reads(&["columns"]).effect(ColumnEffect::KeepsOnlyReads),
     },
-    build: Build::Stateless(|p: &Params, _| {
-        Ok(Box::new(Select {
-            columns: p.strs("columns")?,
-        }))
+    build: Build::Stateless(|p, _| {
+        let SelectParams { columns } = SelectParams::read(p)?;
+        Ok(Box::new(Select { columns }))
     }),
 };
 

@@ -5,7 +5,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{ColumnEffect, Learns, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{params, ColumnEffect, Learns, Lit, Params, StepColumns, StepSpec, Ty};
 
 use super::{column, put, Build, Ctx, Fitted, StepDef};
 use crate::error::{Context, Result, RunError};
@@ -20,30 +20,31 @@ const PARTS: &[&str] = &[
     "dayofyear",
 ];
 
+params! {
+    struct DatetimeParams {
+        column: String = required(Ty::Str, "the date-time column (text, or already a date/datetime)"),
+        parts: Vec<String> = required(
+            Ty::StrList,
+            "any of year, month, day, hour, minute, weekday (pandas dayofweek: Monday = 0), dayofyear (1-based)",
+        ),
+        format: Option<String> = optional(
+            Ty::Str,
+            Lit::None,
+            "strptime format, e.g. \"%Y-%m-%d %H:%M:%S\" (default: inferred from the values)",
+        ),
+        prefix: Option<String> = optional(
+            Ty::Str,
+            Lit::None,
+            "output names are <prefix><part> (default: no prefix, the columns are named hour, weekday, ...)",
+        ),
+    }
+}
+
 pub static DATETIME_PARTS: StepDef = StepDef {
     spec: StepSpec {
         kind: "datetime_parts",
         summary: "integer calendar parts (hour, weekday, month, ...) of a date-time text column, as pandas' .dt accessors",
-        params: &[
-            ParamSpec::required("column", Ty::Str, "the date-time column (text, or already a date/datetime)"),
-            ParamSpec::required(
-                "parts",
-                Ty::StrList,
-                "any of year, month, day, hour, minute, weekday (pandas dayofweek: Monday = 0), dayofyear (1-based)",
-            ),
-            ParamSpec::optional(
-                "format",
-                Ty::Str,
-                Lit::None,
-                "strptime format, e.g. \"%Y-%m-%d %H:%M:%S\" (default: inferred from the values)",
-            ),
-            ParamSpec::optional(
-                "prefix",
-                Ty::Str,
-                Lit::None,
-                "output names are <prefix><part> (default: no prefix, the columns are named hour, weekday, ...)",
-            ),
-        ],
+        params: DatetimeParams::SPECS,
         learns: Learns::Never,
         columns: StepColumns::reads(&["column"]).effect(ColumnEffect::WritesPrefixed {
             names: "parts",
@@ -54,7 +55,12 @@ pub static DATETIME_PARTS: StepDef = StepDef {
 };
 
 fn build_parts(p: &Params, _: u64) -> Result<Box<dyn Fitted>> {
-    let parts = p.strs("parts")?;
+    let DatetimeParams {
+        column,
+        parts,
+        format,
+        prefix,
+    } = DatetimeParams::read(p)?;
     if parts.is_empty() {
         return Err(p
             .error(
@@ -77,10 +83,10 @@ fn build_parts(p: &Params, _: u64) -> Result<Box<dyn Fitted>> {
         }
     }
     Ok(Box::new(DatetimeParts {
-        column: p.str("column")?.to_string(),
+        column,
         parts,
-        format: p.opt_str("format")?.map(str::to_string),
-        prefix: p.opt_str("prefix")?.unwrap_or("").to_string(),
+        format,
+        prefix: prefix.unwrap_or_default(),
     }))
 }
 

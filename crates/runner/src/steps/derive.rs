@@ -2,20 +2,25 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{ColumnEffect, Learns, ParamSpec, Params, StepColumns, StepSpec, Ty, Value};
+use kreplay_recipe::{params, ColumnEffect, Learns, Params, StepColumns, StepSpec, Ty, Value};
 
 use super::{Build, Ctx, Fitted, StepDef};
 use crate::error::{Result, RunError};
+
+params! {
+    struct DeriveParams {
+        columns: Vec<(String, Value)> = required(
+            Ty::ScalarMap,
+            "name = \"SQL expression\", e.g. { FamilySize = \"SibSp + Parch + 1\" }",
+        ),
+    }
+}
 
 pub static DERIVE: StepDef = StepDef {
     spec: StepSpec {
         kind: "derive",
         summary: "new columns from SQL expressions, in order (later ones may use earlier ones)",
-        params: &[ParamSpec::required(
-            "columns",
-            Ty::ScalarMap,
-            "name = \"SQL expression\", e.g. { FamilySize = \"SibSp + Parch + 1\" }",
-        )],
+        params: DeriveParams::SPECS,
         learns: Learns::Never,
         columns: StepColumns::reads(&[]).effect(ColumnEffect::Derives("columns")),
     },
@@ -23,8 +28,9 @@ pub static DERIVE: StepDef = StepDef {
 };
 
 fn build_derive(p: &Params, _seed: u64) -> Result<Box<dyn Fitted>> {
+    let DeriveParams { columns } = DeriveParams::read(p)?;
     let mut exprs = Vec::new();
-    for (name, v) in p.map("columns")? {
+    for (name, v) in columns {
         let Value::Str(sql) = v else {
             return Err(p
                 .error(

@@ -5,7 +5,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{ColumnEffect, Learns, Lit, ParamSpec, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{params, ColumnEffect, Learns, Lit, StepColumns, StepSpec, Ty};
 
 use super::{
     columns_or, float_series, put, strings, text_columns, Build, Ctx, FitData, Fitted, Step,
@@ -13,53 +13,81 @@ use super::{
 };
 use crate::error::{Result, RunError};
 
+kreplay_recipe::named_enum! {
+    /// Which levels `one_hot` encodes.
+    enum Levels {
+        Fit = "fit",
+        Intersection = "intersection",
+    }
+}
+
+kreplay_recipe::named_enum! {
+    /// The order of an encoder's levels.
+    enum Order {
+        Sorted = "sorted",
+        Appearance = "appearance",
+    }
+}
+
+params! {
+    struct OneHotParams {
+        columns: Vec<String> = optional(Ty::Columns, Lit::EmptyList, "columns to encode (default: every text column but the id and target, as pd.get_dummies(df))"),
+        levels: Levels = optional(
+            Ty::Choice(Levels::NAMES),
+            Lit::Str("fit"),
+            "fit: levels of the fit rows; intersection: levels in both train and test (needs fit_on = \"train+test\")",
+        ),
+        order: Order = optional(Ty::Choice(Order::NAMES), Lit::Str("sorted"), "column order: sorted (get_dummies) or first appearance"),
+        drop_first: bool = optional(Ty::Bool, Lit::Bool(false), "drop the first level's column"),
+        prefix: Option<String> = optional(Ty::Str, Lit::None, "column name prefix (default: the column's name)"),
+    }
+}
+
 pub static ONE_HOT: StepDef = StepDef {
     spec: StepSpec {
         kind: "one_hot",
         summary: "one 0/1 column per level, named <prefix>_<level>; the original column is dropped",
-        params: &[
-            ParamSpec::optional("columns", Ty::Columns, Lit::EmptyList, "columns to encode (default: every text column but the id and target, as pd.get_dummies(df))"),
-            ParamSpec::optional(
-                "levels",
-                Ty::Choice(&["fit", "intersection"]),
-                Lit::Str("fit"),
-                "fit: levels of the fit rows; intersection: levels in both train and test (needs fit_on = \"train+test\")",
-            ),
-            ParamSpec::optional("order", Ty::Choice(&["sorted", "appearance"]), Lit::Str("sorted"), "column order: sorted (get_dummies) or first appearance"),
-            ParamSpec::optional("drop_first", Ty::Bool, Lit::Bool(false), "drop the first level's column"),
-            ParamSpec::optional("prefix", Ty::Str, Lit::None, "column name prefix (default: the column's name)"),
-        ],
+        params: OneHotParams::SPECS,
         learns: Learns::Always,
         columns: StepColumns::reads(&["columns"]).effect(ColumnEffect::RemovesReads),
     },
     build: Build::Learning(|p, _| {
-        let prefix = p.opt_str("prefix")?.map(str::to_string);
-        let columns = p.strs("columns")?;
-        if prefix.is_some() && columns.len() != 1 {
+        let k = OneHotParams::read(p)?;
+        if k.prefix.is_some() && k.columns.len() != 1 {
             return Err(p.error("prefix", "a prefix needs a single column").into());
         }
         Ok(Box::new(OneHot {
-            columns,
-            intersection: p.str("levels")? == "intersection",
-            sorted: p.str("order")? == "sorted",
-            drop_first: p.bool("drop_first")?,
-            prefix,
+            columns: k.columns,
+            intersection: k.levels == Levels::Intersection,
+            sorted: k.order == Order::Sorted,
+            drop_first: k.drop_first,
+            prefix: k.prefix,
         }))
     }),
 };
+
+params! {
+    struct LabelEncodeParams {
+        columns: Vec<String> = required(Ty::Columns, "columns to encode"),
+        order: Order = optional(Ty::Choice(Order::NAMES), Lit::Str("sorted"), "code order"),
+    }
+}
 
 pub static LABEL_ENCODE: StepDef = StepDef {
     spec: StepSpec {
         kind: "label_encode",
         summary: "codes 0..n-1 per level (sklearn LabelEncoder: sorted order); unseen levels are an error",
-        params: &[
-            ParamSpec::required("columns", Ty::Columns, "columns to encode"),
-            ParamSpec::optional("order", Ty::Choice(&["sorted", "appearance"]), Lit::Str("sorted"), "code order"),
-        ],
+        params: LabelEncodeParams::SPECS,
         learns: Learns::Always,
         columns: StepColumns::reads(&["columns"]).learns_from_reads(),
     },
-    build: Build::Learning(|p, _| Ok(Box::new(LabelEncode { columns: p.strs("columns")?, sorted: p.str("order")? == "sorted" }))),
+    build: Build::Learning(|p, _| {
+        let k = LabelEncodeParams::read(p)?;
+        Ok(Box::new(LabelEncode {
+            columns: k.columns,
+            sorted: k.order == Order::Sorted,
+        }))
+    }),
 };
 
 /// Levels in order of appearance, or sorted as the column's type sorts (`numeric`).

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 use rand::Rng as _;
 
-use kreplay_recipe::{Learns, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty, Value};
+use kreplay_recipe::{params, Learns, Lit, Params, StepColumns, StepSpec, Ty, Value};
 
 use super::mapping::values_series;
 use super::{
@@ -19,20 +19,33 @@ use super::{
 use crate::error::{Result, RunError};
 use kreplay_core::rng;
 
-const STRATEGIES: &[&str] = &["constant", "mean", "median", "mode", "random_int"];
+kreplay_recipe::named_enum! {
+    /// What fills a missing cell.
+    enum Strategy {
+        Constant = "constant",
+        Mean = "mean",
+        Median = "median",
+        Mode = "mode",
+        RandomInt = "random_int",
+    }
+}
+
+params! {
+    struct FillParams {
+        columns: Vec<String> = optional(Ty::Columns, Lit::EmptyList, "columns to fill (default: every numeric column but the id and target; every column for mode and constant)"),
+        strategy: Strategy = required(Ty::Choice(Strategy::NAMES), "constant, mean, median, mode, or random_int (uniform integers in [mean-std, mean+std), numpy's randint)"),
+        value: Value = optional(Ty::Scalar, Lit::None, "the constant, for strategy = constant"),
+        by: Vec<String> = optional(Ty::Columns, Lit::EmptyList, "group columns: the statistic is computed per group (groups never seen fall back to the overall statistic)"),
+        round_to: Option<f64> = optional(Ty::Float, Lit::None, "round the statistic to a multiple of this, halves up: int(m/r + 0.5) * r").min(0.0),
+        seed: Option<usize> = optional(Ty::OptInt, Lit::None, "seed for strategy = random_int (default: recipe.seed)").min(0.0),
+    }
+}
 
 pub static FILL: StepDef = StepDef {
     spec: StepSpec {
         kind: "fill",
         summary: "fill missing values with a constant or a statistic, optionally per group",
-        params: &[
-            ParamSpec::optional("columns", Ty::Columns, Lit::EmptyList, "columns to fill (default: every numeric column but the id and target; every column for mode and constant)"),
-            ParamSpec::required("strategy", Ty::Choice(STRATEGIES), "constant, mean, median, mode, or random_int (uniform integers in [mean-std, mean+std), numpy's randint)"),
-            ParamSpec::optional("value", Ty::Scalar, Lit::None, "the constant, for strategy = constant"),
-            ParamSpec::optional("by", Ty::Columns, Lit::EmptyList, "group columns: the statistic is computed per group (groups never seen fall back to the overall statistic)"),
-            ParamSpec::optional("round_to", Ty::Float, Lit::None, "round the statistic to a multiple of this, halves up: int(m/r + 0.5) * r").min(0.0),
-            ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed for strategy = random_int (default: recipe.seed)").min(0.0),
-        ],
+        params: FillParams::SPECS,
         // A constant is the same whatever rows the step sees (the columns it fills are the
         // frame's, which every fold shares), so a constant fill is shared across folds.
         learns: Learns::Unless {
@@ -45,38 +58,39 @@ pub static FILL: StepDef = StepDef {
 };
 
 fn build_fill(p: &Params, recipe_seed: u64) -> Result<Box<dyn Step>> {
-    let strategy = p.str("strategy")?.to_string();
-    let value = p
-        .get("value")
-        .map(|v| v.value.clone())
-        .unwrap_or(Value::None);
-    if strategy == "constant" && value == Value::None {
+    let k = FillParams::read(p)?;
+    let strategy = k.strategy;
+    let value = k.value;
+    if strategy == Strategy::Constant && value == Value::None {
         return Err(p
             .error("value", "strategy = \"constant\" needs a `value`")
             .into());
     }
-    if strategy != "constant" && value != Value::None {
+    if strategy != Strategy::Constant && value != Value::None {
         return Err(p
             .error(
                 "value",
-                format!("`value` is only read with strategy = \"constant\", not {strategy:?}"),
+                format!(
+                    "`value` is only read with strategy = \"constant\", not {:?}",
+                    strategy.name()
+                ),
             )
             .into());
     }
     Ok(Box::new(Fill {
-        columns: p.strs("columns")?,
+        columns: k.columns,
         strategy,
         value,
-        by: p.strs("by")?,
-        round_to: p.opt_f64("round_to")?,
-        seed: p.opt_usize("seed")?.map_or(recipe_seed, |s| s as u64),
+        by: k.by,
+        round_to: k.round_to,
+        seed: k.seed.map_or(recipe_seed, |s| s as u64),
     }))
 }
 
 #[derive(Clone)]
 struct Fill {
     columns: Vec<String>,
-    strategy: String,
+    strategy: Strategy,
     value: Value,
     by: Vec<String>,
     round_to: Option<f64>,
@@ -132,7 +146,7 @@ impl Fill {
             } else {
                 Err(RunError::data(
                     format!("fill: column `{column}`"),
-                    format!("strategy {:?} needs a numeric column; use \"mode\" or \"constant\" for text", self.strategy),
+                    format!("strategy {:?} needs a numeric column; use \"mode\" or \"constant\" for text", self.strategy.name()),
                 ))
             }
         };
@@ -140,9 +154,9 @@ impl Fill {
             Some(r) if r > 0.0 => (m / r + 0.5).floor() * r,
             _ => m,
         };
-        Ok(match self.strategy.as_str() {
-            "constant" => Some(Stat::Value(self.value.clone())),
-            "mean" => {
+        Ok(match self.strategy {
+            Strategy::Constant => Some(Stat::Value(self.value.clone())),
+            Strategy::Mean => {
                 need_numbers()?;
                 (!nums.is_empty()).then(|| {
                     Stat::Value(Value::Float(round(
@@ -150,11 +164,11 @@ impl Fill {
                     )))
                 })
             }
-            "median" => {
+            Strategy::Median => {
                 need_numbers()?;
                 median(nums).map(|m| Stat::Value(Value::Float(round(m))))
             }
-            "mode" => {
+            Strategy::Mode => {
                 if numeric {
                     mode_by(nums.iter().map(|v| (label_of(*v), *v)), |a, b| {
                         a.total_cmp(b)
@@ -168,7 +182,7 @@ impl Fill {
                     .map(|v| Stat::Value(Value::Str(v)))
                 }
             }
-            _ => {
+            Strategy::RandomInt => {
                 need_numbers()?;
                 if nums.len() < 2 {
                     None
@@ -192,8 +206,8 @@ impl Step for Fill {
     fn fit(&self, data: &FitData, ctx: &Ctx) -> Result<Box<dyn Fitted>> {
         let frame = data.stacked()?;
         let keys = group_keys(&frame, &self.by, "fill")?;
-        let targets = columns_or(&self.columns, || match self.strategy.as_str() {
-            "mode" | "constant" => frame
+        let targets = columns_or(&self.columns, || match self.strategy {
+            Strategy::Mode | Strategy::Constant => frame
                 .get_column_names()
                 .into_iter()
                 .filter(|n| n.as_str() != ctx.id && n.as_str() != ctx.target)

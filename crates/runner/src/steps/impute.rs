@@ -14,7 +14,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Learns, Lit, ParamSpec, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{params, Learns, Lit, StepColumns, StepSpec, Ty};
 
 use super::{
     columns_or, float_series, numbers, numeric_columns, put, Build, Ctx, FitData, Fitted, Step,
@@ -22,33 +22,44 @@ use super::{
 };
 use crate::error::{Result, RunError};
 
+kreplay_recipe::named_enum! {
+    /// How the donors' values are averaged.
+    enum Weights {
+        Uniform = "uniform",
+        Distance = "distance",
+    }
+}
+
+params! {
+    struct KnnImputeParams {
+        columns: Vec<String> = optional(
+            Ty::Columns,
+            Lit::EmptyList,
+            "numeric columns: both the distance coordinates and the columns imputed (default: every numeric column but the id and target)",
+        ),
+        n_neighbors: usize = optional(Ty::Int, Lit::Int(5), "donors averaged per missing value").min(1.0),
+        weights: Weights = optional(
+            Ty::Choice(Weights::NAMES),
+            Lit::Str("uniform"),
+            "uniform: plain mean; distance: weighted by 1/distance (a donor at distance 0 takes all the weight)",
+        ),
+    }
+}
+
 pub static KNN_IMPUTE: StepDef = StepDef {
     spec: StepSpec {
         kind: "knn_impute",
         summary: "fill missing values with the mean of the nearest fit rows (sklearn KNNImputer, nan_euclidean)",
-        params: &[
-            ParamSpec::optional(
-                "columns",
-                Ty::Columns,
-                Lit::EmptyList,
-                "numeric columns: both the distance coordinates and the columns imputed (default: every numeric column but the id and target)",
-            ),
-            ParamSpec::optional("n_neighbors", Ty::Int, Lit::Int(5), "donors averaged per missing value").min(1.0),
-            ParamSpec::optional(
-                "weights",
-                Ty::Choice(&["uniform", "distance"]),
-                Lit::Str("uniform"),
-                "uniform: plain mean; distance: weighted by 1/distance (a donor at distance 0 takes all the weight)",
-            ),
-        ],
+        params: KnnImputeParams::SPECS,
         learns: Learns::Always,
         columns: StepColumns::reads(&["columns"]),
     },
     build: Build::Learning(|p, _| {
+        let k = KnnImputeParams::read(p)?;
         Ok(Box::new(KnnImpute {
-            columns: p.strs("columns")?,
-            k: p.usize("n_neighbors")?.max(1),
-            by_distance: p.str("weights")? == "distance",
+            columns: k.columns,
+            k: k.n_neighbors.max(1),
+            by_distance: k.weights == Weights::Distance,
         }))
     }),
 };

@@ -3,54 +3,75 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Learns, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty, Value};
+use kreplay_recipe::{params, Learns, Lit, StepColumns, StepSpec, Ty, Value};
 
 use super::text::Io;
-use super::{put, strings, Build, Ctx, Fitted, StepDef, INTO};
+use super::{put, strings, Build, Ctx, Fitted, StepDef, INTO_DOC};
 use crate::error::Result;
+
+params! {
+    struct ReplaceParams {
+        column: String = required(Ty::Str, "column to change"),
+        values: Vec<(String, Value)> = required(
+            Ty::ScalarMap,
+            "old = new pairs, e.g. { Mlle = \"Miss\", Mme = \"Mrs\" }",
+        ),
+        into: Option<String> = optional(Ty::Str, Lit::None, INTO_DOC),
+    }
+}
 
 pub static REPLACE: StepDef = StepDef {
     spec: StepSpec {
         kind: "replace",
         summary: "replace listed values; other values stay as they are",
-        params: &[
-            ParamSpec::required("column", Ty::Str, "column to change"),
-            ParamSpec::required(
-                "values",
-                Ty::ScalarMap,
-                "old = new pairs, e.g. { Mlle = \"Miss\", Mme = \"Mrs\" }",
-            ),
-            INTO,
-        ],
+        params: ReplaceParams::SPECS,
         learns: Learns::Never,
         columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
-    build: Build::Stateless(|p, _| Ok(Box::new(Lookup::new(p, false)?))),
+    build: Build::Stateless(|p, _| {
+        let k = ReplaceParams::read(p)?;
+        Ok(Box::new(Lookup {
+            io: Io::new(k.column, k.into),
+            table: k.values,
+            total: false,
+            default: None,
+        }))
+    }),
 };
+
+params! {
+    struct MapParams {
+        column: String = required(Ty::Str, "column to map"),
+        values: Vec<(String, Value)> = required(
+            Ty::ScalarMap,
+            "value = code pairs, e.g. { female = 1, male = 0 }",
+        ),
+        default: Option<f64> = optional(
+            Ty::Float,
+            Lit::None,
+            "code for values not in the table and for missing cells (default: missing)",
+        ),
+        into: Option<String> = optional(Ty::Str, Lit::None, INTO_DOC),
+    }
+}
 
 pub static MAP: StepDef = StepDef {
     spec: StepSpec {
         kind: "map",
         summary: "map every value through a table (pandas Series.map, then fillna(default))",
-        params: &[
-            ParamSpec::required("column", Ty::Str, "column to map"),
-            ParamSpec::required(
-                "values",
-                Ty::ScalarMap,
-                "value = code pairs, e.g. { female = 1, male = 0 }",
-            ),
-            ParamSpec::optional(
-                "default",
-                Ty::Float,
-                Lit::None,
-                "code for values not in the table and for missing cells (default: missing)",
-            ),
-            INTO,
-        ],
+        params: MapParams::SPECS,
         learns: Learns::Never,
         columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
-    build: Build::Stateless(|p, _| Ok(Box::new(Lookup::new(p, true)?))),
+    build: Build::Stateless(|p, _| {
+        let k = MapParams::read(p)?;
+        Ok(Box::new(Lookup {
+            io: Io::new(k.column, k.into),
+            table: k.values,
+            total: true,
+            default: k.default,
+        }))
+    }),
 };
 
 #[derive(Clone)]
@@ -60,17 +81,6 @@ struct Lookup {
     /// `map`: unlisted values become `default`; `replace`: they stay.
     total: bool,
     default: Option<f64>,
-}
-
-impl Lookup {
-    fn new(p: &Params, total: bool) -> Result<Lookup> {
-        Ok(Lookup {
-            io: Io::new(p)?,
-            table: p.map("values")?,
-            total,
-            default: if total { p.opt_f64("default")? } else { None },
-        })
-    }
 }
 
 impl Fitted for Lookup {

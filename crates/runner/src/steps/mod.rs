@@ -30,17 +30,13 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Lit, ParamSpec, Params, StepSpec, Ty};
+use kreplay_recipe::{Params, StepSpec};
 
 use crate::error::{Context, Result, RunError};
 
-/// The optional output column of a one-column step, declared once for all of them.
-pub(crate) const INTO: ParamSpec = ParamSpec::optional(
-    "into",
-    Ty::Str,
-    Lit::None,
-    "output column (default: overwrite the input)",
-);
+/// The doc of a one-column step's optional output column, `into: Option<String> =
+/// optional(Ty::Str, Lit::None, INTO_DOC)`, written once for all of them.
+pub(crate) const INTO_DOC: &str = "output column (default: overwrite the input)";
 
 /// The rows a step learns from.
 pub struct FitData<'a> {
@@ -398,11 +394,18 @@ pub(crate) fn test_col(df: &DataFrame, name: &str) -> Vec<f64> {
 
 #[cfg(test)]
 mod tests {
+    use kreplay_core::testing::{params_over_defaults, required_samples};
+    use kreplay_recipe::declare::choices;
+    use kreplay_recipe::{ParamSpec, Recipe, Source, Value};
+
+    use super::{test_params, StepDef, STEPS};
+    use crate::ensemble::{Builder, ENSEMBLES};
+
     /// What a step kind tells the parser and the feature cache (`learns`) is what its build
     /// makes it: a learning step marked otherwise would be shared across folds and leak.
     #[test]
     fn a_step_learns_exactly_when_it_is_built_to() {
-        for def in super::STEPS {
+        for def in STEPS {
             assert_eq!(
                 def.spec.learns.ever(),
                 def.learns(),
@@ -414,6 +417,158 @@ mod tests {
                 } else {
                     "stateless"
                 }
+            );
+        }
+    }
+
+    /// Where a generic required sample (`x`, `1`) cannot build a step kind at all: the kind,
+    /// the required parameter whose sample is replaced, the refusal the generic samples get
+    /// (located at the parameter it names) and a sample that builds. A derived column is a SQL
+    /// expression in a string, not the sample's number; `x` is no calendar part; the pattern `x`
+    /// has no capture group for the default `group = 1`; `model_impute` refuses a feature that
+    /// is the column it imputes, and the samples name `x` for both.
+    fn sample_fixes() -> Vec<(&'static str, &'static str, &'static str, Value)> {
+        let text = |s: &str| Value::Str(s.to_string());
+        vec![
+            (
+                "derive",
+                "columns",
+                ".columns: `x` must be a SQL expression in a string",
+                Value::Map(vec![("x".to_string(), text("1"))]),
+            ),
+            (
+                "datetime_parts",
+                "parts",
+                ".parts: no part \"x\"",
+                Value::List(vec![text("hour")]),
+            ),
+            (
+                "regex_extract",
+                "pattern",
+                ".group: the pattern has only 0 capture group(s)",
+                text("(x)"),
+            ),
+            (
+                "model_impute",
+                "features",
+                ".features: lists `x`, the column being imputed",
+                Value::List(vec![text("f")]),
+            ),
+        ]
+    }
+
+    /// Whether a build error is one the kind must give for these parameters: `fill` with
+    /// strategy = "constant" (the required sample of `strategy`, its first choice) needs a
+    /// `value`, which no sample sets, and says so at `value`.
+    fn refused(kind: &str, set: &[(&str, Value)], error: &str) -> bool {
+        let constant = set
+            .iter()
+            .any(|(n, v)| *n == "strategy" && *v == Value::Str("constant".into()));
+        kind == "fill"
+            && constant
+            && error.contains(".value: strategy = \"constant\" needs a `value`")
+    }
+
+    /// Builds a kind from `required` and from each value of each of its choices.
+    fn builds_with_every_choice(
+        kind: &str,
+        specs: &[ParamSpec],
+        required: &[(&'static str, Value)],
+        build: impl Fn(&[(&str, Value)]) -> Result<(), String>,
+    ) {
+        let built = build(required);
+        assert!(
+            built.is_ok() || refused(kind, required, built.as_ref().unwrap_err()),
+            "{kind}: {:?}",
+            built.err()
+        );
+        for param in specs {
+            for choice in choices(param) {
+                let mut set = required.to_vec();
+                set.retain(|(n, _)| *n != param.name);
+                set.push((param.name, Value::Str(choice.to_string())));
+                let built = build(&set);
+                assert!(
+                    built.is_ok() || refused(kind, &set, built.as_ref().unwrap_err()),
+                    "{kind}.{} = {choice:?}: {:?}",
+                    param.name,
+                    built.err()
+                );
+            }
+        }
+    }
+
+    fn build_step(def: &StepDef, set: &[(&str, Value)]) -> Result<(), String> {
+        def.build(&test_params(def, set), 0)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Every step kind, ensemble kind and the rule builds from its defaults (required
+    /// parameters set to `required_samples`), and from each value of each of its choices: a
+    /// declaration and the code reading it cannot disagree on a name or a type.
+    #[test]
+    fn every_kind_builds_from_its_defaults_and_every_choice() {
+        for def in STEPS {
+            let spec = &def.spec;
+            let mut required = required_samples(spec.params);
+            for (kind, name, refusal, value) in sample_fixes() {
+                if kind != spec.kind {
+                    continue;
+                }
+                let error = build_step(def, &required).expect_err("the generic sample");
+                assert!(error.contains(refusal), "{kind}: {error}");
+                let slot = required.iter_mut().find(|(n, _)| *n == name);
+                slot.expect("a required parameter").1 = value;
+            }
+            builds_with_every_choice(spec.kind, spec.params, &required, |set| {
+                build_step(def, set)
+            });
+        }
+
+        let rule = crate::models::def("rule").expect("the rule kind");
+        let spec = rule.spec();
+        builds_with_every_choice(
+            spec.kind,
+            spec.params,
+            &required_samples(spec.params),
+            |set| {
+                rule.build(&params_over_defaults("[model] (rule)", spec.params, set), 0)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            },
+        );
+
+        // Ensembles are built from a recipe's members: the samples name `x` for every member.
+        let text = "[recipe]\ntitle = \"t\"\nauthor = \"a\"\nsource = \"s\"\ncompetition = \"c\"\n\
+                    [data]\nid = \"Id\"\ntarget = \"y\"\ntask = \"regression\"\n\
+                    [model]\nkind = \"member\"\nmember = \"x\"\n\
+                    [members.x]\nkind = \"ridge\"\n\
+                    [validation]\nscheme = \"none\"\nmetric = \"rmse\"\n";
+        let recipe = Recipe::parse(
+            Source::new("t.toml", text),
+            "c/t",
+            None,
+            &[],
+            crate::catalog(),
+        )
+        .unwrap();
+        let builder = Builder { recipe: &recipe };
+        for def in ENSEMBLES {
+            let spec = &def.spec;
+            let owner = format!("[model] ({})", spec.kind);
+            builds_with_every_choice(
+                spec.kind,
+                spec.params,
+                &required_samples(spec.params),
+                |set| {
+                    (def.build)(
+                        &params_over_defaults(owner.as_str(), spec.params, set),
+                        &builder,
+                    )
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+                },
             );
         }
     }

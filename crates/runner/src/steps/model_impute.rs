@@ -11,7 +11,7 @@ use polars::prelude::*;
 use kreplay_recipe::schema::check_value;
 use kreplay_recipe::tree::{Node, NodeValue, Origin};
 use kreplay_recipe::{
-    Learns, Lit, Param, ParamSpec, Params, StepColumns, StepSpec, Task, Ty, Value,
+    params, Learns, Lit, Param, ParamSpec, Params, StepColumns, StepSpec, Task, Ty, Value,
 };
 
 use super::{float_series, numbers, put, Build, Ctx, FitData, Fitted, Step, StepDef};
@@ -20,34 +20,43 @@ use crate::matrix::matrix_of;
 use crate::models::{self, Model, Trained, Training};
 use crate::pipeline::take_rows;
 
+kreplay_recipe::named_enum! {
+    /// Which cells `model_impute` replaces.
+    enum When {
+        Missing = "missing",
+        Zero = "zero",
+    }
+}
+
+params! {
+    struct ModelImputeParams {
+        column: String = required(Ty::Str, "the column to impute"),
+        features: Vec<String> = required(Ty::Columns, "numeric columns the model reads (no missing values)"),
+        when: When = optional(
+            Ty::Choice(When::NAMES),
+            Lit::Str("missing"),
+            "which cells to replace: missing ones, or zeros (Bike Sharing's windspeed); the model learns from the other rows",
+        ),
+        model: String = optional(Ty::Str, Lit::Str("random_forest"), "model kind (see `kreplay models`)"),
+        params: Vec<(String, Value)> = optional(
+            Ty::ScalarMap,
+            Lit::None,
+            "the model's hyperparameters, e.g. { n_estimators = 100, max_depth = 8 } (default: the kind's defaults)",
+        ),
+        task: Task = optional(
+            Ty::Choice(Task::NAMES),
+            Lit::Str("regression"),
+            "regression for a numeric column, binary/multiclass for class codes",
+        ),
+        seed: Option<usize> = optional(Ty::OptInt, Lit::None, "seed for the model when `params` sets none (default: recipe.seed)").min(0.0),
+    }
+}
+
 pub static MODEL_IMPUTE: StepDef = StepDef {
     spec: StepSpec {
         kind: "model_impute",
         summary: "predict a column's missing (or zero) values with a model fitted on the rows where it is known",
-        params: &[
-            ParamSpec::required("column", Ty::Str, "the column to impute"),
-            ParamSpec::required("features", Ty::Columns, "numeric columns the model reads (no missing values)"),
-            ParamSpec::optional(
-                "when",
-                Ty::Choice(&["missing", "zero"]),
-                Lit::Str("missing"),
-                "which cells to replace: missing ones, or zeros (Bike Sharing's windspeed); the model learns from the other rows",
-            ),
-            ParamSpec::optional("model", Ty::Str, Lit::Str("random_forest"), "model kind (see `kreplay models`)"),
-            ParamSpec::optional(
-                "params",
-                Ty::ScalarMap,
-                Lit::None,
-                "the model's hyperparameters, e.g. { n_estimators = 100, max_depth = 8 } (default: the kind's defaults)",
-            ),
-            ParamSpec::optional(
-                "task",
-                Ty::Choice(Task::NAMES),
-                Lit::Str("regression"),
-                "regression for a numeric column, binary/multiclass for class codes",
-            ),
-            ParamSpec::optional("seed", Ty::OptInt, Lit::None, "seed for the model when `params` sets none (default: recipe.seed)").min(0.0),
-        ],
+        params: ModelImputeParams::SPECS,
         learns: Learns::Always,
         columns: StepColumns::reads(&["column", "features"]),
     },
@@ -68,13 +77,19 @@ fn node_of(value: &Value, text: &str) -> Option<Node> {
     })
 }
 
-/// The `params` table checked against the model kind's parameter definitions: unknown keys,
-/// types and ranges are errors located at `params`; absent keys take the kind's defaults.
-fn model_params(p: &Params, kind: &str, specs: &[ParamSpec]) -> Result<Params> {
-    let given = p.map("params")?;
+/// The `params` table (`given`, read from the step's `p`) checked against the model kind's
+/// parameter definitions: unknown keys, types and ranges are errors located at `params`; absent
+/// keys take the kind's defaults. The model's parameters are the kind's, so they are built by
+/// name from its definitions, as a `[model]` section's are.
+fn model_params(
+    p: &Params,
+    given: &[(String, Value)],
+    kind: &str,
+    specs: &[ParamSpec],
+) -> Result<Params> {
     let owner = format!("{}.params ({kind})", p.owner());
     let names: Vec<&str> = specs.iter().map(|s| s.name).collect();
-    for (key, _) in &given {
+    for (key, _) in given {
         if !names.contains(&key.as_str()) {
             return Err(p
                 .error(
@@ -125,7 +140,16 @@ fn model_params(p: &Params, kind: &str, specs: &[ParamSpec]) -> Result<Params> {
 }
 
 fn build_model_impute(p: &Params, recipe_seed: u64) -> Result<Box<dyn Step>> {
-    let kind = p.str("model")?;
+    let ModelImputeParams {
+        column,
+        features,
+        when,
+        model: kind,
+        params,
+        task,
+        seed,
+    } = ModelImputeParams::read(p)?;
+    let kind = kind.as_str();
     let def = models::def(kind).ok_or_else(|| {
         let kinds: Vec<&str> = models::kinds().map(|k| k.spec().kind).collect();
         p.error(
@@ -136,7 +160,6 @@ fn build_model_impute(p: &Params, recipe_seed: u64) -> Result<Box<dyn Step>> {
             ),
         )
     })?;
-    let task = p.named::<Task>("task")?;
     if !def.spec().tasks.contains(&task) {
         return Err(p
             .error(
@@ -145,8 +168,6 @@ fn build_model_impute(p: &Params, recipe_seed: u64) -> Result<Box<dyn Step>> {
             )
             .into());
     }
-    let features = p.strs("features")?;
-    let column = p.str("column")?.to_string();
     if features.is_empty() {
         return Err(p.error("features", "names no column").into());
     }
@@ -158,12 +179,12 @@ fn build_model_impute(p: &Params, recipe_seed: u64) -> Result<Box<dyn Step>> {
             )
             .into());
     }
-    let seed = p.opt_usize("seed")?.map_or(recipe_seed, |s| s as u64);
-    let model = def.build(&model_params(p, kind, def.spec().params)?, seed)?;
+    let seed = seed.map_or(recipe_seed, |s| s as u64);
+    let model = def.build(&model_params(p, &params, kind, def.spec().params)?, seed)?;
     Ok(Box::new(ModelImpute {
         column,
         features,
-        zero: p.str("when")? == "zero",
+        zero: when == When::Zero,
         model,
         kind: kind.to_string(),
         task,

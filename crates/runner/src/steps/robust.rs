@@ -5,7 +5,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Learns, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{params, Learns, Lit, Params, StepColumns, StepSpec, Ty};
 
 use super::fill::median;
 use super::{
@@ -14,36 +14,28 @@ use super::{
 };
 use crate::error::{Result, RunError};
 
+params! {
+    struct RobustParams {
+        columns: Vec<String> = optional(
+            Ty::Columns,
+            Lit::EmptyList,
+            "columns to scale (default: every numeric column but the id and target)",
+        ),
+        with_centering: bool = optional(Ty::Bool, Lit::Bool(true), "subtract the median"),
+        with_scaling: bool = optional(Ty::Bool, Lit::Bool(true), "divide by the quantile range"),
+        quantile_range: Vec<f64> = optional(
+            Ty::FloatList,
+            Lit::EmptyList,
+            "[q_min, q_max] percentiles, 0 <= q_min < q_max <= 100 (default: [25, 75])",
+        ),
+    }
+}
+
 pub static ROBUST_SCALE: StepDef = StepDef {
     spec: StepSpec {
         kind: "robust_scale",
         summary: "subtract the median and divide by the interquartile range (sklearn RobustScaler)",
-        params: &[
-            ParamSpec::optional(
-                "columns",
-                Ty::Columns,
-                Lit::EmptyList,
-                "columns to scale (default: every numeric column but the id and target)",
-            ),
-            ParamSpec::optional(
-                "with_centering",
-                Ty::Bool,
-                Lit::Bool(true),
-                "subtract the median",
-            ),
-            ParamSpec::optional(
-                "with_scaling",
-                Ty::Bool,
-                Lit::Bool(true),
-                "divide by the quantile range",
-            ),
-            ParamSpec::optional(
-                "quantile_range",
-                Ty::FloatList,
-                Lit::EmptyList,
-                "[q_min, q_max] percentiles, 0 <= q_min < q_max <= 100 (default: [25, 75])",
-            ),
-        ],
+        params: RobustParams::SPECS,
         learns: Learns::Always,
         columns: StepColumns::reads(&["columns"]).learns_from_reads(),
     },
@@ -51,7 +43,8 @@ pub static ROBUST_SCALE: StepDef = StepDef {
 };
 
 fn build_robust(p: &Params, _: u64) -> Result<Box<dyn Step>> {
-    let range = p.f64s("quantile_range")?;
+    let k = RobustParams::read(p)?;
+    let range = k.quantile_range;
     let (lo, hi) = match range.as_slice() {
         [] => (25.0, 75.0),
         [lo, hi] if 0.0 <= *lo && lo < hi && *hi <= 100.0 => (*lo, *hi),
@@ -65,9 +58,9 @@ fn build_robust(p: &Params, _: u64) -> Result<Box<dyn Step>> {
         }
     };
     Ok(Box::new(RobustScale {
-        columns: p.strs("columns")?,
-        centering: p.bool("with_centering")?,
-        scaling: p.bool("with_scaling")?,
+        columns: k.columns,
+        centering: k.with_centering,
+        scaling: k.with_scaling,
         range: (lo, hi),
     }))
 }

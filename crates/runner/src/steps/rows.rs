@@ -5,20 +5,26 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{ColumnEffect, Learns, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{params, ColumnEffect, Learns, Lit, Params, StepColumns, StepSpec, Ty};
 
 use super::{column, np_quantile, numbers, Build, Ctx, FitData, Fitted, Step, StepDef};
 use crate::error::{Context, Result, RunError};
+
+params! {
+    /// `drop_rows`' one parameter (a keyword, so a raw field).
+    pub struct DropRowsParams {
+        r#where: String = required(
+            Ty::Str,
+            "SQL boolean expression, e.g. \"GrLivArea > 4000 AND SalePrice < 300000\"; rows where it is NULL are kept",
+        ),
+    }
+}
 
 pub static DROP_ROWS: StepDef = StepDef {
     spec: StepSpec {
         kind: "drop_rows",
         summary: "drop the training rows where a SQL condition holds (test rows are never dropped)",
-        params: &[ParamSpec::required(
-            "where",
-            Ty::Str,
-            "SQL boolean expression, e.g. \"GrLivArea > 4000 AND SalePrice < 300000\"; rows where it is NULL are kept",
-        )],
+        params: DropRowsParams::SPECS,
         learns: Learns::Never,
         columns: StepColumns::reads(&[]).effect(ColumnEffect::ReadsSql("where")),
     },
@@ -26,7 +32,7 @@ pub static DROP_ROWS: StepDef = StepDef {
 };
 
 fn build_drop_rows(p: &Params, _: u64) -> Result<Box<dyn Fitted>> {
-    let sql = p.str("where")?.to_string();
+    let sql = DropRowsParams::read(p)?.r#where;
     let expr = crate::sql::parse(&sql).map_err(|e| p.error("where", e))?;
     Ok(Box::new(DropRows { sql, expr }))
 }
@@ -77,30 +83,42 @@ impl Fitted for DropRows {
     }
 }
 
+kreplay_recipe::named_enum! {
+    /// How `tukey_outliers` treats a column with missing values.
+    enum Nan {
+        Propagate = "propagate",
+        Omit = "omit",
+    }
+}
+
+params! {
+    struct TukeyParams {
+        columns: Vec<String> = required(Ty::Columns, "numeric columns to check (Ghouzam: Age, SibSp, Parch, Fare)"),
+        k: f64 = optional(Ty::Float, Lit::Float(1.5), "fence multiplier of the interquartile range").min(0.0),
+        max_flags: usize = optional(Ty::Int, Lit::Int(2), "drop a row flagged in more than this many columns (Ghouzam: `v > 2`)").min(0.0),
+        nan: Nan = optional(
+            Ty::Choice(Nan::NAMES),
+            Lit::Str("propagate"),
+            "propagate: np.percentile, where a column with a missing value has NaN quartiles and flags nothing (what Ghouzam's notebook does to Age); omit: np.nanpercentile",
+        ),
+    }
+}
+
 pub static TUKEY_OUTLIERS: StepDef = StepDef {
     spec: StepSpec {
         kind: "tukey_outliers",
         summary: "drop training rows that are Tukey outliers (outside [Q1 - k*IQR, Q3 + k*IQR]) in more than max_flags columns",
-        params: &[
-            ParamSpec::required("columns", Ty::Columns, "numeric columns to check (Ghouzam: Age, SibSp, Parch, Fare)"),
-            ParamSpec::optional("k", Ty::Float, Lit::Float(1.5), "fence multiplier of the interquartile range").min(0.0),
-            ParamSpec::optional("max_flags", Ty::Int, Lit::Int(2), "drop a row flagged in more than this many columns (Ghouzam: `v > 2`)").min(0.0),
-            ParamSpec::optional(
-                "nan",
-                Ty::Choice(&["propagate", "omit"]),
-                Lit::Str("propagate"),
-                "propagate: np.percentile, where a column with a missing value has NaN quartiles and flags nothing (what Ghouzam's notebook does to Age); omit: np.nanpercentile",
-            ),
-        ],
+        params: TukeyParams::SPECS,
         learns: Learns::Always,
         columns: StepColumns::reads(&["columns"]).learns_from_reads(),
     },
     build: Build::Learning(|p, _| {
+        let k = TukeyParams::read(p)?;
         Ok(Box::new(Tukey {
-            columns: p.strs("columns")?,
-            k: p.f64("k")?,
-            max_flags: p.usize("max_flags")?,
-            omit_nan: p.str("nan")? == "omit",
+            columns: k.columns,
+            k: k.k,
+            max_flags: k.max_flags,
+            omit_nan: k.nan == Nan::Omit,
         }))
     }),
 };

@@ -10,28 +10,41 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Learns, Lit, ParamSpec, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{params, Learns, Lit, StepColumns, StepSpec, Ty};
 
 use super::{float_series, numbers, put, strings, Build, Ctx, FitData, Fitted, Step, StepDef};
 use crate::error::{Result, RunError};
+
+kreplay_recipe::named_enum! {
+    /// The group statistic a missing value gets.
+    enum Statistic {
+        Median = "median",
+        Mean = "mean",
+    }
+}
+
+params! {
+    struct SequentialFillParams {
+        column: String = required(Ty::Str, "numeric column to fill"),
+        by: Vec<String> = required(Ty::Columns, "columns whose values a row must share to be in its group"),
+        statistic: Statistic = optional(Ty::Choice(Statistic::NAMES), Lit::Str("median"), "group statistic; the column's overall statistic when the group has no known value"),
+    }
+}
 
 pub static SEQUENTIAL_FILL: StepDef = StepDef {
     spec: StepSpec {
         kind: "sequential_fill",
         summary: "fill a column's missing values one row at a time, each by the group median including earlier fills (Ghouzam's loop)",
-        params: &[
-            ParamSpec::required("column", Ty::Str, "numeric column to fill"),
-            ParamSpec::required("by", Ty::Columns, "columns whose values a row must share to be in its group"),
-            ParamSpec::optional("statistic", Ty::Choice(&["median", "mean"]), Lit::Str("median"), "group statistic; the column's overall statistic when the group has no known value"),
-        ],
+        params: SequentialFillParams::SPECS,
         learns: Learns::Always,
         columns: StepColumns::reads(&["column", "by"]).learns_from_reads(),
     },
     build: Build::Learning(|p, _| {
+        let k = SequentialFillParams::read(p)?;
         Ok(Box::new(SequentialFill {
-            column: p.str("column")?.to_string(),
-            by: p.strs("by")?,
-            mean: p.str("statistic")? == "mean",
+            column: k.column,
+            by: k.by,
+            mean: k.statistic == Statistic::Mean,
         }))
     }),
 };

@@ -9,7 +9,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Learns, Lit, ParamSpec, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{params, Learns, Lit, StepColumns, StepSpec, Ty};
 
 use super::{
     columns_or, float_series, numbers, numeric_columns, put, Build, Ctx, FitData, Fitted, Step,
@@ -17,39 +17,45 @@ use super::{
 };
 use crate::error::{Result, RunError};
 
+params! {
+    struct SkewParams {
+        columns: Vec<String> = optional(
+            Ty::Columns,
+            Lit::EmptyList,
+            "candidate columns (default: every numeric column but the id and target)",
+        ),
+        threshold: f64 = optional(
+            Ty::Float,
+            Lit::Float(0.75),
+            "transform columns whose skewness is above this",
+        ),
+        abs: bool = optional(
+            Ty::Bool,
+            Lit::Bool(false),
+            "compare |skewness| instead of the skewness (false: positive skew only)",
+        ),
+    }
+}
+
 pub static SKEW_LOG1P: StepDef = StepDef {
     spec: StepSpec {
         kind: "skew_log1p",
         summary:
             "log1p on the columns whose skewness (scipy.stats.skew, biased) exceeds a threshold",
-        params: &[
-            ParamSpec::optional(
-                "columns",
-                Ty::Columns,
-                Lit::EmptyList,
-                "candidate columns (default: every numeric column but the id and target)",
-            ),
-            ParamSpec::optional(
-                "threshold",
-                Ty::Float,
-                Lit::Float(0.75),
-                "transform columns whose skewness is above this",
-            ),
-            ParamSpec::optional(
-                "abs",
-                Ty::Bool,
-                Lit::Bool(false),
-                "compare |skewness| instead of the skewness (false: positive skew only)",
-            ),
-        ],
+        params: SkewParams::SPECS,
         learns: Learns::Always,
         columns: StepColumns::reads(&["columns"]).learns_from_reads(),
     },
     build: Build::Learning(|p, _| {
+        let SkewParams {
+            columns,
+            threshold,
+            abs,
+        } = SkewParams::read(p)?;
         Ok(Box::new(SkewLog1p {
-            columns: p.strs("columns")?,
-            threshold: p.f64("threshold")?,
-            abs: p.bool("abs")?,
+            columns,
+            threshold,
+            abs,
         }))
     }),
 };

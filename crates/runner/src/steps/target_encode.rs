@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Learns, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{params, Learns, Lit, Params, StepColumns, StepSpec, Ty};
 
 use super::{
     columns_or, float_series, numbers, put, strings, text_columns, Build, Ctx, FitData, Fitted,
@@ -21,15 +21,20 @@ use super::{
 };
 use crate::error::{Result, RunError};
 
+params! {
+    struct TargetEncodeParams {
+        columns: Vec<String> = optional(Ty::Columns, Lit::EmptyList, "text columns to encode (default: every text column but the id and target)"),
+        min_samples_leaf: usize = optional(Ty::Int, Lit::Int(20), "count at which a level's mean and the prior weigh equally (category_encoders < 2.6: 1)").min(0.0),
+        smoothing: f64 = optional(Ty::Float, Lit::Float(10.0), "how gradually the weight moves from the prior to the level mean, > 0 (category_encoders < 2.6: 1.0)"),
+    }
+}
+
 pub static TARGET_ENCODE: StepDef = StepDef {
     spec: StepSpec {
         kind: "target_encode",
-        summary: "replace each level by a smoothed mean of the target (category_encoders TargetEncoder)",
-        params: &[
-            ParamSpec::optional("columns", Ty::Columns, Lit::EmptyList, "text columns to encode (default: every text column but the id and target)"),
-            ParamSpec::optional("min_samples_leaf", Ty::Int, Lit::Int(20), "count at which a level's mean and the prior weigh equally (category_encoders < 2.6: 1)").min(0.0),
-            ParamSpec::optional("smoothing", Ty::Float, Lit::Float(10.0), "how gradually the weight moves from the prior to the level mean, > 0 (category_encoders < 2.6: 1.0)"),
-        ],
+        summary:
+            "replace each level by a smoothed mean of the target (category_encoders TargetEncoder)",
+        params: TargetEncodeParams::SPECS,
         learns: Learns::Always,
         columns: StepColumns::reads(&["columns"]).learns_from_reads(),
     },
@@ -37,15 +42,16 @@ pub static TARGET_ENCODE: StepDef = StepDef {
 };
 
 fn build_target_encode(p: &Params, _: u64) -> Result<Box<dyn Step>> {
-    let smoothing = p.f64("smoothing")?;
+    let k = TargetEncodeParams::read(p)?;
+    let smoothing = k.smoothing;
     if smoothing.is_nan() || smoothing <= 0.0 {
         return Err(p
             .error("smoothing", format!("must be > 0, found {smoothing}"))
             .into());
     }
     Ok(Box::new(TargetEncode {
-        columns: p.strs("columns")?,
-        min_samples_leaf: p.usize("min_samples_leaf")? as f64,
+        columns: k.columns,
+        min_samples_leaf: k.min_samples_leaf as f64,
         smoothing,
     }))
 }

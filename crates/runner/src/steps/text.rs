@@ -3,29 +3,33 @@
 use polars::prelude::*;
 use regex::Regex;
 
-use kreplay_recipe::{Learns, Lit, ParamSpec, Params, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{params, Learns, Lit, StepColumns, StepSpec, Ty};
 
-use super::{put, string_series, strings, Build, Ctx, Fitted, StepDef, INTO};
+use super::{put, string_series, strings, Build, Ctx, Fitted, StepDef, INTO_DOC};
 use crate::error::{Result, RunError};
+
+params! {
+    struct RegexExtractParams {
+        column: String = required(Ty::Str, "text column to search"),
+        pattern: String = required(Ty::Str, "regular expression (Rust regex syntax)"),
+        group: usize = optional(Ty::Int, Lit::Int(1), "capture group to keep").min(0.0),
+        into: Option<String> = optional(Ty::Str, Lit::None, INTO_DOC),
+    }
+}
 
 pub static REGEX_EXTRACT: StepDef = StepDef {
     spec: StepSpec {
         kind: "regex_extract",
         summary: "a capture group of the first regex match (pandas str.extract)",
-        params: &[
-            ParamSpec::required("column", Ty::Str, "text column to search"),
-            ParamSpec::required("pattern", Ty::Str, "regular expression (Rust regex syntax)"),
-            ParamSpec::optional("group", Ty::Int, Lit::Int(1), "capture group to keep").min(0.0),
-            INTO,
-        ],
+        params: RegexExtractParams::SPECS,
         learns: Learns::Never,
         columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
     build: Build::Stateless(|p, _| {
-        let pattern = p.str("pattern")?;
-        let regex =
-            Regex::new(pattern).map_err(|e| p.error("pattern", format!("invalid regex: {e}")))?;
-        let group = p.usize("group")?;
+        let k = RegexExtractParams::read(p)?;
+        let regex = Regex::new(&k.pattern)
+            .map_err(|e| p.error("pattern", format!("invalid regex: {e}")))?;
+        let group = k.group;
         if group >= regex.captures_len() {
             return Err(p
                 .error(
@@ -38,75 +42,90 @@ pub static REGEX_EXTRACT: StepDef = StepDef {
                 .into());
         }
         Ok(Box::new(RegexExtract {
-            io: Io::new(p)?,
+            io: Io::new(k.column, k.into),
             regex,
             group,
         }))
     }),
 };
 
+params! {
+    struct StrLenParams {
+        column: String = required(Ty::Str, "text column"),
+        into: Option<String> = optional(Ty::Str, Lit::None, INTO_DOC),
+    }
+}
+
 pub static STR_LEN: StepDef = StepDef {
     spec: StepSpec {
         kind: "str_len",
         summary: "number of characters of a text column",
-        params: &[ParamSpec::required("column", Ty::Str, "text column"), INTO],
+        params: StrLenParams::SPECS,
         learns: Learns::Never,
         columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
-    build: Build::Stateless(|p, _| Ok(Box::new(StrLen { io: Io::new(p)? }))),
+    build: Build::Stateless(|p, _| {
+        let k = StrLenParams::read(p)?;
+        Ok(Box::new(StrLen {
+            io: Io::new(k.column, k.into),
+        }))
+    }),
 };
+
+params! {
+    struct FirstCharParams {
+        column: String = required(Ty::Str, "text column"),
+        missing: Option<String> = optional(
+            Ty::Str,
+            Lit::None,
+            "text used for missing cells first (e.g. \"nan\", as str(NaN) in pandas)",
+        ),
+        into: Option<String> = optional(Ty::Str, Lit::None, INTO_DOC),
+    }
+}
 
 pub static FIRST_CHAR: StepDef = StepDef {
     spec: StepSpec {
         kind: "first_char",
         summary: "first character of a text column",
-        params: &[
-            ParamSpec::required("column", Ty::Str, "text column"),
-            ParamSpec::optional(
-                "missing",
-                Ty::Str,
-                Lit::None,
-                "text used for missing cells first (e.g. \"nan\", as str(NaN) in pandas)",
-            ),
-            INTO,
-        ],
+        params: FirstCharParams::SPECS,
         learns: Learns::Never,
         columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
     build: Build::Stateless(|p, _| {
+        let k = FirstCharParams::read(p)?;
         Ok(Box::new(FirstChar {
-            io: Io::new(p)?,
-            missing: p.opt_str("missing")?.map(str::to_string),
+            io: Io::new(k.column, k.into),
+            missing: k.missing,
         }))
     }),
 };
+
+params! {
+    struct SplitParams {
+        column: String = required(Ty::Str, "text column"),
+        by: String = required(Ty::Str, "separator"),
+        into: Vec<String> = required(
+            Ty::StrList,
+            "output columns, one per part (\"\" skips a part)",
+        ),
+    }
+}
 
 pub static SPLIT: StepDef = StepDef {
     spec: StepSpec {
         kind: "split",
         summary: "split a text column on a separator into several columns",
-        params: &[
-            ParamSpec::required("column", Ty::Str, "text column"),
-            ParamSpec::required("by", Ty::Str, "separator"),
-            ParamSpec::required(
-                "into",
-                Ty::StrList,
-                "output columns, one per part (\"\" skips a part)",
-            ),
-        ],
+        params: SplitParams::SPECS,
         learns: Learns::Never,
         columns: StepColumns::reads(&["column"]).writes(&["into"]),
     },
-    build: Build::Stateless(|p: &Params, _| {
-        let by = p.str("by")?.to_string();
+    build: Build::Stateless(|p, _| {
+        let SplitParams { column, by, into } = SplitParams::read(p)?;
         if by.is_empty() {
             return Err(p.error("by", "the separator is empty").into());
         }
-        Ok(Box::new(Split {
-            column: p.str("column")?.to_string(),
-            by,
-            into: p.strs("into")?,
-        }))
+        Ok(Box::new(Split { column, by, into }))
     }),
 };
 
@@ -118,12 +137,10 @@ pub(crate) struct Io {
 }
 
 impl Io {
-    pub fn new(p: &Params) -> Result<Io> {
-        let column = p.str("column")?.to_string();
-        let into = p
-            .opt_str("into")?
-            .map_or_else(|| column.clone(), str::to_string);
-        Ok(Io { column, into })
+    /// Reads `column` and writes `into`, or overwrites `column` when `into` is not set.
+    pub fn new(column: String, into: Option<String>) -> Io {
+        let into = into.unwrap_or_else(|| column.clone());
+        Io { column, into }
     }
 }
 

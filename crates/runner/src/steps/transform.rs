@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-use kreplay_recipe::{Learns, Lit, ParamSpec, StepColumns, StepSpec, Ty};
+use kreplay_recipe::{params, Learns, Lit, StepColumns, StepSpec, Ty};
 
 use super::{
     column, columns_or, float_series, numbers, numeric_columns, put, strings, Build, Ctx, FitData,
@@ -10,42 +10,57 @@ use super::{
 };
 use crate::error::{Result, RunError};
 
+kreplay_recipe::named_enum! {
+    /// The type `cast` converts to.
+    enum CastTo {
+        Int = "int",
+        Float = "float",
+        Str = "str",
+    }
+}
+
+params! {
+    struct CastParams {
+        columns: Vec<String> = required(Ty::Columns, "columns to cast"),
+        to: CastTo = required(Ty::Choice(CastTo::NAMES), "int, float or str"),
+    }
+}
+
 pub static CAST: StepDef = StepDef {
     spec: StepSpec {
         kind: "cast",
         summary: "change column types; int truncates toward zero like pandas astype(int)",
-        params: &[
-            ParamSpec::required("columns", Ty::Columns, "columns to cast"),
-            ParamSpec::required(
-                "to",
-                Ty::Choice(&["int", "float", "str"]),
-                "int, float or str",
-            ),
-        ],
+        params: CastParams::SPECS,
         learns: Learns::Never,
         columns: StepColumns::reads(&["columns"]),
     },
     build: Build::Stateless(|p, _| {
-        Ok(Box::new(Cast {
-            columns: p.strs("columns")?,
-            to: p.str("to")?.to_string(),
-        }))
+        let CastParams { columns, to } = CastParams::read(p)?;
+        Ok(Box::new(Cast { columns, to }))
     }),
 };
 
-const TARGET_OK: &str = "columns to transform; the target is skipped in frames that lack it (test)";
+params! {
+    /// The columns of `log` and `log1p`.
+    struct TransformParams {
+        columns: Vec<String> = required(
+            Ty::Columns,
+            "columns to transform; the target is skipped in frames that lack it (test)",
+        ),
+    }
+}
 
 pub static LOG: StepDef = StepDef {
     spec: StepSpec {
         kind: "log",
         summary: "natural logarithm; values <= 0 are an error",
-        params: &[ParamSpec::required("columns", Ty::Columns, TARGET_OK)],
+        params: TransformParams::SPECS,
         learns: Learns::Never,
         columns: StepColumns::reads(&["columns"]),
     },
     build: Build::Stateless(|p, _| {
         Ok(Box::new(Unary {
-            columns: p.strs("columns")?,
+            columns: TransformParams::read(p)?.columns,
             f: Func::Ln,
         }))
     }),
@@ -55,56 +70,60 @@ pub static LOG1P: StepDef = StepDef {
     spec: StepSpec {
         kind: "log1p",
         summary: "log(1 + x), e.g. for a price target",
-        params: &[ParamSpec::required("columns", Ty::Columns, TARGET_OK)],
+        params: TransformParams::SPECS,
         learns: Learns::Never,
         columns: StepColumns::reads(&["columns"]).learns_from_reads(),
     },
     build: Build::Stateless(|p, _| {
         Ok(Box::new(Unary {
-            columns: p.strs("columns")?,
+            columns: TransformParams::read(p)?.columns,
             f: Func::Ln1p,
         }))
     }),
 };
 
+params! {
+    struct StandardScaleParams {
+        columns: Vec<String> = optional(
+            Ty::Columns,
+            Lit::EmptyList,
+            "columns to scale (default: every numeric column but the id and target)",
+        ),
+    }
+}
+
 pub static STANDARD_SCALE: StepDef = StepDef {
     spec: StepSpec {
         kind: "standard_scale",
         summary: "subtract the mean and divide by the standard deviation (sklearn StandardScaler)",
-        params: &[ParamSpec::optional(
-            "columns",
-            Ty::Columns,
-            Lit::EmptyList,
-            "columns to scale (default: every numeric column but the id and target)",
-        )],
+        params: StandardScaleParams::SPECS,
         learns: Learns::Always,
         columns: StepColumns::reads(&["columns"]).learns_from_reads(),
     },
     build: Build::Learning(|p, _| {
-        Ok(Box::new(StandardScale {
-            columns: p.strs("columns")?,
-        }))
+        let StandardScaleParams { columns } = StandardScaleParams::read(p)?;
+        Ok(Box::new(StandardScale { columns }))
     }),
 };
 
 #[derive(Clone)]
 struct Cast {
     columns: Vec<String>,
-    to: String,
+    to: CastTo,
 }
 
 impl Fitted for Cast {
     fn apply(&self, mut df: DataFrame, _: &Ctx) -> Result<DataFrame> {
         for c in &self.columns {
-            let series = match self.to.as_str() {
-                "str" => Series::new(c.as_str().into(), strings(&df, c, "cast")?),
+            let series = match self.to {
+                CastTo::Str => Series::new(c.as_str().into(), strings(&df, c, "cast")?),
                 to => {
                     let values = match df.column(c).map(|col| col.dtype().clone()) {
                         // Text of numbers parses, as pandas' astype(float) does.
                         Ok(DataType::String) => parse_numbers(&df, c)?,
                         _ => numbers(&df, c, "cast")?,
                     };
-                    if to == "int" {
+                    if to == CastTo::Int {
                         Series::new(
                             c.as_str().into(),
                             values

@@ -41,19 +41,23 @@ use crate::matrix::Matrix;
 use crate::rng::numpy::RandomState;
 use crate::rng::rand_r;
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Criterion {
-    Gini,
-    Entropy,
-    SquaredError,
-    FriedmanMse,
+kreplay_recipe::named_enum! {
+    /// A split's quality measure, by scikit-learn's name.
+    pub enum Criterion {
+        Gini = "gini",
+        Entropy = "entropy",
+        SquaredError = "squared_error",
+        FriedmanMse = "friedman_mse",
+    }
 }
 
-/// How a node's split is searched: every threshold of each visited feature, or one random one.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Splitter {
-    Best,
-    Random,
+kreplay_recipe::named_enum! {
+    /// How a node's split is searched: every threshold of each visited feature (best), or one
+    /// uniform threshold per feature (random, Extra-Trees).
+    pub enum Splitter {
+        Best = "best",
+        Random = "random",
+    }
 }
 
 #[derive(Debug, Clone)]
