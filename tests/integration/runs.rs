@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::common::{command, kreplay, replay_json, scratch};
-use kreplay_runner::store::{RunFilter, RunStore};
+use kreplay_store::{RunFilter, RunStore};
 
 /// The sha256 of the Titanic training file the runs read, as lowercase hex.
 fn train_sha256() -> String {

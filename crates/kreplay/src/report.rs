@@ -22,6 +22,12 @@ impl From<RunError> for Failure {
     }
 }
 
+impl From<kreplay_store::StoreError> for Failure {
+    fn from(e: kreplay_store::StoreError) -> Self {
+        Failure::Run(e.into())
+    }
+}
+
 impl From<KaggleError> for Failure {
     fn from(e: KaggleError) -> Self {
         Failure::Kaggle(e)

@@ -12,9 +12,10 @@ use std::path::Path;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use kreplay_recipe::{Library, Metric, Override, Recipe};
+use kreplay_runner::record::run_of;
 use kreplay_runner::replay::SubmissionInfo;
-use kreplay_runner::store::{Run, RunFilter, RunStore, Sort};
 use kreplay_runner::{catalog, ReplayReport};
+use kreplay_store::{Run, RunFilter, RunStore, Sort};
 
 const BATCH: usize = 1_000;
 
@@ -86,7 +87,7 @@ fn synthetic(i: usize, n: usize, recipes: &[Recipe], rng: &mut Lcg) -> Run {
         ("test.csv".to_string(), "3e".repeat(32)),
     ];
     let r = &recipes[i % recipes.len()];
-    let mut run = Run::from_replay(r, &files, &report(rng), sweep_of(i).as_deref());
+    let mut run = run_of(r, &files, &report(rng), sweep_of(i).as_deref());
     run.recipe = format!("comp{}/recipe-{}", i % 5, i % 10);
     let year = 365 * 24 * 3600;
     let t = UNIX_EPOCH + Duration::from_secs(1_700_000_000 + (i * year / n) as u64);

@@ -76,6 +76,16 @@ impl From<kreplay_core::Error> for RunError {
     }
 }
 
+/// The store's errors keep their wording: they are the same variants here.
+impl From<kreplay_store::StoreError> for RunError {
+    fn from(e: kreplay_store::StoreError) -> Self {
+        match e {
+            kreplay_store::StoreError::Write { path, message } => RunError::Write { path, message },
+            kreplay_store::StoreError::Store { path, message } => RunError::Store { path, message },
+        }
+    }
+}
+
 /// Adds context (a step id, a file) to a polars error.
 pub trait Context<T> {
     fn ctx(self, context: impl FnOnce() -> String) -> Result<T>;

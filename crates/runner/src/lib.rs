@@ -12,7 +12,7 @@
 //! * [`pipeline`]: cross-validation with fit scopes over the core's seeded splits, scored by
 //!   [`kreplay_metrics`];
 //! * [`replay`]: one replay end to end: scores, submission (temp file + rename), run record;
-//! * [`store`]: the run store, every recorded run in one SQLite file;
+//! * [`record`]: a finished replay as the run store (`kreplay_store`) records it;
 //! * [`threads`], [`memory`]: the threads the work may use, the memory it used.
 //!
 //! [`catalog()`] is the registry of step and model definitions the recipe parser checks against.
@@ -29,10 +29,10 @@ pub mod matrix;
 pub mod memory;
 pub mod models;
 pub mod pipeline;
+pub mod record;
 pub mod replay;
 pub mod sql;
 pub mod steps;
-pub mod store;
 pub mod submission;
 pub mod sweep;
 pub mod target;

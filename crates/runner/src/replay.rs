@@ -16,9 +16,9 @@ use crate::matrix::{matrix_of, numeric_column, Matrix};
 use crate::models::{self, frame_rows, Model, Training};
 use crate::pipeline::Pipeline;
 use crate::steps::strings;
-use crate::store::RunStore;
 use kreplay_core::folds;
 use kreplay_metrics as metrics;
+use kreplay_store::RunStore;
 
 #[derive(Default)]
 pub struct ReplayOptions<'a> {
@@ -383,7 +383,8 @@ pub fn replay(
         pruned: false,
     };
     if let Some(store) = &store {
-        report.record = Some(store.insert(recipe, &data.files, &report, opts.sweep.as_deref())?);
+        let run = crate::record::run_of(recipe, &data.files, &report, opts.sweep.as_deref());
+        report.record = Some(store.insert_run(&run)?);
     }
     Ok(report)
 }

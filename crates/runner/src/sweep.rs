@@ -24,7 +24,9 @@ use crate::cache::FoldCache;
 use crate::data::CompetitionData;
 use crate::error::{Result, RunError};
 use crate::replay::{replay, ReplayOptions, ReplayReport};
-use crate::store::RunStore;
+use kreplay_store::RunStore;
+
+use crate::record::run_of;
 
 /// Configurations per batch (fixed, so results do not depend on the number of jobs).
 pub const BATCH: usize = 8;
@@ -237,10 +239,10 @@ pub fn run(
                         .map(|recipe| {
                             let mut report = replay(recipe, data, &ropts)?;
                             if let Some(store) = &store {
+                                let run = run_of(recipe, &data.files, &report, sweep_id);
                                 // The insert is one statement, so a poisoned lock is still usable.
                                 let store = store.lock().unwrap_or_else(|p| p.into_inner());
-                                report.record =
-                                    Some(store.insert(recipe, &data.files, &report, sweep_id)?);
+                                report.record = Some(store.insert_run(&run)?);
                             }
                             Ok(report)
                         })

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use kreplay_recipe::{PublishedKind, Recipe, Scheme};
-use kreplay_runner::{data, replay, store, ReplayOptions, ReplayReport, RunError};
+use kreplay_runner::{data, replay, ReplayOptions, ReplayReport, RunError};
+use kreplay_store as store;
 
 use crate::report::Result;
 

@@ -3,8 +3,8 @@
 
 mod compare;
 
-use kreplay_runner::store::{self, flat, RunFilter, RunRecord, RunStore, Sort};
 use kreplay_runner::RunError;
+use kreplay_store::{self as store, flat, RunFilter, RunRecord, RunStore, Sort};
 
 use crate::out;
 use crate::report::Result;

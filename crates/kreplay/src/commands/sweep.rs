@@ -8,7 +8,8 @@ use kreplay_recipe::{
 };
 use kreplay_runner::cache::FoldCache;
 use kreplay_runner::sweep::{Config, Search, SweepOptions};
-use kreplay_runner::{catalog, data, store, sweep, RunError};
+use kreplay_runner::{catalog, data, sweep, RunError};
+use kreplay_store as store;
 
 use crate::out;
 use crate::report::Result;

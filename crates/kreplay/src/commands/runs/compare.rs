@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value};
 
-use kreplay_runner::store::{flat, RunRecord};
+use kreplay_store::{flat, RunRecord};
 
 use crate::out;
 use crate::report::Result;

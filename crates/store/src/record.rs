@@ -1,16 +1,10 @@
-//! What one run record holds, and how a finished replay becomes one.
+//! What one run record holds.
 //!
 //! A record says what was run (recipe, hash, overrides, resolved parameters, data sha256, tool
 //! version) and what came out (fold scores, CV, training score, timings, submission). Nothing
 //! about credentials: the Kaggle token never reaches the runner, so it cannot end up here.
 
-use std::time::SystemTime;
-
 use serde::{Deserialize, Serialize};
-
-use kreplay_recipe::Recipe;
-
-use crate::replay::ReplayReport;
 
 /// A data file the run read, by content.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,48 +48,6 @@ pub struct Run {
     /// Shared by the trials of one sweep.
     pub sweep: Option<String>,
     pub features: Vec<String>,
-}
-
-impl Run {
-    pub fn from_replay(
-        recipe: &Recipe,
-        files: &[(String, String)],
-        report: &ReplayReport,
-        sweep: Option<&str>,
-    ) -> Run {
-        let now = SystemTime::now();
-        let started = now.checked_sub(report.elapsed).unwrap_or(now);
-        Run {
-            started: humantime::format_rfc3339_millis(started).to_string(),
-            recipe: recipe.display_name(),
-            file: recipe.source.name.clone(),
-            hash: recipe.hash.clone(),
-            overrides: recipe.overrides.clone(),
-            resolved: recipe.resolved_json(),
-            data: files
-                .iter()
-                .map(|(file, sha256)| DataFile {
-                    file: file.clone(),
-                    sha256: sha256.clone(),
-                })
-                .collect(),
-            metric: report.metric.name().to_string(),
-            folds: report.fold_scores.clone(),
-            cv_mean: report.cv.map(|c| c.0),
-            cv_std: report.cv.map(|c| c.1),
-            train: Some(report.train_score),
-            seconds: report.elapsed.as_secs_f64(),
-            cv_seconds: report.cv_time.as_secs_f64(),
-            tool_version: env!("CARGO_PKG_VERSION").to_string(),
-            submission: report.submission.as_ref().map(|s| SubmissionRecord {
-                path: s.path.display().to_string(),
-                rows: s.rows as u64,
-                sha256: s.sha256.clone(),
-            }),
-            sweep: sweep.map(str::to_string),
-            features: report.features.clone(),
-        }
-    }
 }
 
 /// A stored run: its id and everything recorded (`kreplay runs show`).

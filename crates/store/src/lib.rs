@@ -1,11 +1,15 @@
-//! The run store: every recorded run in one SQLite file (`runs.sqlite`).
+//! kreplay's run store: every recorded run in one SQLite file (`runs.sqlite`).
 //!
-//! This file owns where the store lives, its schema, and writing and reading runs; the record
-//! itself is [`record::Run`]. Concurrency: the WAL journal lets readers (`kreplay runs`) work
+//! This crate owns where the store lives, its schema, and writing and reading runs; the record
+//! itself is [`record::Run`] (the runner makes one from a finished replay), and [`flat`] reads
+//! a stored run's parameters back as the dotted paths overrides use. It knows nothing of
+//! polars or models, so the CLI's `runs` commands and a future server can read runs without
+//! the numeric stack. Concurrency: the WAL journal lets readers (`kreplay runs`) work
 //! while a sweep writes, and a busy timeout makes parallel trials and other kreplay processes
 //! wait for the write lock instead of failing. Each run is one INSERT in autocommit mode, i.e.
 //! its own transaction: a process killed mid-sweep keeps every trial that finished.
 
+mod error;
 pub mod flat;
 pub mod record;
 
@@ -15,11 +19,7 @@ use std::time::Duration;
 use rusqlite::{params_from_iter, Connection, OptionalExtension, Row, TransactionBehavior};
 use serde::de::DeserializeOwned;
 
-use kreplay_recipe::Recipe;
-
-use crate::error::{Result, RunError};
-use crate::replay::ReplayReport;
-
+pub use error::{Result, StoreError};
 pub use record::{DataFile, Run, RunRecord, RunRow, SubmissionRecord};
 
 /// Bumped when the schema changes; stored in `PRAGMA user_version`.
@@ -153,7 +153,7 @@ impl RunStore {
     /// Opens the store at `path`, creating the file, its folder and the schema if missing.
     pub fn open(path: &Path) -> Result<RunStore> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| RunError::Write {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Write {
                 path: dir.to_path_buf(),
                 message: e.to_string(),
             })?;
@@ -177,7 +177,7 @@ impl RunStore {
         &self.path
     }
 
-    fn fail(&self) -> impl Fn(rusqlite::Error) -> RunError + '_ {
+    fn fail(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
         |e| store_error(&self.path, e)
     }
 
@@ -206,7 +206,7 @@ impl RunStore {
             tx.commit().map_err(fail)?;
         }
         if version != SCHEMA_VERSION {
-            return Err(RunError::Store {
+            return Err(StoreError::Store {
                 path,
                 message: format!(
                     "schema version {version}, this kreplay reads version {SCHEMA_VERSION}: \
@@ -215,17 +215,6 @@ impl RunStore {
             });
         }
         Ok(())
-    }
-
-    /// Records a finished replay; returns its id.
-    pub fn insert(
-        &self,
-        recipe: &Recipe,
-        files: &[(String, String)],
-        report: &ReplayReport,
-        sweep: Option<&str>,
-    ) -> Result<i64> {
-        self.insert_run(&Run::from_replay(recipe, files, report, sweep))
     }
 
     /// Records a run; one statement, so its own transaction.
@@ -351,15 +340,15 @@ impl RunStore {
 
     /// Decodes a JSON column; a damaged value names the run and the column.
     fn json<T: DeserializeOwned>(&self, id: i64, column: &str, text: &str) -> Result<T> {
-        serde_json::from_str(text).map_err(|e| RunError::Store {
+        serde_json::from_str(text).map_err(|e| StoreError::Store {
             path: self.path.clone(),
             message: format!("run #{id}: column `{column}` is not valid JSON: {e}"),
         })
     }
 }
 
-fn store_error(path: &Path, e: rusqlite::Error) -> RunError {
-    RunError::Store {
+fn store_error(path: &Path, e: rusqlite::Error) -> StoreError {
+    StoreError::Store {
         path: path.to_path_buf(),
         message: e.to_string(),
     }

@@ -1,7 +1,7 @@
 //! A stored run's resolved parameters as dotted paths (`model.max_depth`, `steps.fare.fit_on`,
 //! `validation.k`): the paths `-S` overrides use, so a comparison reads like the command that
 //! made the difference. Mirrors `Recipe::flat_params`, which works on a parsed recipe; runs
-//! only have the JSON they recorded.
+//! only have the JSON they recorded (the runner's record tests hold the two to each other).
 
 use std::collections::BTreeMap;
 
@@ -60,41 +60,5 @@ fn leaves(prefix: &str, params: Option<&Value>, out: &mut BTreeMap<String, Value
         for (name, v) in map {
             out.insert(format!("{prefix}.{name}"), v.clone());
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use kreplay_recipe::{Library, Override, Recipe};
-
-    fn milla(overrides: &[&str]) -> Recipe {
-        let (source, name) = Library::in_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../recipes"))
-            .load("titanic/milla-decision-tree")
-            .unwrap();
-        let overrides: Vec<Override> = overrides
-            .iter()
-            .map(|o| Override::parse(o).unwrap())
-            .collect();
-        Recipe::parse(source, &name, None, &overrides, crate::catalog()).unwrap()
-    }
-
-    #[test]
-    fn paths_are_the_recipe_paths() {
-        let r = milla(&[]);
-        let flat = flat_params(&r.resolved_json());
-        for (path, _) in r.flat_params() {
-            assert!(flat.contains_key(&path), "{path} missing from {flat:?}");
-        }
-        assert_eq!(flat["model.max_depth"], 3);
-        assert!(flat.contains_key("validation.k"), "{flat:?}");
-    }
-
-    #[test]
-    fn an_override_changes_exactly_its_path() {
-        let a = flat_params(&milla(&[]).resolved_json());
-        let b = flat_params(&milla(&["model.max_depth=5"]).resolved_json());
-        let changed: Vec<&String> = a.keys().filter(|k| a.get(*k) != b.get(*k)).collect();
-        assert_eq!(changed, ["model.max_depth"]);
     }
 }

@@ -1,10 +1,6 @@
 use std::path::PathBuf;
-use std::time::Duration;
-
-use kreplay_recipe::{Library, Metric, Override, Recipe};
 
 use super::*;
-use crate::replay::SubmissionInfo;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("kreplay-store-{}-{name}", std::process::id()));
@@ -12,53 +8,38 @@ fn scratch(name: &str) -> PathBuf {
     dir.join("runs.sqlite")
 }
 
-fn milla(overrides: &[&str]) -> Recipe {
-    let (source, name) = Library::in_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../recipes"))
-        .load("titanic/milla-decision-tree")
-        .unwrap();
-    let overrides: Vec<Override> = overrides
-        .iter()
-        .map(|o| Override::parse(o).unwrap())
-        .collect();
-    Recipe::parse(source, &name, None, &overrides, crate::catalog()).unwrap()
-}
-
-fn report(cv: Option<(f64, f64)>, train: f64) -> ReplayReport {
-    ReplayReport {
-        metric: Metric::Accuracy,
-        fold_scores: vec![0.8, 0.9],
-        cv,
-        train_score: train,
-        features: vec!["Pclass".into(), "Sex".into()],
-        submission: Some(SubmissionInfo {
+/// A run with the given name, start and scores, the rest realistic.
+fn run(recipe: &str, started: &str, cv: Option<f64>, train: Option<f64>, seconds: f64) -> Run {
+    Run {
+        started: started.into(),
+        recipe: recipe.into(),
+        file: "recipes/titanic/milla-decision-tree.toml".into(),
+        hash: "5f".repeat(32),
+        overrides: Vec::new(),
+        resolved: serde_json::json!({
+            "model": { "kind": "decision_tree", "params": { "max_depth": 3 } },
+            "validation": { "k": 10 },
+        }),
+        data: vec![DataFile {
+            file: "train.csv".into(),
+            sha256: "7d".repeat(32),
+        }],
+        metric: "accuracy".into(),
+        folds: vec![0.8, 0.9],
+        cv_mean: cv,
+        cv_std: cv.map(|_| 0.01),
+        train,
+        seconds,
+        cv_seconds: seconds / 2.0,
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        submission: Some(SubmissionRecord {
             path: "submissions/titanic/milla-decision-tree.csv".into(),
             rows: 418,
             sha256: "ab".repeat(32),
         }),
-        record: None,
-        elapsed: Duration::from_millis(1500),
-        cv_time: Duration::from_millis(1200),
-        pruned: false,
+        sweep: None,
+        features: vec!["Pclass".into(), "Sex".into()],
     }
-}
-
-fn files() -> Vec<(String, String)> {
-    vec![
-        ("train.csv".into(), "7d".repeat(32)),
-        ("test.csv".into(), "3e".repeat(32)),
-    ]
-}
-
-/// A run with the given name, start and scores, the rest realistic.
-fn run(recipe: &str, started: &str, cv: Option<f64>, train: Option<f64>, seconds: f64) -> Run {
-    let mut run = Run::from_replay(&milla(&[]), &files(), &report(None, 0.0), None);
-    run.recipe = recipe.into();
-    run.started = started.into();
-    run.cv_mean = cv;
-    run.cv_std = cv.map(|_| 0.01);
-    run.train = train;
-    run.seconds = seconds;
-    run
 }
 
 fn ids(rows: &[RunRow]) -> Vec<i64> {
@@ -68,26 +49,19 @@ fn ids(rows: &[RunRow]) -> Vec<i64> {
 #[test]
 fn insert_then_get_round_trips() {
     let store = RunStore::open(&scratch("roundtrip")).unwrap();
-    let recipe = milla(&["model.max_depth=5"]);
-    let rep = report(Some((0.85, 0.05)), 0.83);
-    let id = store
-        .insert(&recipe, &files(), &rep, Some("sweep-1"))
-        .unwrap();
+    let mut r = run(
+        "t/a",
+        "2025-01-01T00:00:00.000Z",
+        Some(0.85),
+        Some(0.83),
+        1.5,
+    );
+    r.overrides = vec!["model.max_depth=5".into()];
+    r.sweep = Some("sweep-1".into());
+    let id = store.insert_run(&r).unwrap();
     let got = store.get(id).unwrap().expect("the run just inserted");
     assert_eq!(got.id, id);
-    assert_eq!(got.run.hash, recipe.hash);
-    assert_eq!(got.run.overrides, ["model.max_depth=5"]);
-    assert_eq!(got.run.resolved, recipe.resolved_json());
-    assert_eq!(got.run.data[0].sha256, "7d".repeat(32));
-    assert_eq!(got.run.folds, [0.8, 0.9]);
-    assert_eq!(got.run.cv_mean, Some(0.85));
-    assert_eq!(got.run.tool_version, env!("CARGO_PKG_VERSION"));
-    assert_eq!(got.run.submission.as_ref().unwrap().rows, 418);
-    assert_eq!(got.run.sweep.as_deref(), Some("sweep-1"));
-    // And the whole record, field by field, as built from the replay.
-    let mut expected = Run::from_replay(&recipe, &files(), &rep, Some("sweep-1"));
-    expected.started = got.run.started.clone();
-    assert_eq!(got.run, expected);
+    assert_eq!(got.run, r);
     assert_eq!(store.get(id + 1).unwrap(), None);
     assert_eq!(store.count().unwrap(), 1);
 }
