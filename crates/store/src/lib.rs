@@ -82,34 +82,22 @@ pub fn default_path() -> PathBuf {
     data.join("kreplay").join("runs.sqlite")
 }
 
-/// How `list` orders runs. Scores sort highest first whatever the metric (runs of different
-/// metrics are not comparable anyway); runs without the score come last.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Sort {
-    /// Newest first.
-    #[default]
-    Started,
-    /// Highest CV mean first.
-    Cv,
-    /// Highest training score first.
-    Train,
-    /// Slowest first.
-    Time,
+kreplay_recipe::named_enum! {
+    /// How `list` orders runs. Scores sort highest first whatever the metric (runs of different
+    /// metrics are not comparable anyway); runs without the score come last.
+    pub enum Sort {
+        /// Newest first.
+        Started = "started",
+        /// Highest CV mean first.
+        Cv = "cv",
+        /// Highest training score first.
+        Train = "train",
+        /// Slowest first.
+        Time = "time",
+    }
 }
 
 impl Sort {
-    pub const NAMES: [&'static str; 4] = ["started", "cv", "train", "time"];
-
-    pub fn parse(s: &str) -> Option<Sort> {
-        Some(match s {
-            "started" => Sort::Started,
-            "cv" => Sort::Cv,
-            "train" => Sort::Train,
-            "time" => Sort::Time,
-            _ => return None,
-        })
-    }
-
     fn order_by(self) -> &'static str {
         // SQLite orders NULL below every number, so DESC puts runs without a score last and
         // each single-column index still serves the sort; the id breaks ties, newest first.

@@ -18,7 +18,7 @@ pub struct ListArgs {
     #[arg(long, value_name = "ID")]
     sweep: Option<String>,
     /// started: newest first; cv, train: highest score first; time: slowest first.
-    #[arg(long, default_value = "started", value_parser = Sort::NAMES)]
+    #[arg(long, default_value = "started", value_parser = clap::builder::PossibleValuesParser::new(Sort::NAMES.iter().copied()))]
     sort: String,
     /// At most this many runs.
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
@@ -93,7 +93,7 @@ fn list(a: ListArgs) -> Result {
     let filter = RunFilter {
         recipe: a.recipe,
         sweep: a.sweep,
-        sort: Sort::parse(&a.sort).unwrap_or_default(),
+        sort: Sort::parse(&a.sort).unwrap_or(Sort::Started),
         limit: a.limit as usize,
     };
     let store = open()?;
