@@ -37,3 +37,60 @@ impl Matrix {
             .expect("rows * cols == data.len() by construction")
     }
 }
+
+/// Rows of a matrix, all of them or a chosen few in a chosen order (a fold's), read in place:
+/// cross-validation hands each fold's training rows to a model as indices into one shared
+/// matrix, not as a copy of them.
+#[derive(Debug, Clone, Copy)]
+pub struct Rows<'a> {
+    matrix: &'a Matrix,
+    idx: Option<&'a [usize]>,
+}
+
+impl<'a> Rows<'a> {
+    /// Every row of `matrix`.
+    pub fn all(matrix: &'a Matrix) -> Rows<'a> {
+        Rows { matrix, idx: None }
+    }
+
+    /// The rows of `matrix` at `idx`, in that order.
+    pub fn of(matrix: &'a Matrix, idx: &'a [usize]) -> Rows<'a> {
+        Rows {
+            matrix,
+            idx: Some(idx),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.idx.map_or(self.matrix.rows, <[usize]>::len)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn cols(&self) -> usize {
+        self.matrix.cols
+    }
+
+    pub fn names(&self) -> &'a [String] {
+        &self.matrix.names
+    }
+
+    /// The `i`-th of these rows.
+    pub fn row(&self, i: usize) -> &'a [f64] {
+        match self.idx {
+            Some(idx) => self.matrix.row(idx[i]),
+            None => self.matrix.row(i),
+        }
+    }
+
+    /// These rows as a matrix of their own, for solvers that read one contiguous matrix:
+    /// borrowed when they are all of its rows in order, copied otherwise.
+    pub fn matrix(&self) -> std::borrow::Cow<'a, Matrix> {
+        match self.idx {
+            None => std::borrow::Cow::Borrowed(self.matrix),
+            Some(idx) => std::borrow::Cow::Owned(self.matrix.take(idx)),
+        }
+    }
+}

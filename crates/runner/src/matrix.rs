@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-pub use kreplay_core::matrix::Matrix;
+pub use kreplay_core::matrix::{Matrix, Rows};
 
 use crate::error::{Context, Result, RunError};
 

@@ -12,7 +12,7 @@ use kreplay_recipe::{Metric, Recipe, Scale};
 
 use crate::data::CompetitionData;
 use crate::error::{Result, RunError};
-use crate::matrix::{matrix_of, numeric_column, Matrix};
+use crate::matrix::{matrix_of, numeric_column, Matrix, Rows};
 use crate::models::{self, frame_rows, Model, Training};
 use crate::pipeline::Pipeline;
 use crate::steps::strings;
@@ -240,11 +240,12 @@ pub fn replay(
         let pick = |idx: &[usize]| idx.iter().map(|&i| y[i]).collect::<Vec<f64>>();
         let rows = |idx: &[usize]| frame_rows(model.as_ref(), train, idx);
         let fit_frame = rows(&split.train)?;
-        let fit_x = x.take(&split.train);
         let fit_y = pick(&split.train);
+        // The fold's training rows are read in place from the shared matrix: only the models
+        // that need a contiguous one copy them.
         let trained = model.fit(&Training {
             frame: &fit_frame,
-            x: &fit_x,
+            x: Rows::of(x, &split.train),
             y: &fit_y,
             task,
         })?;
@@ -252,6 +253,7 @@ pub fn replay(
         let valid_x = x.take(&split.valid);
         if let Some(dir) = opts.export.as_ref().filter(|_| prefix < pipeline.len()) {
             let valid_y = pick(&split.valid);
+            let fit_x = x.take(&split.train);
             crate::export::write_fold(dir, recipe, i, (&fit_x, &fit_y), (&valid_x, &valid_y))?;
         }
         let pred = trained.predict(&valid_frame, &valid_x)?;
@@ -327,7 +329,7 @@ pub fn replay(
     };
     let trained = model.fit(&Training {
         frame: &train,
-        x: &x,
+        x: Rows::all(&x),
         y: &y,
         task,
     })?;

@@ -115,9 +115,9 @@ impl Model for AdaBoost {
         }
         let classes = Classes::new(t.y, KIND)?;
         let k = classes.labels.len();
-        let n = t.x.rows;
+        let n = t.x.len();
         let mut params = self.tree.clone();
-        params.max_features = t.x.cols;
+        params.max_features = t.x.cols();
         let target = Target::Classes(&classes.index, k);
         let eps = f64::EPSILON;
         let mut weight = vec![1.0 / n as f64; n];
@@ -125,8 +125,8 @@ impl Model for AdaBoost {
         let mut votes = Vec::new();
         // `_make_estimator(random_state=...)` draws each tree's seed in order.
         let seeds = estimator_seeds(self.seed, self.n_estimators);
-        let x = Columns::new(t.x);
-        let x32 = Rows32::new(t.x);
+        let x = Columns::of(t.x);
+        let x32 = Rows32::of(t.x);
         let mut leaves = vec![0u32; n];
         for (round, seed) in seeds.into_iter().enumerate() {
             let last = round + 1 == self.n_estimators;
@@ -295,6 +295,7 @@ impl Trained for Boosted {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::matrix::Rows;
     use crate::testing::model_params;
     use kreplay_recipe::Value;
 
@@ -326,7 +327,11 @@ mod tests {
 
     fn run(task: Task, y: &[f64], set: &[(&str, Value)]) -> Result<Prediction> {
         let (x, probes) = table();
-        let t = Training { x: &x, y, task };
+        let t = Training {
+            x: Rows::all(&x),
+            y,
+            task,
+        };
         let p = model_params(&ADABOOST.spec, set);
         (ADABOOST.build)(&p, 3)?.fit(&t)?.predict(&probes)
     }

@@ -459,7 +459,9 @@ impl Boosting {
 
 impl Model for Boosting {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
-        if t.x.rows == 0 || t.x.cols == 0 {
+        // One contiguous matrix for the solver: a fold's rows are copied here, once.
+        let x = t.x.matrix();
+        if x.rows == 0 || x.cols == 0 {
             return Err(Error::model(self.kind, "no training rows or no features"));
         }
         let objective = self.objective_for(t.task)?;
@@ -475,8 +477,8 @@ impl Model for Boosting {
                 ));
             }
         }
-        let buf = column_major(t.x);
-        let data = forust_ml::Matrix::new(&buf, t.x.rows, t.x.cols);
+        let buf = column_major(&x);
+        let data = forust_ml::Matrix::new(&buf, x.rows, x.cols);
         let fitted = match objective {
             Objective::Squared => {
                 if t.y.iter().any(|v| !v.is_finite()) {
@@ -519,7 +521,7 @@ impl Model for Boosting {
         };
         Ok(Box::new(TrainedBoosting {
             fitted,
-            cols: t.x.cols,
+            cols: x.cols,
             kind: self.kind,
         }))
     }
@@ -592,6 +594,7 @@ impl Trained for TrainedBoosting {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::matrix::Rows;
     use crate::testing::model_params;
 
     /// 300 rows, 4 features from a fixed recurrence; y = a smooth nonlinear signal.
@@ -618,7 +621,11 @@ mod tests {
     fn fit_predict(def: &ModelDef, set: &[(&str, Value)], task: Task, y: &[f64]) -> Prediction {
         let (x, _) = table();
         let model = (def.build)(&model_params(&def.spec, set), 7).unwrap();
-        let t = Training { x: &x, y, task };
+        let t = Training {
+            x: Rows::all(&x),
+            y,
+            task,
+        };
         model.fit(&t).unwrap().predict(&x).unwrap()
     }
 
@@ -742,7 +749,7 @@ mod tests {
             ];
             let model = (LIGHTGBM.build)(&model_params(&LIGHTGBM.spec, &set), 0).unwrap();
             let t = Training {
-                x: &x,
+                x: Rows::all(&x),
                 y: &y,
                 task: Task::Regression,
             };
@@ -798,7 +805,7 @@ mod tests {
         )
         .unwrap();
         let t = Training {
-            x: &x,
+            x: Rows::all(&x),
             y: &labels,
             task: Task::Binary,
         };

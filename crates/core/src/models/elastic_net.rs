@@ -124,8 +124,10 @@ pub fn fit_from_zero(x: &Matrix, y: &[f64], s: &Settings, fit_intercept: bool) -
 
 impl Model for ElasticNet {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
+        // One contiguous matrix for the solver: a fold's rows are copied here, once.
+        let x = t.x.matrix();
         Ok(Box::new(fit_from_zero(
-            t.x,
+            &x,
             t.y,
             &self.settings,
             self.fit_intercept,

@@ -48,6 +48,7 @@ pub static EXTRA_TREES: ModelDef = ModelDef {
 mod tests {
     use super::*;
     use crate::matrix::Matrix;
+    use crate::matrix::Rows;
     use crate::models::cart::{Columns, Target, Tree};
     use crate::models::{Model, Training};
 
@@ -94,7 +95,11 @@ mod tests {
         let mut between = x.clone();
         between.data.iter_mut().for_each(|v| *v += 0.5);
         let fit_on = |task, y: &[f64], seed, at: &Matrix| {
-            let t = Training { x: &x, y, task };
+            let t = Training {
+                x: Rows::all(&x),
+                y,
+                task,
+            };
             model(20, "all", seed).fit(&t).unwrap().predict(at).unwrap()
         };
         let fit = |task, y: &[f64], seed| fit_on(task, y, seed, &x);

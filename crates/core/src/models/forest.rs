@@ -68,7 +68,7 @@ pub struct Forest {
 
 impl Model for Forest {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
-        let params = self.settings.resolve(t.task, t.x.cols, self.kind)?;
+        let params = self.settings.resolve(t.task, t.x.cols(), self.kind)?;
         let classes = if t.task.is_classification() {
             Some(Classes::new(t.y, self.kind)?)
         } else {
@@ -78,8 +78,8 @@ impl Model for Forest {
             Some(c) => Target::Classes(&c.index, c.labels.len()),
             None => Target::Values(t.y),
         };
-        let n = t.x.rows;
-        let x = Columns::new(t.x);
+        let n = t.x.len();
+        let x = Columns::of(t.x);
         let grower = Trees::new(&x, &target, &params);
         let trees: Vec<Tree> = estimator_seeds(self.seed, self.n_estimators)
             .into_par_iter()

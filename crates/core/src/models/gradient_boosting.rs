@@ -29,7 +29,7 @@ use super::cart::{
 };
 use super::{seed_or, Classes, Model, ModelDef, Prediction, Trained, Training, SEED_DOC};
 use crate::error::{Error, Result};
-use crate::matrix::Matrix;
+use crate::matrix::{Matrix, Rows};
 use crate::rng::numpy::RandomState;
 use kreplay_metrics::numpy_sum::average;
 
@@ -297,7 +297,7 @@ impl Model for GradientBoosting {
                 ),
             ));
         }
-        if t.x.rows == 0 {
+        if t.x.is_empty() {
             return Err(Error::model(KIND, "no training rows"));
         }
         if t.y.iter().any(|v| !v.is_finite()) {
@@ -323,7 +323,7 @@ impl Model for GradientBoosting {
             loss,
             n_classes: classes.as_ref().map_or(0, |c| c.labels.len()),
             alpha: self.alpha,
-            params: self.tree_params(t.x.cols),
+            params: self.tree_params(t.x.cols()),
             learning_rate: self.learning_rate,
         };
         let (init, stages) = fitter.fit(self.n_estimators, self.subsample, &mut rng);
@@ -337,7 +337,7 @@ impl Model for GradientBoosting {
 }
 
 struct Fitter<'a> {
-    x: &'a Matrix,
+    x: Rows<'a>,
     /// Values, or class indices as numbers.
     y: Vec<f64>,
     loss: Loss,
@@ -393,9 +393,9 @@ impl Fitter<'_> {
         subsample: f64,
         rng: &mut RandomState,
     ) -> (Vec<f64>, Vec<Vec<Tree>>) {
-        let n = self.x.rows;
-        let x = Columns::new(self.x);
-        let x32 = Rows32::new(self.x);
+        let n = self.x.len();
+        let x = Columns::of(self.x);
+        let x32 = Rows32::of(self.x);
         let mut leaves = vec![0u32; n];
         // A squared-error leaf is its rows' mean as scikit-learn sums them, in the order its
         // sorts leave them; every other loss recomputes its leaves in row order (line_search).
@@ -509,7 +509,7 @@ impl Fitter<'_> {
             return;
         }
         let mut leaves: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        for i in (0..self.x.rows).filter(|&i| mask[i] > 0.0) {
+        for i in (0..self.x.len()).filter(|&i| mask[i] > 0.0) {
             leaves.entry(leaf_of[i] as usize).or_default().push(i);
         }
         for (leaf, rows) in leaves {
@@ -638,6 +638,7 @@ fn weighted_percentile(v: &[f64], w: &[f64], q: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::matrix::Rows;
 
     #[test]
     fn percentiles_follow_numpy_and_sklearn() {
@@ -685,7 +686,11 @@ mod tests {
     fn run(task: Task, y: &[f64], set: &[(&str, Value)]) -> Prediction {
         let (x, _, _, probes) = table();
         let p = crate::testing::model_params(&GRADIENT_BOOSTING.spec, set);
-        let t = Training { x: &x, y, task };
+        let t = Training {
+            x: Rows::all(&x),
+            y,
+            task,
+        };
         (GRADIENT_BOOSTING.build)(&p, 7)
             .unwrap()
             .fit(&t)
@@ -783,7 +788,11 @@ mod tests {
         let (x, y, yb, _) = table();
         let fit = |task, y: &[f64], set: &[(&str, Value)]| {
             let p = crate::testing::model_params(&GRADIENT_BOOSTING.spec, set);
-            let t = Training { x: &x, y, task };
+            let t = Training {
+                x: Rows::all(&x),
+                y,
+                task,
+            };
             (GRADIENT_BOOSTING.build)(&p, 0).unwrap().fit(&t).err()
         };
         let loss = |l: &str| vec![("loss", Value::Str(l.into()))];

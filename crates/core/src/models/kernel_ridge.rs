@@ -169,13 +169,15 @@ struct KernelRidge {
 
 impl Model for KernelRidge {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
-        let n = t.x.rows;
+        // One contiguous matrix for the solver: a fold's rows are copied here, once.
+        let x = t.x.matrix();
+        let n = x.rows;
         if n == 0 {
             return Err(Error::model(KIND, "no training rows"));
         }
         let mut kernel = self.kernel;
-        kernel.gamma = Some(kernel.gamma.unwrap_or(1.0 / t.x.cols.max(1) as f64));
-        let mut k = kernel.matrix(t.x, t.x, true);
+        kernel.gamma = Some(kernel.gamma.unwrap_or(1.0 / x.cols.max(1) as f64));
+        let mut k = kernel.matrix(&x, &x, true);
         if k.iter().any(|v| !v.is_finite()) {
             return Err(Error::model(
                 KIND,
@@ -197,7 +199,7 @@ impl Model for KernelRidge {
         let dual = cholesky_solve(&l, t.y.to_vec(), n);
         Ok(Box::new(TrainedKernelRidge {
             kernel,
-            x: t.x.clone(),
+            x: x.clone().into_owned(),
             dual,
         }))
     }
@@ -233,6 +235,7 @@ impl Trained for TrainedKernelRidge {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::matrix::Rows;
 
     fn table() -> (Matrix, Vec<f64>, Matrix) {
         let x = Matrix {
@@ -270,7 +273,7 @@ mod tests {
             },
         };
         let t = Training {
-            x: &x,
+            x: Rows::all(&x),
             y: &y,
             task: Task::Regression,
         };
@@ -355,7 +358,7 @@ mod tests {
             },
         };
         let t = Training {
-            x: &dup,
+            x: Rows::all(&dup),
             y: &[1.0, 1.0, 2.0],
             task: Task::Regression,
         };

@@ -70,13 +70,12 @@ struct TrainedKnn {
 
 impl Model for Knn {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
-        if self.k > t.x.rows {
+        // One contiguous matrix for the solver: a fold's rows are copied here, once.
+        let x = t.x.matrix();
+        if self.k > x.rows {
             return Err(Error::model(
                 "knn",
-                format!(
-                    "n_neighbors = {} but only {} training rows",
-                    self.k, t.x.rows
-                ),
+                format!("n_neighbors = {} but only {} training rows", self.k, x.rows),
             ));
         }
         let classes = if t.task.is_classification() {
@@ -86,7 +85,7 @@ impl Model for Knn {
         };
         Ok(Box::new(TrainedKnn {
             knn: self.clone(),
-            x: t.x.clone(),
+            x: x.clone().into_owned(),
             y: t.y.to_vec(),
             classes,
         }))

@@ -18,6 +18,7 @@ use super::linear::Blocks;
 use super::{Model, ModelDef, Trained, Training};
 use crate::error::{Error, Result};
 use crate::folds;
+use crate::matrix::Matrix;
 
 params! {
     /// LassoCV's own parameters, before the solver's and the intercept's.
@@ -88,11 +89,17 @@ impl LassoCv {
 
     /// Mean squared error of every alpha, averaged over the inner folds (whose validation
     /// rows are the blocks of `blocks`).
-    fn path_mse(&self, t: &Training, splits: &[folds::Split], blocks: &Blocks) -> Vec<f64> {
+    fn path_mse(
+        &self,
+        x: &Matrix,
+        y: &[f64],
+        splits: &[folds::Split],
+        blocks: &Blocks,
+    ) -> Vec<f64> {
         let mut mse = vec![0.0; self.alphas.len()];
         for (f, split) in splits.iter().enumerate() {
             let g = blocks.gram(|b| b != f);
-            let valid_x = t.x.take(&split.valid);
+            let valid_x = x.take(&split.valid);
             let mut w = vec![0.0; g.p];
             for (a, alpha) in self.alphas.iter().enumerate() {
                 descend(&g, &self.settings(*alpha), &mut w);
@@ -100,7 +107,7 @@ impl LassoCv {
                 let sq: f64 = pred
                     .iter()
                     .zip(&split.valid)
-                    .map(|(p, &i)| (p - t.y[i]).powi(2))
+                    .map(|(p, &i)| (p - y[i]).powi(2))
                     .sum();
                 mse[a] += sq / split.valid.len() as f64;
             }
@@ -112,10 +119,12 @@ impl LassoCv {
 
 impl Model for LassoCv {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
-        if t.x.rows < self.cv {
+        // One contiguous matrix for the solver: a fold's rows are copied here, once.
+        let x = t.x.matrix();
+        if x.rows < self.cv {
             return Err(Error::model(
                 "lasso_cv",
-                format!("cv = {} folds but only {} rows", self.cv, t.x.rows),
+                format!("cv = {} folds but only {} rows", self.cv, x.rows),
             ));
         }
         let scheme = Scheme::KFold {
@@ -126,8 +135,8 @@ impl Model for LassoCv {
         };
         let splits = folds::splits(&scheme, t.y);
         let valid: Vec<Vec<usize>> = splits.iter().map(|s| s.valid.clone()).collect();
-        let blocks = Blocks::new(t.x, t.y, &valid, self.fit_intercept);
-        let mse = self.path_mse(t, &splits, &blocks);
+        let blocks = Blocks::new(&x, t.y, &valid, self.fit_intercept);
+        let mse = self.path_mse(&x, t.y, &splits, &blocks);
         // The first minimum in descending order: ties go to the larger alpha (numpy argmin).
         let mut best = 0;
         for (i, m) in mse.iter().enumerate() {
@@ -147,6 +156,7 @@ impl Model for LassoCv {
 mod tests {
     use super::*;
     use crate::matrix::Matrix;
+    use crate::matrix::Rows;
 
     #[test]
     fn picks_the_alpha_with_the_lowest_inner_mse_and_refits() {
@@ -170,13 +180,9 @@ mod tests {
             tol: 1e-4,
             fit_intercept: true,
         };
-        let t = Training {
-            x: &x,
-            y: &y,
-            task: Task::Regression,
-        };
         let mse = model.path_mse(
-            &t,
+            &x,
+            &y,
             &folds::splits(
                 &Scheme::KFold {
                     k: 5,
@@ -196,6 +202,11 @@ mod tests {
             ),
         );
         assert!(mse[1] < mse[0] / 100.0, "{mse:?}");
+        let t = Training {
+            x: Rows::all(&x),
+            y: &y,
+            task: Task::Regression,
+        };
         let pred = model.fit(&t).unwrap().predict(&x).unwrap();
         assert!(
             (pred.values[10] - (3.0 * a[10] - 2.0)).abs() < 0.05,

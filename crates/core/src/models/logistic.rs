@@ -245,22 +245,24 @@ impl Logistic {
 
 impl Model for Logistic {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
+        // One contiguous matrix for the solver: a fold's rows are copied here, once.
+        let x = t.x.matrix();
         let classes = Classes::new(t.y, "logistic_regression")?;
         let n_classes = classes.labels.len();
         let fitted = if n_classes == 2 {
-            Fitted::Binomial(self.solve(t.x, &classes.index, 1))
+            Fitted::Binomial(self.solve(&x, &classes.index, 1))
         } else if self.solver == Solver::Liblinear {
             Fitted::OneVsRest(
                 (0..n_classes)
                     .map(|k| {
                         let is_k: Vec<usize> =
                             classes.index.iter().map(|c| usize::from(*c == k)).collect();
-                        self.solve(t.x, &is_k, 1)
+                        self.solve(&x, &is_k, 1)
                     })
                     .collect(),
             )
         } else {
-            Fitted::Multinomial(self.solve(t.x, &classes.index, n_classes))
+            Fitted::Multinomial(self.solve(&x, &classes.index, n_classes))
         };
         Ok(Box::new(TrainedLogistic { fitted, classes }))
     }

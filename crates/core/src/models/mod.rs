@@ -32,11 +32,13 @@ mod sklearn_parity;
 use kreplay_recipe::{ModelSpec, Params, Task};
 
 use crate::error::{Error, Result};
-use crate::matrix::Matrix;
+use crate::matrix::{Matrix, Rows};
 
-/// What a model is trained on. For classification `y` holds the raw class labels.
+/// What a model is trained on: rows of a feature matrix (a fold's are indices into the shared
+/// one) and their targets, `y[i]` the target of row `i` of `x`. For classification `y` holds
+/// the raw class labels.
 pub struct Training<'a> {
-    pub x: &'a Matrix,
+    pub x: Rows<'a>,
     pub y: &'a [f64],
     pub task: Task,
 }

@@ -51,9 +51,11 @@ struct TrainedNb {
 
 impl Model for GaussianNaiveBayes {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
+        // One contiguous matrix for the solver: a fold's rows are copied here, once.
+        let x = t.x.matrix();
         let classes = Classes::new(t.y, "gaussian_nb")?;
         let ds = DatasetBase::new(
-            t.x.clone().into_ndarray(),
+            x.clone().into_owned().into_ndarray(),
             ndarray::Array1::from(classes.index.clone()),
         );
         let model = GaussianNb::params()

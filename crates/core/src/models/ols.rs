@@ -38,19 +38,21 @@ struct Ols {
 
 impl Model for Ols {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
-        let g = Gram::new(t.x, t.y, self.fit_intercept);
+        // One contiguous matrix for the solver: a fold's rows are copied here, once.
+        let x = t.x.matrix();
+        let g = Gram::new(&x, t.y, self.fit_intercept);
         cholesky(g.xtx, g.p, |_, a_jj, d| d > 1e-10 * a_jj).map_err(|j| {
             Error::model(
                 "linear_regression",
                 format!(
                     "column `{}` is (numerically) a linear combination of the columns before it{}; sklearn would return the minimum-norm solution, kreplay does not: drop a column (e.g. one_hot drop_first) or use ridge",
-                    t.x.names[j],
+                    x.names[j],
                     if self.fit_intercept { " and the intercept" } else { "" }
                 ),
             )
         })?;
         let ds = DatasetBase::new(
-            t.x.clone().into_ndarray(),
+            x.clone().into_owned().into_ndarray(),
             ndarray::Array1::from(t.y.to_vec()),
         );
         let fitted = LinearRegression::new()
@@ -68,6 +70,7 @@ impl Model for Ols {
 mod tests {
     use super::*;
     use crate::matrix::Matrix;
+    use crate::matrix::Rows;
 
     #[test]
     fn fits_an_exact_plane_and_rejects_collinear_columns() {
@@ -81,7 +84,7 @@ mod tests {
         };
         let y: Vec<f64> = rows.iter().map(|r| 1.0 + 2.0 * r[0] - r[1]).collect();
         let t = Training {
-            x: &x,
+            x: Rows::all(&x),
             y: &y,
             task: Task::Regression,
         };
@@ -96,7 +99,10 @@ mod tests {
             data: rows.iter().flat_map(|r| [r[0], 2.0 * r[0]]).collect(),
             ..x.clone()
         };
-        let t = Training { x: &twice, ..t };
+        let t = Training {
+            x: Rows::all(&twice),
+            ..t
+        };
         assert!(ols.fit(&t).is_err());
     }
 }

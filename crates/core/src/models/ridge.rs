@@ -50,7 +50,9 @@ struct Ridge {
 
 impl Model for Ridge {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
-        let g = Gram::new(t.x, t.y, self.fit_intercept);
+        // One contiguous matrix for the solver: a fold's rows are copied here, once.
+        let x = t.x.matrix();
+        let g = Gram::new(&x, t.y, self.fit_intercept);
         let mut a = g.xtx.clone();
         for j in 0..g.p {
             a[j * g.p + j] += self.alpha;
@@ -60,7 +62,7 @@ impl Model for Ridge {
                 "ridge",
                 format!(
                     "XᵀX + alpha·I is singular at `{}` (alpha = 0 with collinear features); use alpha > 0",
-                    t.x.names[j]
+                    x.names[j]
                 ),
             )
         })?;
@@ -73,6 +75,7 @@ impl Model for Ridge {
 mod tests {
     use super::*;
     use crate::matrix::Matrix;
+    use crate::matrix::Rows;
 
     #[test]
     fn ridge_matches_the_closed_form() {
@@ -91,7 +94,7 @@ mod tests {
             fit_intercept: true,
         };
         let t = Training {
-            x: &x,
+            x: Rows::all(&x),
             y: &y,
             task: Task::Regression,
         };

@@ -21,7 +21,7 @@ use serde_json::Value as Json;
 use super::cart::{splitter_seed_of, Columns, Target, Trees};
 use super::tree::{DecisionTreeParams, Growth, TreeSettings};
 use super::{def, Classes, Training};
-use crate::matrix::Matrix;
+use crate::matrix::{Matrix, Rows};
 use crate::testing::model_params;
 
 fn workspace() -> PathBuf {
@@ -104,7 +104,11 @@ fn compare(case: &Json, tables: &Json) -> Vec<String> {
         .collect();
     let set_ref: Vec<(&str, Value)> = set.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
     let params = model_params(&model_def.spec, &set_ref);
-    let training = Training { x: &x, y: &y, task };
+    let training = Training {
+        x: Rows::all(&x),
+        y: &y,
+        task,
+    };
     let mut problems = Vec::new();
     let fitted = (model_def.build)(&params, 0).and_then(|m| m.fit(&training));
     let prediction = match fitted.and_then(|f| f.predict(&xt)) {

@@ -338,6 +338,8 @@ fn platt_proba(f: f64, (a, b): (f64, f64)) -> f64 {
 
 impl Model for SupportVector {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
+        // One contiguous matrix for the solver: a fold's rows are copied here, once.
+        let x = t.x.matrix();
         let classes = Classes::new(t.y, "svm")?;
         let k = classes.labels.len();
         if k > 2 && self.probability {
@@ -346,20 +348,20 @@ impl Model for SupportVector {
                 format!("svm.probability = true needs two classes, the target has {k}: multiclass probabilities (libsvm's pairwise coupling) are not implemented"),
             ));
         }
-        let gamma = self.gamma(t.x);
+        let gamma = self.gamma(&x);
         let mut platt = None;
         let mut pairs = Vec::with_capacity(k * (k - 1) / 2);
         for a in 0..k {
             for b in a + 1..k {
-                let rows: Vec<usize> = (0..t.x.rows)
+                let rows: Vec<usize> = (0..x.rows)
                     .filter(|&r| classes.index[r] == a || classes.index[r] == b)
                     .collect();
                 let class1: Vec<bool> = rows.iter().map(|&r| classes.index[r] == b).collect();
                 // Two classes: the pair is every row, so no copy.
-                let x = if rows.len() == t.x.rows {
-                    Cow::Borrowed(t.x)
+                let x = if rows.len() == x.rows {
+                    Cow::Borrowed(&*x)
                 } else {
-                    Cow::Owned(t.x.take(&rows))
+                    Cow::Owned(x.take(&rows))
                 };
                 // Only with two classes (checked above): one pair, one sigmoid. Its five folds
                 // and the final machine share the table's dot products.
@@ -438,6 +440,7 @@ impl TrainedSvm {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::matrix::Rows;
 
     fn svc(kernel: &str, c: f64, gamma: Value, probability: bool, seed: u64) -> SupportVector {
         SupportVector {
@@ -514,7 +517,7 @@ mod tests {
         let y: Vec<f64> = class1.iter().map(|c| f64::from(u8::from(*c))).collect();
         let model = svc("rbf", 1.0, Value::Str("scale".into()), probability, seed);
         let t = Training {
-            x: &x,
+            x: Rows::all(&x),
             y: &y,
             task: Task::Binary,
         };
@@ -585,7 +588,7 @@ mod tests {
             ("linear", 0.3, 1.0, "011022002012112012001022012012112002012002112012012011012012012012012012022012102012112011", "01212102"),
         ];
         let t = Training {
-            x: &x,
+            x: Rows::all(&x),
             y: &y,
             task: Task::Multiclass,
         };

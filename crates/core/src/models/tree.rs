@@ -228,9 +228,9 @@ impl Trained for TreeEnsemble {
 
 impl Model for DecisionTree {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
-        let params = self.settings.resolve(t.task, t.x.cols, "decision_tree")?;
-        let weight = vec![1.0; t.x.rows];
-        let x = Columns::new(t.x);
+        let params = self.settings.resolve(t.task, t.x.cols(), "decision_tree")?;
+        let weight = vec![1.0; t.x.len()];
+        let x = Columns::of(t.x);
         // DecisionTreeClassifier(random_state=seed) seeds its splitter from RandomState(seed).
         let rand_r = splitter_seed_of(self.seed as u32);
         let (tree, classes) = if t.task.is_classification() {

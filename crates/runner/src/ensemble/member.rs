@@ -6,7 +6,7 @@ use kreplay_recipe::{params, MemberDecl, ModelSpec, Task, Ty};
 
 use super::{build, Builder, EnsembleDef};
 use crate::error::Result;
-use crate::matrix::{matrix_of, Matrix};
+use crate::matrix::{matrix_of, Matrix, Rows};
 use crate::models::{Model, Prediction, Trained, Training};
 use crate::pipeline::{FittedPipeline, Pipeline};
 
@@ -80,7 +80,7 @@ impl Model for Member {
         let x = matrix_of(&frame, &features, &format!("member {} input", self.name))?;
         let inner = self.model.fit(&Training {
             frame: &frame,
-            x: &x,
+            x: Rows::all(&x),
             y: t.y,
             task: t.task,
         })?;

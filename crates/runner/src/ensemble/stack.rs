@@ -11,7 +11,7 @@ use kreplay_recipe::{params, Lit, ModelSpec, Scheme, Task, Ty};
 
 use super::{EnsembleDef, Member};
 use crate::error::{Context, Result, RunError};
-use crate::matrix::Matrix;
+use crate::matrix::{Matrix, Rows};
 use crate::models::{frame_rows, seed_or, Model, Prediction, Trained, Training};
 use kreplay_core::folds;
 
@@ -147,6 +147,8 @@ impl Model for Stack {
         let jobs: Vec<(usize, usize)> = (0..self.bases.len())
             .flat_map(|b| (0..splits.len()).map(move |f| (b, f)))
             .collect();
+        // The inner folds are rows of one matrix (an outer fold's rows, copied once).
+        let x = t.x.matrix();
         // Every (base, fold) fit is independent and seeded by its member: run them all at once.
         let fitted = jobs
             .par_iter()
@@ -157,12 +159,12 @@ impl Model for Stack {
                 let y: Vec<f64> = s.train.iter().map(|&i| t.y[i]).collect();
                 let model = self.bases[b].fit(&Training {
                     frame: &frame,
-                    x: &t.x.take(&s.train),
+                    x: Rows::of(&x, &s.train),
                     y: &y,
                     task: t.task,
                 })?;
                 let valid = rows(&s.valid)?;
-                let pred = model.predict(&valid, &t.x.take(&s.valid))?;
+                let pred = model.predict(&valid, &x.take(&s.valid))?;
                 Ok((model, base_column(&pred, proba, &self.bases[b].name)?))
             })
             .collect::<Result<Vec<_>>>()?;
@@ -187,7 +189,7 @@ impl Model for Stack {
         let (frame, x) = meta_input(&names, &oof, Some((&self.target, t.y)))?;
         let meta = self.meta.fit(&Training {
             frame: &frame,
-            x: &x,
+            x: Rows::all(&x),
             y: t.y,
             task: t.task,
         })?;

@@ -14,12 +14,14 @@ use kreplay_recipe::{ModelSpec, Params, Task};
 pub use kreplay_core::models::{seed_or, Classes, Prediction};
 
 use crate::error::Result;
-use crate::matrix::Matrix;
+use crate::matrix::{Matrix, Rows};
 
-/// What a model is trained on. For classification `y` holds the raw class labels.
+/// What a model is trained on: the frame's rows (empty for models that never read it), rows
+/// of the feature matrix (a fold's are indices into the shared one) and their targets. For
+/// classification `y` holds the raw class labels.
 pub struct Training<'a> {
     pub frame: &'a DataFrame,
-    pub x: &'a Matrix,
+    pub x: Rows<'a>,
     pub y: &'a [f64],
     pub task: Task,
 }

@@ -16,7 +16,7 @@ use kreplay_recipe::{
 
 use super::{float_series, numbers, put, Build, Ctx, FitData, Fitted, Step, StepDef};
 use crate::error::{Result, RunError};
-use crate::matrix::matrix_of;
+use crate::matrix::{matrix_of, Rows};
 use crate::models::{self, Model, Trained, Training};
 use crate::pipeline::take_rows;
 
@@ -232,7 +232,7 @@ impl Step for ModelImpute {
         let y: Vec<f64> = known.iter().filter_map(|&i| values[i]).collect();
         let trained = self.model.fit(&Training {
             frame: &rows,
-            x: &x,
+            x: Rows::all(&x),
             y: &y,
             task: self.task,
         })?;

@@ -37,7 +37,7 @@ use ranks::Ranks;
 /// Values closer than this count as equal (`FEATURE_THRESHOLD`).
 const FEATURE_THRESHOLD: f64 = 1e-7;
 
-use crate::matrix::Matrix;
+use crate::matrix::{Matrix, Rows};
 use crate::rng::numpy::RandomState;
 use crate::rng::rand_r;
 
@@ -106,18 +106,21 @@ pub struct Columns {
 }
 
 impl Columns {
+    #[cfg(test)]
     pub fn new(x: &Matrix) -> Columns {
-        let mut data = vec![0.0f32; x.rows * x.cols];
-        for i in 0..x.rows {
+        Columns::of(Rows::all(x))
+    }
+
+    /// `x`'s rows (a fold's, read in place), column by column.
+    pub fn of(x: Rows) -> Columns {
+        let (rows, cols) = (x.len(), x.cols());
+        let mut data = vec![0.0f32; rows * cols];
+        for i in 0..rows {
             for (f, v) in x.row(i).iter().enumerate() {
-                data[f * x.rows + i] = *v as f32;
+                data[f * rows + i] = *v as f32;
             }
         }
-        Columns {
-            data,
-            rows: x.rows,
-            cols: x.cols,
-        }
+        Columns { data, rows, cols }
     }
 }
 
@@ -171,6 +174,18 @@ impl Rows32 {
         Rows32 {
             data: x.data.iter().map(|&v| v as f32).collect(),
             cols: x.cols,
+        }
+    }
+
+    /// `x`'s rows (a fold's, read in place), in `float32`.
+    pub fn of(x: Rows) -> Rows32 {
+        let mut data = Vec::with_capacity(x.len() * x.cols());
+        for i in 0..x.len() {
+            data.extend(x.row(i).iter().map(|&v| v as f32));
+        }
+        Rows32 {
+            data,
+            cols: x.cols(),
         }
     }
 }
