@@ -70,11 +70,66 @@ pub fn problem(scheme: &Scheme, y: &[f64]) -> Option<(&'static str, String)> {
     }
 }
 
+/// A scheme's splits of the rows, each made when it is asked for: a fold's row indices exist
+/// only while the fold runs, so a million-row 10-fold CV holds the fold of each row (and the
+/// folds running at the moment), not ten copies of every index.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Folds {
+    /// Row `i` is validated in fold `of[i]` (and trains every other fold); `valid_group` set
+    /// means one split whose validation rows are that group's.
+    Groups {
+        of: Vec<u32>,
+        k: usize,
+        valid_group: Option<u32>,
+    },
+    /// Splits that keep their own row order (a shuffled holdout keeps the permutation's).
+    Listed(Vec<Split>),
+}
+
+impl Folds {
+    /// How many splits there are.
+    pub fn len(&self) -> usize {
+        match self {
+            Folds::Groups {
+                valid_group: Some(_),
+                ..
+            } => 1,
+            Folds::Groups { k, .. } => *k,
+            Folds::Listed(splits) => splits.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Split `f`: its training and validation rows, each in row order (a listed split in its
+    /// own order).
+    pub fn split(&self, f: usize) -> Split {
+        match self {
+            Folds::Groups {
+                of, valid_group, ..
+            } => split_where(of, valid_group.unwrap_or(f as u32)),
+            Folds::Listed(splits) => splits[f].clone(),
+        }
+    }
+
+    /// Every split, in order.
+    pub fn iter(&self) -> impl Iterator<Item = Split> + '_ {
+        (0..self.len()).map(|f| self.split(f))
+    }
+}
+
 /// `y` is only read for stratification (class labels). [`problem`] must have returned `None`.
-pub fn splits(scheme: &Scheme, y: &[f64]) -> Vec<Split> {
+pub fn folds(scheme: &Scheme, y: &[f64]) -> Folds {
     let n = y.len();
+    let groups = |of: Vec<usize>, k: usize, valid_group: Option<u32>| Folds::Groups {
+        of: of.into_iter().map(|g| g as u32).collect(),
+        k,
+        valid_group,
+    };
     match scheme {
-        Scheme::None => Vec::new(),
+        Scheme::None => Folds::Listed(Vec::new()),
         Scheme::KFold {
             k,
             shuffle,
@@ -86,7 +141,7 @@ pub fn splits(scheme: &Scheme, y: &[f64]) -> Vec<Split> {
             } else {
                 plain_folds(n, *k, shuffle.then_some(*seed))
             };
-            (0..*k).map(|f| split_where(&fold_of, |g| g == f)).collect()
+            groups(fold_of, *k, None)
         }
         Scheme::Holdout {
             fraction,
@@ -95,41 +150,46 @@ pub fn splits(scheme: &Scheme, y: &[f64]) -> Vec<Split> {
             seed,
         } => {
             let n_valid = ((n as f64) * fraction).ceil() as usize;
-            let valid_of = if *stratified {
+            if *stratified {
                 // Two "folds" with the holdout share: reuse the stratified allocation over
                 // round(1/fraction) folds and hold out the first.
                 let k = (1.0 / fraction).round().max(2.0) as usize;
-                stratified_folds(y, k, shuffle.then_some(*seed))
-                    .into_iter()
-                    .map(|f| if f == 0 { 0 } else { 1 })
-                    .collect::<Vec<_>>()
+                groups(stratified_folds(y, k, shuffle.then_some(*seed)), k, Some(0))
             } else if *shuffle {
                 // train_test_split: the permutation's head is the test part; both parts keep
                 // the permutation's order, which row-order-sensitive models see.
                 let order = RandomState::new(*seed).permutation(n);
                 let (valid, train) = order.split_at(n_valid.min(n));
-                return vec![Split {
+                Folds::Listed(vec![Split {
                     train: train.to_vec(),
                     valid: valid.to_vec(),
-                }];
+                }])
             } else {
-                (0..n).map(|i| usize::from(i >= n_valid)).collect()
-            };
-            vec![split_where(&valid_of, |g| g == 0)]
+                let of = (0..n).map(|i| usize::from(i >= n_valid)).collect();
+                groups(of, 2, Some(0))
+            }
         }
     }
 }
 
-fn split_where(group: &[usize], is_valid: impl Fn(usize) -> bool) -> Split {
-    let (mut train, mut valid) = (Vec::new(), Vec::new());
+/// Every split of [`folds`], made at once (inner CV on a model's own rows).
+pub fn splits(scheme: &Scheme, y: &[f64]) -> Vec<Split> {
+    folds(scheme, y).iter().collect()
+}
+
+/// The rows of group `valid` for validation, every other row for training, sized exactly.
+fn split_where(group: &[u32], valid: u32) -> Split {
+    let n_valid = group.iter().filter(|&&g| g == valid).count();
+    let mut train = Vec::with_capacity(group.len() - n_valid);
+    let mut v = Vec::with_capacity(n_valid);
     for (i, &g) in group.iter().enumerate() {
-        if is_valid(g) {
-            valid.push(i)
+        if g == valid {
+            v.push(i)
         } else {
             train.push(i)
         }
     }
-    Split { train, valid }
+    Split { train, valid: v }
 }
 
 /// sklearn KFold: contiguous folds, the first `n % k` one row larger.

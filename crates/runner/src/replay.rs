@@ -172,7 +172,7 @@ pub fn replay(
     if let Some((param, message)) = folds::problem(&recipe.validation.scheme, &split_y) {
         return Err(recipe.validation.params.error(param, message).into());
     }
-    let splits = folds::splits(&recipe.validation.scheme, &split_y);
+    let splits = folds::folds(&recipe.validation.scheme, &split_y);
     let total = splits.len() + 1;
     let done = AtomicUsize::new(0);
     let tick = || {
@@ -222,13 +222,15 @@ pub fn replay(
         let y = numeric_column(&train, target, "target")?;
         Ok((train, x, y))
     };
-    let shared_table = match splits.first() {
-        Some(split) if prefix == pipeline.len() => Some(fold_table(0, split)?),
+    let shared_table = match splits.is_empty() {
+        false if prefix == pipeline.len() => Some(fold_table(0, &splits.split(0))?),
         _ => None,
     };
 
     let cv_start = Instant::now();
-    let fold = |(i, split): (usize, &folds::Split)| -> Result<f64> {
+    // A fold's row indices are made when it runs and dropped with it.
+    let fold = |i: usize| -> Result<f64> {
+        let split = &splits.split(i);
         let own;
         let (train, x, y) = match &shared_table {
             Some(t) => t,
@@ -266,8 +268,8 @@ pub fn replay(
         // Folds in order, so that the decision after fold k only sees folds 1..=k.
         Some(prune) => {
             let mut scores = Vec::new();
-            for item in splits.iter().enumerate() {
-                scores.push(fold(item)?);
+            for i in 0..splits.len() {
+                scores.push(fold(i)?);
                 if scores.len() < splits.len() && prune(scores.len(), metrics::mean_std(&scores).0)
                 {
                     pruned = true;
@@ -276,9 +278,8 @@ pub fn replay(
             }
             scores
         }
-        None => splits
-            .par_iter()
-            .enumerate()
+        None => (0..splits.len())
+            .into_par_iter()
             .map(fold)
             .collect::<Result<_>>()?,
     };

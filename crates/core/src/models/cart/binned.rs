@@ -24,7 +24,7 @@ use rayon::prelude::*;
 use super::criterion::{friedman_improvement, regression_proxy, variance, weighted_decrease};
 use super::draws::FeatureDraws;
 use super::grow::NodeReplay;
-use super::ranks::Ranks;
+use super::ranks::{with_codes, Ranks};
 use super::{
     grow, Columns, Criterion, Node, Splitter, Target, Tree, TreeParams, FEATURE_THRESHOLD,
 };
@@ -388,11 +388,11 @@ impl Binned {
             let (Some(found), Some(ours)) = (found, s.split) else {
                 return Err(TooClose);
             };
-            let codes = self.ranks.codes(ours.feature);
             let same_rows = found.pos == s.range.0 + ours.n_left
-                && exact.samples()[s.range.0..found.pos]
+                && with_codes!(self.ranks.codes(ours.feature), codes => exact.samples()
+                    [s.range.0..found.pos]
                     .iter()
-                    .all(|&r| codes[r] <= ours.last_left);
+                    .all(|&r| u32::from(codes[r]) <= ours.last_left));
             let same_split = found.feature == ours.feature && found.threshold == ours.threshold;
             if !same_rows || (!s.tied && !same_split) || nodes[id].is_leaf() {
                 return Err(TooClose);
@@ -425,14 +425,9 @@ impl Binned {
     }
 
     fn fill(&mut self, f: usize, start: usize, end: usize, weight: &[f64]) {
-        let codes = self.ranks.codes(f);
-        self.sums[f].fill(
-            codes,
-            &self.samples[start..end],
-            weight,
-            &self.wy,
-            self.unit,
-        );
+        let (samples, wy, unit) = (&self.samples[start..end], &self.wy, self.unit);
+        let sums = &mut self.sums[f];
+        with_codes!(self.ranks.codes(f), codes => sums.fill(codes, samples, weight, wy, unit));
     }
 
     fn fill_all(&mut self, wanted: &[bool], start: usize, end: usize, weight: &[f64]) {
@@ -442,7 +437,9 @@ impl Binned {
             .par_iter_mut()
             .enumerate()
             .filter(|(f, _)| wanted[*f])
-            .for_each(|(f, sums)| sums.fill(ranks.codes(f), samples, weight, wy, unit));
+            .for_each(|(f, sums)| {
+                with_codes!(ranks.codes(f), codes => sums.fill(codes, samples, weight, wy, unit))
+            });
     }
 
     fn clear_sums(&mut self) {
@@ -519,20 +516,22 @@ impl Binned {
         y: &[f64],
         weight: &[f64],
     ) -> f64 {
-        let codes = self.ranks.codes(c.feature);
         self.right.clear();
         let mut next = start;
         let mut sq_left = 0.0;
-        for p in start..end {
-            let r = self.samples[p];
-            if codes[r as usize] <= c.last_left {
-                self.samples[next] = r;
-                next += 1;
-                sq_left += weight[r as usize] * y[r as usize] * y[r as usize];
-            } else {
-                self.right.push(r);
+        let (samples, right) = (&mut self.samples, &mut self.right);
+        with_codes!(self.ranks.codes(c.feature), codes => {
+            for p in start..end {
+                let r = samples[p];
+                if u32::from(codes[r as usize]) <= c.last_left {
+                    samples[next] = r;
+                    next += 1;
+                    sq_left += weight[r as usize] * y[r as usize] * y[r as usize];
+                } else {
+                    right.push(r);
+                }
             }
-        }
+        });
         self.samples[next..end].copy_from_slice(&self.right);
         sq_left
     }
@@ -564,13 +563,21 @@ impl FeatureSums {
     }
 
     /// `unit`: every weight is 1, so a bin's weight is its count.
-    fn fill(&mut self, codes: &[u32], samples: &[u32], weight: &[f64], wy: &[f64], unit: bool) {
+    fn fill<C: Copy + Into<u32>>(
+        &mut self,
+        codes: &[C],
+        samples: &[u32],
+        weight: &[f64],
+        wy: &[f64],
+        unit: bool,
+    ) {
+        let code = |r: u32| Into::<u32>::into(codes[r as usize]) as usize;
         // Few rows beside many values: remember which bins they touch rather than scan all.
         self.sparse = samples.len() * 4 < self.n_bins();
         if self.sparse {
             let lanes = self.lanes;
             for &r in samples {
-                let b = codes[r as usize];
+                let b: u32 = codes[r as usize].into();
                 let bin = &mut self.bins[b as usize * lanes];
                 if bin.n == 0 {
                     self.touched.push(b);
@@ -582,7 +589,7 @@ impl FeatureSums {
             self.touched.sort_unstable();
         } else if self.lanes == LANES && unit {
             for (j, &r) in samples.iter().enumerate() {
-                let bin = &mut self.bins[codes[r as usize] as usize * LANES + (j % LANES)];
+                let bin = &mut self.bins[code(r) * LANES + (j % LANES)];
                 bin.n += 1;
                 bin.s += wy[r as usize];
             }
@@ -590,7 +597,7 @@ impl FeatureSums {
         } else {
             let lanes = self.lanes;
             for (j, &r) in samples.iter().enumerate() {
-                let bin = &mut self.bins[codes[r as usize] as usize * lanes + (j % lanes)];
+                let bin = &mut self.bins[code(r) * lanes + (j % lanes)];
                 bin.n += 1;
                 bin.w += weight[r as usize];
                 bin.s += wy[r as usize];

@@ -14,7 +14,7 @@
 use super::criterion::{class_impurity, weighted_decrease};
 use super::draws::FeatureDraws;
 use super::grow::Pending;
-use super::ranks::Ranks;
+use super::ranks::{with_codes, Ranks};
 use super::{
     grow, Columns, Criterion, Node, Splitter, Target, Tree, TreeParams, FEATURE_THRESHOLD,
 };
@@ -327,12 +327,7 @@ impl<'a> ClassTrees<'a> {
             let codes = self.ranks.codes(f);
             let values = &self.ranks.values[f];
             let rows = &s.rows[start..end];
-            let (mut lo, mut hi) = (u32::MAX, 0);
-            for r in rows {
-                let c = codes[r.id as usize];
-                lo = lo.min(c);
-                hi = hi.max(c);
-            }
+            let (lo, hi) = with_codes!(codes, codes => code_range(codes, rows));
             let (min, max) = (
                 f64::from(values[lo as usize]),
                 f64::from(values[hi as usize]),
@@ -349,13 +344,8 @@ impl<'a> ClassTrees<'a> {
             // The largest value at or below the threshold: rows with codes up to it go left.
             let last_left = values.partition_point(|&v| f64::from(v) <= threshold) as u32 - 1;
             s.left.iter_mut().for_each(|l| *l = 0.0);
-            let mut n_left = 0;
-            for r in rows {
-                if codes[r.id as usize] <= last_left {
-                    s.left[r.class as usize] += f64::from(r.weight);
-                    n_left += 1;
-                }
-            }
+            let n_left =
+                with_codes!(codes, codes => weigh_left(codes, rows, last_left, &mut s.left));
             if n_left < min_leaf || n_node - n_left < min_leaf {
                 continue;
             }
@@ -384,15 +374,26 @@ impl<'a> ClassTrees<'a> {
 
     /// Counts the node's rows per distinct value of feature `f` and lists the values present.
     fn count(&self, s: &mut ClassScratch, f: usize, start: usize, end: usize) {
+        with_codes!(self.ranks.codes(f), codes => self.count_codes(s, codes, f, start, end));
+    }
+
+    fn count_codes<C: Copy + Into<u32>>(
+        &self,
+        s: &mut ClassScratch,
+        codes: &[C],
+        f: usize,
+        start: usize,
+        end: usize,
+    ) {
         let width = self.n_classes + 1;
-        let codes = self.ranks.codes(f);
+        let code = |id: u32| Into::<u32>::into(codes[id as usize]) as usize;
         let n_bins = self.ranks.values[f].len();
         let rows = &s.rows[start..end];
         let counts = &mut s.counts[..n_bins * width];
         // Few rows beside many values: note the values as rows reach them rather than scan all.
         if rows.len() * 4 < n_bins {
             for r in rows {
-                let b = codes[r.id as usize] as usize * width;
+                let b = code(r.id) * width;
                 if counts[b + width - 1] == 0 {
                     s.touched.push((b / width) as u32);
                 }
@@ -408,13 +409,13 @@ impl<'a> ClassTrees<'a> {
             let mut chunks = rows.chunks_exact(LANES);
             for quad in &mut chunks {
                 for (lane, r) in quad.iter().enumerate() {
-                    let b = (lane * n_bins + codes[r.id as usize] as usize) * width;
+                    let b = (lane * n_bins + code(r.id)) * width;
                     lanes[b + width - 1] += 1;
                     lanes[b + r.class as usize] += r.weight;
                 }
             }
             for r in chunks.remainder() {
-                let b = codes[r.id as usize] as usize * width;
+                let b = code(r.id) * width;
                 lanes[b + width - 1] += 1;
                 lanes[b + r.class as usize] += r.weight;
             }
@@ -432,7 +433,7 @@ impl<'a> ClassTrees<'a> {
             );
         } else {
             for r in rows {
-                let b = codes[r.id as usize] as usize * width;
+                let b = code(r.id) * width;
                 counts[b + width - 1] += 1;
                 counts[b + r.class as usize] += r.weight;
             }
@@ -452,18 +453,19 @@ impl<'a> ClassTrees<'a> {
 
     /// Moves the node's rows that go left first.
     fn partition(&self, s: &mut ClassScratch, start: usize, end: usize, c: &Candidate) {
-        let codes = self.ranks.codes(c.feature);
         s.right.clear();
         let mut next = start;
-        for p in start..end {
-            let r = s.rows[p];
-            if codes[r.id as usize] <= c.last_left {
-                s.rows[next] = r;
-                next += 1;
-            } else {
-                s.right.push(r);
+        with_codes!(self.ranks.codes(c.feature), codes => {
+            for p in start..end {
+                let r = s.rows[p];
+                if u32::from(codes[r.id as usize]) <= c.last_left {
+                    s.rows[next] = r;
+                    next += 1;
+                } else {
+                    s.right.push(r);
+                }
             }
-        }
+        });
         s.rows[next..end].copy_from_slice(&s.right);
     }
 }
@@ -482,6 +484,35 @@ fn children_impurity(
         class_impurity(kind, left, w_left),
         class_impurity(kind, right, w_right),
     )
+}
+
+/// The smallest and largest code among `rows`.
+fn code_range<C: Copy + Into<u32>>(codes: &[C], rows: &[Row]) -> (u32, u32) {
+    let (mut lo, mut hi) = (u32::MAX, 0);
+    for r in rows {
+        let c: u32 = codes[r.id as usize].into();
+        lo = lo.min(c);
+        hi = hi.max(c);
+    }
+    (lo, hi)
+}
+
+/// Adds the weight of each of `rows` with a code up to `last_left` to its class in `left`;
+/// returns how many there are.
+fn weigh_left<C: Copy + Into<u32>>(
+    codes: &[C],
+    rows: &[Row],
+    last_left: u32,
+    left: &mut [f64],
+) -> usize {
+    let mut n_left = 0;
+    for r in rows {
+        if Into::<u32>::into(codes[r.id as usize]) <= last_left {
+            left[r.class as usize] += f64::from(r.weight);
+            n_left += 1;
+        }
+    }
+    n_left
 }
 
 #[cfg(test)]
