@@ -4,6 +4,12 @@
 mod commands;
 mod report;
 
+// mimalloc returns freed memory to the system and keeps little per thread: with glibc's
+// allocator a million-row replay's peak RSS was 45% above its peak heap (freed CSV and step
+// buffers stayed resident).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 // The shipped recipes, `(competition/name, text)`, embedded by `build.rs`.
 include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 

@@ -40,4 +40,4 @@ pub mod threads;
 
 pub use catalog::{catalog, Registry};
 pub use error::{Result, RunError};
-pub use replay::{check, replay, ReplayOptions, ReplayReport};
+pub use replay::{check, replay, replay_owned, ReplayOptions, ReplayReport};

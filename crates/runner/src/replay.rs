@@ -139,12 +139,36 @@ fn run_steps(
     pipeline.run(split.max(range.start)..range.end, train, test, rows)
 }
 
+/// Replays `recipe` on `data`, which stays the caller's (a sweep replays many recipes on it).
 pub fn replay(
     recipe: &Recipe,
     data: &CompetitionData,
     opts: &ReplayOptions,
 ) -> Result<ReplayReport> {
+    let frames = (data.train.clone(), data.test.clone());
+    replay_frames(recipe, frames, &data.files, opts)
+}
+
+/// Replays `recipe` on `data`, which it consumes: the raw training frame (its text columns
+/// above all) is freed once the shared steps have made the table the folds read, instead of
+/// staying alive through the whole CV.
+pub fn replay_owned(
+    recipe: &Recipe,
+    data: CompetitionData,
+    opts: &ReplayOptions,
+) -> Result<ReplayReport> {
+    replay_frames(recipe, (data.train, data.test), &data.files, opts)
+}
+
+fn replay_frames(
+    recipe: &Recipe,
+    (train, test): (DataFrame, Option<DataFrame>),
+    files: &[(String, String)],
+    opts: &ReplayOptions,
+) -> Result<ReplayReport> {
     let start = Instant::now();
+    // The submission's ids are the raw test file's (a small frame, shared, not copied).
+    let raw_test = test.clone();
     // Opened first: a store that cannot be written fails before the work, not after it.
     let store = opts.store.as_deref().map(RunStore::open).transpose()?;
     let model = build_model(recipe)?;
@@ -158,7 +182,7 @@ pub fn replay(
         recipe,
         opts.cache,
         0..prefix,
-        (data.train.clone(), data.test.clone()),
+        (train, test),
         None,
         "shared",
     )?;
@@ -348,8 +372,7 @@ pub fn replay(
         (Some(test), Some(path)) => {
             let tx = matrix_of(test, &features, "model input (test)")?;
             let pred = trained.predict(test, &tx)?;
-            let raw_test = data
-                .test
+            let raw_test = raw_test
                 .as_ref()
                 .expect("test frame present when transformed test is");
             let ids: Vec<String> = strings(raw_test, &recipe.data.id, "submission ids")?
@@ -386,7 +409,7 @@ pub fn replay(
         pruned: false,
     };
     if let Some(store) = &store {
-        let run = crate::record::run_of(recipe, &data.files, &report, opts.sweep.as_deref());
+        let run = crate::record::run_of(recipe, files, &report, opts.sweep.as_deref());
         report.record = Some(store.insert_run(&run)?);
     }
     Ok(report)

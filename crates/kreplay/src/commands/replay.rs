@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use kreplay_recipe::{PublishedKind, Recipe, Scheme};
-use kreplay_runner::{data, replay, ReplayOptions, ReplayReport, RunError};
+use kreplay_runner::{data, replay_owned, ReplayOptions, ReplayReport, RunError};
 use kreplay_store as store;
 
 use crate::report::Result;
@@ -84,7 +84,7 @@ pub fn run(a: Args) -> Result<()> {
         export: a.export.clone(),
         ..Default::default()
     };
-    let report = replay(&recipe, &frames, &opts)?;
+    let report = replay_owned(&recipe, frames, &opts)?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
