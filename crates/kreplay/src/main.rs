@@ -4,12 +4,6 @@
 mod commands;
 mod report;
 
-// mimalloc returns freed memory to the system and keeps little per thread: with glibc's
-// allocator a million-row replay's peak RSS was 45% above its peak heap (freed CSV and step
-// buffers stayed resident).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 // The shipped recipes, `(competition/name, text)`, embedded by `build.rs`.
 include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
@@ -301,8 +295,12 @@ impl RecipeArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(n) = cli.threads {
-        if let Err(e) = kreplay_runner::threads::limit(n.into()) {
+    let threads = cli.threads.map(usize::from);
+    kreplay_runner::memory::keep_arenas(
+        threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
+    );
+    if let Some(n) = threads {
+        if let Err(e) = kreplay_runner::threads::limit(n) {
             return report::fail(e.into());
         }
     }

@@ -223,7 +223,10 @@ fn replay_frames(
 
     // A fold's table: its steps' output and the model's matrix and target from it. Where no
     // step runs per fold, every fold has the same one, built once.
-    let fold_table = |i: usize, split: &folds::Split| -> Result<(DataFrame, Matrix, Vec<f64>)> {
+    let fold_table = |train0: &DataFrame,
+                      i: usize,
+                      split: &folds::Split|
+     -> Result<(DataFrame, Matrix, Vec<f64>)> {
         let (train, _) = run_steps(
             &pipeline,
             recipe,
@@ -247,8 +250,14 @@ fn replay_frames(
         Ok((train, x, y))
     };
     let shared_table = match splits.is_empty() {
-        false if prefix == pipeline.len() => Some(fold_table(0, &splits.split(0))?),
+        false if prefix == pipeline.len() => Some(fold_table(&train0, 0, &splits.split(0))?),
         _ => None,
+    };
+    // With one table for every fold and a model that reads only its matrix, the frame has
+    // nothing more to give: its columns are freed before the folds run, not after the fit.
+    let (train0, shared_table) = match shared_table {
+        Some((_, x, y)) if !model.reads_frame() => (None, Some((DataFrame::default(), x, y))),
+        table => (Some(train0), table),
     };
 
     let cv_start = Instant::now();
@@ -259,7 +268,10 @@ fn replay_frames(
         let (train, x, y) = match &shared_table {
             Some(t) => t,
             None => {
-                own = fold_table(i, split)?;
+                let train0 = train0
+                    .as_ref()
+                    .expect("kept when the folds have no shared table");
+                own = fold_table(train0, i, split)?;
                 &own
             }
         };
@@ -327,17 +339,30 @@ fn replay_frames(
     }
 
     // Final fit on every train row.
-    let (train, test) = run_steps(
-        &pipeline,
-        recipe,
-        opts.cache,
-        prefix..pipeline.len(),
-        (train0, test0),
-        None,
-        "final",
-    )?;
-    rows_kept(&train)?;
-    let features = feature_columns(&train, recipe, model.as_ref());
+    let (train, test, features) = match train0 {
+        Some(train0) => {
+            let (train, test) = run_steps(
+                &pipeline,
+                recipe,
+                opts.cache,
+                prefix..pipeline.len(),
+                (train0, test0),
+                None,
+                "final",
+            )?;
+            rows_kept(&train)?;
+            let features = feature_columns(&train, recipe, model.as_ref());
+            (train, test, features)
+        }
+        // The shared table is the final one (no step runs per fold or at the end), and its
+        // matrix names the features.
+        None => {
+            let features = shared_table
+                .as_ref()
+                .map_or_else(Vec::new, |t| t.1.names.clone());
+            (DataFrame::default(), test0, features)
+        }
+    };
     if features.is_empty() && model.reads_features() {
         return Err(RunError::data(
             "model input",
