@@ -1,5 +1,5 @@
 """scikit-learn's side of the logistic regression differential tests
-(crates/runner/src/models/sklearn_parity.rs), in trees.py's format: the same tables (real
+(crates/core/src/models/sklearn_parity.rs), in trees.py's format: the same tables (real
 Titanic features, a generated three-class table) and, per case, scikit-learn's predictions
 and probabilities. The solvers differ (SciPy's L-BFGS-B and liblinear's trust-region Newton
 against kreplay's L-BFGS), so the tight-tolerance cases compare probabilities to 1e-6 relative

@@ -1,4 +1,4 @@
-"""scikit-learn's side of the tree differential tests (crates/runner/src/models/sklearn_parity.rs).
+"""scikit-learn's side of the tree differential tests (crates/core/src/models/sklearn_parity.rs).
 
 Builds the tables (real Titanic features, and generated ones with ties), fits each case with
 scikit-learn, and prints one JSON document: every table and every case with scikit-learn's
