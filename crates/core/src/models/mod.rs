@@ -143,7 +143,7 @@ impl Classes {
 /// The doc of a seeded model's `seed` parameter.
 pub const SEED_DOC: &str = "seed (sklearn's random_state; default: recipe.seed)";
 
-/// The model's own seed, or the recipe's.
+/// A kind's own `seed` (a model's, or a seeded step's), or the recipe's.
 pub fn seed_or(own: Option<usize>, recipe_seed: u64) -> u64 {
     own.map_or(recipe_seed, |s| s as u64)
 }

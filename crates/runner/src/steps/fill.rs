@@ -83,7 +83,7 @@ fn build_fill(p: &Params, recipe_seed: u64) -> Result<Box<dyn Step>> {
         value,
         by: k.by,
         round_to: k.round_to,
-        seed: k.seed.map_or(recipe_seed, |s| s as u64),
+        seed: crate::models::seed_or(k.seed, recipe_seed),
     }))
 }
 

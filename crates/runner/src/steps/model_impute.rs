@@ -179,7 +179,7 @@ fn build_model_impute(p: &Params, recipe_seed: u64) -> Result<Box<dyn Step>> {
             )
             .into());
     }
-    let seed = seed.map_or(recipe_seed, |s| s as u64);
+    let seed = models::seed_or(seed, recipe_seed);
     let model = def.build(&model_params(p, &params, kind, def.spec().params)?, seed)?;
     Ok(Box::new(ModelImpute {
         column,
