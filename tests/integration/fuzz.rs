@@ -13,12 +13,12 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use kreplay_kaggle::validate::{check, Expectation, Report, Values};
 use kreplay_recipe::path::Override;
 use kreplay_recipe::source::Source;
 use kreplay_recipe::sweep::SweepParam;
 use kreplay_recipe::Recipe;
 use kreplay_runner::catalog::catalog;
+use kreplay_submission::validate::{check, Expectation, Report, Values};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::Config;

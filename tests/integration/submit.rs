@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 use crate::common::{mirror, scratch, stdout};
 use kreplay_host::{Server, ServerConfig};
-use kreplay_kaggle::validate::split_csv_line;
+use kreplay_submission::validate::split_csv_line;
 
 const TOKEN: &str = "KGAT_contest_token_41";
 

@@ -224,3 +224,44 @@ fn a_tab_or_semicolon_file_or_a_stray_quote_is_a_clean_error() {
         assert!(err.contains("not uploaded"), "{name}: {err}");
     }
 }
+
+#[test]
+fn integer_classes_are_labels_not_numbers() {
+    // A 7-class target (1-7) with an all-`1` sample submission: `6.0`, `62.35` and `8` are
+    // refused, each with its row; the class codes pass. Bike sharing's integer counts (far
+    // more than a class column has, and a sample of `0`) stay numbers.
+    let dir = scratch("validate-classes");
+    let c = "synthetic-cover-type";
+    let good: Vec<String> = sample(c, "sample_submission.csv")
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| match i {
+            0 => l,
+            _ => format!("{},{}", l.split(',').next().unwrap(), 1 + i % 7),
+        })
+        .collect();
+    let (ok, err) = check(&dir, c, &good);
+    assert!(ok, "{err}");
+    for (bad, why) in [
+        (
+            "6.0",
+            "invalid label: \"6.0\" is not one of 1, 2, 3, 4, 5, 6, 7",
+        ),
+        ("62.35", "invalid label: \"62.35\""),
+        ("8", "invalid label: \"8\""),
+    ] {
+        let id = good[3].split(',').next().unwrap().to_string();
+        let (ok, err) = check(&dir, c, &with(good.clone(), 4, &format!("{id},{bad}")));
+        assert!(!ok, "{bad} passed");
+        assert!(err.contains(&format!("row 4 (id {id}): {why}")), "{err}");
+        assert!(!err.contains("missing ids"), "{err}");
+    }
+    let bike = sample("bike-sharing-demand", "sampleSubmission.csv");
+    let id = bike[1].split(',').next().unwrap().to_string();
+    let (ok, err) = check(
+        &dir,
+        "bike-sharing-demand",
+        &with(bike.clone(), 2, &format!("{id},62.35")),
+    );
+    assert!(ok, "{err}");
+}

@@ -12,7 +12,7 @@
 //! participants see public scores only: private scores are blank and the private leaderboard
 //! is refused, as on Kaggle before a competition ends.
 //!
-//! Submissions are checked by the shared validator ([`kreplay_kaggle::validate`]) against
+//! Submissions are checked by the shared validator ([`kreplay_submission::validate`]) against
 //! [`Contest::expectation`]: the solution's header and ids, values from the metric.
 //!
 //! `solution.csv` has the header `<id>,<target>`. A competition accepts submissions when it has
@@ -32,8 +32,8 @@ use sha2::{Digest, Sha256};
 
 use super::catalog;
 use super::reply::ApiError;
-use kreplay_kaggle::csv_records::{escape, Records};
-use kreplay_kaggle::validate::{column_labels, Expectation, Values};
+use kreplay_submission::csv_records::{escape, Records};
+use kreplay_submission::validate::{column_labels, Expectation, Values};
 
 pub(super) const CONFIG_FILE: &str = "competition.toml";
 pub(super) const SOLUTION_FILE: &str = "solution.csv";

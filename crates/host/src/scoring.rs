@@ -1,6 +1,6 @@
 //! Scoring one submitted file against a contest's solution, with the runner's own metrics.
 //!
-//! A file is checked first by the validator `kreplay validate` uses ([`kreplay_kaggle::validate`]),
+//! A file is checked first by the validator `kreplay validate` uses ([`kreplay_submission::validate`]),
 //! against [`Contest::expectation`]: the solution's header (same names, same order), every
 //! solution id exactly once and nothing else, and values the metric reads: one of the
 //! solution's labels (compared as trimmed strings) for accuracy, finite numbers otherwise
@@ -13,7 +13,7 @@ use kreplay_metrics as metrics;
 use kreplay_recipe::Metric;
 
 use super::contest::{Answer, Contest};
-use kreplay_kaggle::validate::{self, Report};
+use kreplay_submission::validate::{self, Report};
 
 /// The scores of a valid file; `None` for a side with no rows (a public fraction of 0 or 1)
 /// or where the metric is undefined (roc_auc over one class).

@@ -1,4 +1,4 @@
-//! Kaggle: the API client, the local download cache, and the submission validator.
+//! Kaggle: the API client and the local download cache.
 //!
 //! The crate is the client side only: it compiles no HTTP server and no model code, so the
 //! contest host (`kreplay-host`) and the runner sit beside it, not under it.
@@ -8,19 +8,15 @@
 //!   letting it reach output;
 //! * [`client`]: calls to the competition service, with errors that say what to do;
 //! * [`download`]: streaming a file with resume (only on a real 206), retries and a progress bar;
-//! * [`csv_records`]: a strict, streaming CSV record reader for files from outside;
-//! * [`validate`]: the one submission validator, shared by the client and the host;
 //! * [`cache`]: one folder per competition with a manifest of names, sizes and sha256.
 
 pub mod cache;
 pub mod client;
 pub mod credentials;
-pub mod csv_records;
 pub mod download;
 pub mod error;
 pub mod fetch;
 pub mod submit;
-pub mod validate;
 pub mod wire;
 
 pub use error::{KaggleError, Result};

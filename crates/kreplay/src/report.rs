@@ -14,6 +14,13 @@ use kreplay_runner::RunError;
 pub enum Failure {
     Run(RunError),
     Kaggle(KaggleError),
+    Submission(kreplay_submission::SubmissionError),
+}
+
+impl From<kreplay_submission::SubmissionError> for Failure {
+    fn from(e: kreplay_submission::SubmissionError) -> Self {
+        Failure::Submission(e)
+    }
 }
 
 impl From<RunError> for Failure {
@@ -83,5 +90,6 @@ pub fn fail(e: Failure) -> ExitCode {
         Failure::Run(e @ RunError::DataMissing { .. }) => with_help(e.to_string(), e.help(), 3),
         Failure::Run(e) => with_help(e.to_string(), e.help(), 1),
         Failure::Kaggle(e) => with_help(e.to_string(), e.help(), 1),
+        Failure::Submission(e) => with_help(e.to_string(), None, 1),
     }
 }

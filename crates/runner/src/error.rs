@@ -33,6 +33,14 @@ pub enum RunError {
     #[error("run store {path}: {message}")]
     Store { path: PathBuf, message: String },
 
+    /// A replay's own submission that the competition's validator refuses: it is not written.
+    #[error("{} was not written: the submission is not valid against {} ({})", path.display(), reference.display(), problems.join("; "))]
+    InvalidSubmission {
+        path: PathBuf,
+        reference: PathBuf,
+        problems: Vec<String>,
+    },
+
     #[error("no run #{id} in {path}")]
     NoRun { id: i64, path: PathBuf },
 }
@@ -57,6 +65,9 @@ impl RunError {
         match self {
             RunError::Recipe(e) => e.help.clone(),
             RunError::DataMissing { help, .. } => Some(help.clone()),
+            RunError::InvalidSubmission { .. } => Some(
+                "check [data] task and the [submission] block (columns, values, inverse) against the competition's sample submission".into(),
+            ),
             RunError::NoRun { .. } => {
                 Some("`kreplay runs` lists the recorded runs and their ids".into())
             }

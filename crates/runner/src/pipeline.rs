@@ -39,6 +39,7 @@ fn in_step(e: RunError, decl: &StepDecl) -> RunError {
         | RunError::Write { .. }
         | RunError::Store { .. }
         | RunError::NoRun { .. }
+        | RunError::InvalidSubmission { .. }
         | RunError::Recipe(_)
         | RunError::DataMissing { .. } => e,
         RunError::Model { model, message } => RunError::Model {

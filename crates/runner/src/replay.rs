@@ -146,7 +146,7 @@ pub fn replay(
     opts: &ReplayOptions,
 ) -> Result<ReplayReport> {
     let frames = (data.train.clone(), data.test.clone());
-    replay_frames(recipe, frames, &data.files, opts)
+    replay_frames(recipe, frames, data, opts)
 }
 
 /// Replays `recipe` on `data`, which it consumes: the raw training frame (its text columns
@@ -157,13 +157,18 @@ pub fn replay_owned(
     data: CompetitionData,
     opts: &ReplayOptions,
 ) -> Result<ReplayReport> {
-    replay_frames(recipe, (data.train, data.test), &data.files, opts)
+    let files = CompetitionData {
+        train: DataFrame::default(),
+        test: None,
+        ..data
+    };
+    replay_frames(recipe, (data.train, data.test), &files, opts)
 }
 
 fn replay_frames(
     recipe: &Recipe,
     (train, test): (DataFrame, Option<DataFrame>),
-    files: &[(String, String)],
+    data: &CompetitionData,
     opts: &ReplayOptions,
 ) -> Result<ReplayReport> {
     let start = Instant::now();
@@ -171,6 +176,12 @@ fn replay_frames(
     let raw_test = test.clone();
     // Opened first: a store that cannot be written fails before the work, not after it.
     let store = opts.store.as_deref().map(RunStore::open).transpose()?;
+    // What the competition accepts is read before the work, so a replay never fits for a
+    // submission its validator would refuse to let it write.
+    let expectation = match (&opts.output, &data.dir, &test) {
+        (Some(_), Some(dir), Some(_)) => Some(crate::submission::expectation(recipe, dir)?),
+        _ => None,
+    };
     let model = build_model(recipe)?;
     let pipeline = Pipeline::build(recipe)?;
     let target = &recipe.data.target;
@@ -411,7 +422,7 @@ fn replay_frames(
                 &recipe.submission,
                 task,
             )?;
-            crate::submission::write(path, &text)?;
+            crate::submission::write(path, &text, expectation.as_ref())?;
             Some(SubmissionInfo {
                 path: path.clone(),
                 rows: ids.len(),
@@ -434,7 +445,7 @@ fn replay_frames(
         pruned: false,
     };
     if let Some(store) = &store {
-        let run = crate::record::run_of(recipe, files, &report, opts.sweep.as_deref());
+        let run = crate::record::run_of(recipe, &data.files, &report, opts.sweep.as_deref());
         report.record = Some(store.insert_run(&run)?);
     }
     Ok(report)

@@ -1,8 +1,10 @@
-//! Writing the submission file in the competition's format.
+//! Writing the submission file in the competition's format, once the competition's own
+//! validator (the one `kreplay validate`, `submit` and the contest host use) accepts it.
 
 use std::path::Path;
 
-use kreplay_recipe::{SubmissionSection, Task};
+use kreplay_recipe::{Recipe, SubmissionSection, Task};
+use kreplay_submission::validate::{self, Expectation, Known, Report};
 
 use crate::error::{Result, RunError};
 use crate::steps::label_of;
@@ -52,8 +54,40 @@ fn csv_cell(s: &str) -> String {
     }
 }
 
-/// Writes the submission atomically (temp file, then rename).
-pub fn write(path: &Path, text: &str) -> Result<()> {
+/// What the competition in `dir` expects of this recipe's submission, as `kreplay validate`
+/// reads it (the sample submission's header, ids and kind of values), except that a recipe
+/// writing probabilities is held to probabilities.
+pub fn expectation(recipe: &Recipe, dir: &Path) -> Result<Expectation> {
+    let known = if recipe.submission.probability {
+        Known::Probabilities
+    } else {
+        Known::Nothing
+    };
+    let test = recipe.data.test.as_deref().unwrap_or("test.csv");
+    validate::expectation(dir, test, known).map_err(|e| RunError::Read {
+        path: dir.into(),
+        message: e.to_string(),
+    })
+}
+
+/// Writes the submission atomically (temp file, then rename) if `exp` accepts it; else writes
+/// nothing and names every kind of problem.
+pub fn write(path: &Path, text: &str, exp: Option<&Expectation>) -> Result<()> {
+    if let Some(exp) = exp {
+        let checked = validate::check(text.as_bytes(), exp, Report::EveryKind).map_err(|e| {
+            RunError::Write {
+                path: path.into(),
+                message: e.to_string(),
+            }
+        })?;
+        if let Err(problems) = checked {
+            return Err(RunError::InvalidSubmission {
+                path: path.into(),
+                reference: exp.reference.clone(),
+                problems: problems.iter().map(ToString::to_string).collect(),
+            });
+        }
+    }
     crate::atomic::write(path, text.as_bytes())
 }
 

@@ -1,9 +1,9 @@
 use std::path::{Path, PathBuf};
 
 use kreplay_kaggle::fetch::slug_of;
-use kreplay_kaggle::validate::{expectation, validate};
 use kreplay_kaggle::KaggleError;
 use kreplay_runner::data;
+use kreplay_submission::validate::{expectation, validate, Known};
 
 use crate::out;
 use crate::report::Result;
@@ -19,7 +19,7 @@ pub fn check(competition: &str, file: &Path, data_dir: Option<&Path>) -> Result<
         mirror.as_deref(),
         &kreplay_kaggle::cache::competitions_dir(),
     )?;
-    let exp = expectation(&dir, "test.csv")?;
+    let exp = expectation(&dir, "test.csv", Known::Nothing)?;
     match validate(file, &exp)? {
         Ok(rows) => {
             out!(

@@ -18,7 +18,7 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use crate::csv_records::{escape, wrong_delimiter, CsvError, Records};
-use crate::error::{KaggleError, Result};
+use crate::error::{Result, SubmissionError};
 
 /// At most this many distinct labels are read from a training column; past it the column is
 /// no label set.
@@ -99,7 +99,7 @@ pub fn split_csv_line(line: &str) -> Vec<String> {
 }
 
 fn open(path: &Path) -> Result<Records<std::io::BufReader<std::fs::File>>> {
-    let file = std::fs::File::open(path).map_err(|e| KaggleError::io(path, e))?;
+    let file = std::fs::File::open(path).map_err(|e| SubmissionError::io(path, e))?;
     Ok(Records::new(std::io::BufReader::new(file)))
 }
 
@@ -107,13 +107,18 @@ fn open(path: &Path) -> Result<Records<std::io::BufReader<std::fs::File>>> {
 /// trimmed. A malformed line is an error naming the file and row.
 fn read_reference(path: &Path, mut each: impl FnMut(Vec<String>)) -> Result<Vec<String>> {
     let bad = |e: CsvError| match e {
-        CsvError::Io { source, .. } => KaggleError::io(path, source),
-        e => KaggleError::Invalid(format!("{}: {e}", path.display())),
+        CsvError::Io { source, .. } => SubmissionError::io(path, source),
+        e => SubmissionError::Invalid(format!("{}: {e}", path.display())),
     };
     let mut records = open(path)?;
     let header = match records.next() {
         Some(header) => trimmed(header.map_err(bad)?.fields),
-        None => return Err(KaggleError::Invalid(format!("{}: empty", path.display()))),
+        None => {
+            return Err(SubmissionError::Invalid(format!(
+                "{}: empty",
+                path.display()
+            )))
+        }
     };
     for record in records {
         each(trimmed(record.map_err(bad)?.fields));
@@ -131,27 +136,69 @@ fn is_sample(name: &str) -> bool {
         && (n.contains("sample") && n.contains("submission") || n == "gender_submission.csv")
 }
 
-/// Reads what a submission must look like from the competition's folder: its sample
-/// submission (header, ids, the kind of values), else the test file's ids.
-pub fn expectation(dir: &Path, test_file: &str) -> Result<Expectation> {
+/// The competition's sample submission (`sample_submission.csv`, `sampleSubmission.csv`,
+/// Titanic's `gender_submission.csv`), if its folder has one; the first by name.
+pub fn sample_submission(dir: &Path) -> Result<Option<PathBuf>> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map_err(|e| KaggleError::io(dir, e))?
+        .map_err(|e| SubmissionError::io(dir, e))?
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
+    Ok(names
+        .into_iter()
+        .find(|n| is_sample(n))
+        .map(|n| dir.join(n)))
+}
+
+/// The header of a CSV file from outside, trimmed; an error names the file and what is wrong.
+pub fn header(path: &Path) -> Result<Vec<String>> {
+    let mut records = open(path)?;
+    match records.next() {
+        Some(Ok(header)) => Ok(trimmed(header.fields)),
+        Some(Err(CsvError::Io { source, .. })) => Err(SubmissionError::io(path, source)),
+        Some(Err(e)) => Err(SubmissionError::Invalid(format!("{}: {e}", path.display()))),
+        None => Err(SubmissionError::Invalid(format!(
+            "{}: empty",
+            path.display()
+        ))),
+    }
+}
+
+/// What the caller knows of the prediction column beyond the competition's files.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Known {
+    /// Read everything from the files (see [`expectation`]).
+    Nothing,
+    /// Probabilities of the positive class, where the files show its labels (`0`/`1`).
+    Probabilities,
+}
+
+/// Reads what a submission must look like from the competition's folder: its sample
+/// submission (header, ids, the kind of values), else the test file's ids.
+///
+/// The kind of values comes from the training target of the sample's prediction column when
+/// the train file has it, else from the sample: `0`/`1` or `True`/`False` are labels;
+/// fractions within [0, 1] probabilities; integer codes (at most [`MAX_CLASSES`] of them, the
+/// sample's values among them) class labels, so `6.0` or `62.35` are refused for a 7-class
+/// target; other non-negative numbers any number >= 0. `known` overrides what the files leave
+/// open.
+pub fn expectation(dir: &Path, test_file: &str, known: Known) -> Result<Expectation> {
     let mut ids = Ids::default();
-    let Some(sample) = names.iter().find(|n| is_sample(n)) else {
+    let Some(path) = sample_submission(dir)? else {
         let path = dir.join(test_file);
         let header = read_reference(&path, |fields| ids.add(fields))?;
+        let values = match known {
+            Known::Probabilities => Values::Probability,
+            Known::Nothing => Values::Number,
+        };
         return Ok(Expectation {
             columns: header.into_iter().take(1).collect(),
             ids: ids.list,
-            values: Values::Number,
+            values,
             reference: path,
         });
     };
-    let path = dir.join(sample);
     let mut observed = Observed::new();
     let columns = read_reference(&path, |mut fields| {
         if let Some(value) = fields.get(1) {
@@ -160,18 +207,47 @@ pub fn expectation(dir: &Path, test_file: &str) -> Result<Expectation> {
         fields.truncate(1);
         ids.add(fields);
     })?;
-    // The kind of values is read from the training target of the same name when there is one:
-    // a sample of all zeros could be labels or counts, the target says which.
-    let target = columns.get(1).and_then(|c| {
-        let mut train = Observed::new();
-        column_values(&dir.join("train.csv"), c, |v| train.see(v)).then_some(train)
-    });
+    let values = match known {
+        Known::Probabilities => Values::Probability,
+        Known::Nothing => {
+            // A sample of all zeros could be labels or counts: the target says which.
+            let target = columns.get(1).and_then(|c| {
+                let mut train = Observed::new();
+                column_values(&dir.join("train.csv"), c, |v| train.see(v)).then_some(train)
+            });
+            match target {
+                Some(t) => {
+                    let classes = t.classes().filter(|c| observed.within(c));
+                    t.values(classes)
+                }
+                None => observed.values(None),
+            }
+        }
+    };
     Ok(Expectation {
         columns,
         ids: ids.list,
-        values: target.unwrap_or(observed).values(),
+        values,
         reference: path,
     })
+}
+
+/// At most this many integer codes make a column class labels.
+pub const MAX_CLASSES: usize = 50;
+
+/// Labels sorted as numbers when they all are, else as text: `1, 2, 10`, not `1, 10, 2`.
+fn sorted_labels(mut labels: Vec<String>) -> Values {
+    let number = |l: &String| l.parse::<f64>().ok();
+    if labels.iter().all(|l| number(l).is_some()) {
+        labels.sort_by(|a, b| {
+            number(a)
+                .unwrap_or(0.0)
+                .total_cmp(&number(b).unwrap_or(0.0))
+        });
+    } else {
+        labels.sort();
+    }
+    Values::Labels(labels)
 }
 
 /// The first field of each row, each once.
@@ -198,6 +274,9 @@ struct Observed {
     unit: bool,
     fractional: bool,
     non_negative: bool,
+    /// The distinct values while they are all integer codes (`7`, not `7.0`) and at most
+    /// [`MAX_CLASSES`] of them.
+    codes: Option<Vec<String>>,
 }
 
 impl Observed {
@@ -208,6 +287,7 @@ impl Observed {
             unit: true,
             fractional: false,
             non_negative: true,
+            codes: Some(Vec::new()),
         }
     }
 
@@ -221,15 +301,40 @@ impl Observed {
         self.unit &= number.is_some_and(|x| (0.0..=1.0).contains(&x));
         self.fractional |= number.is_some_and(|x| x.fract() != 0.0);
         self.non_negative &= number.is_some_and(|x| x >= 0.0);
+        if let Some(codes) = &mut self.codes {
+            if value.parse::<i64>().is_err() {
+                self.codes = None;
+            } else if !codes.iter().any(|c| c == value) {
+                codes.push(value.to_string());
+                if codes.len() > MAX_CLASSES {
+                    self.codes = None;
+                }
+            }
+        }
     }
 
-    fn values(&self) -> Values {
+    /// The integer codes seen, when the column looks like classes (at least two of them).
+    fn classes(&self) -> Option<Vec<String>> {
+        self.codes.clone().filter(|c| c.len() >= 2)
+    }
+
+    /// Every value seen is one of `classes`.
+    fn within(&self, classes: &[String]) -> bool {
+        self.codes
+            .as_ref()
+            .is_some_and(|codes| codes.iter().all(|c| classes.contains(c)))
+    }
+
+    /// The kind of values, with `classes` (integer codes) preferred to plain numbers.
+    fn values(&self, classes: Option<Vec<String>>) -> Values {
         if self.zero_one {
             Values::Labels(vec!["0".into(), "1".into()])
         } else if self.true_false {
             Values::Labels(vec!["True".into(), "False".into()])
         } else if self.unit && self.fractional {
             Values::Probability
+        } else if let Some(classes) = classes {
+            sorted_labels(classes)
         } else if self.non_negative {
             Values::NonNegative
         } else {
@@ -323,8 +428,9 @@ pub fn validate(
 ) -> Result<std::result::Result<usize, Vec<Problem>>> {
     let reader = std::fs::File::open(file)
         .map(std::io::BufReader::new)
-        .map_err(|e| KaggleError::io(file, e))?;
-    let checked = check(reader, exp, Report::EveryKind).map_err(|e| KaggleError::io(file, e))?;
+        .map_err(|e| SubmissionError::io(file, e))?;
+    let checked =
+        check(reader, exp, Report::EveryKind).map_err(|e| SubmissionError::io(file, e))?;
     Ok(checked.map(|c| c.rows))
 }
 
@@ -483,18 +589,19 @@ fn check_row(
     } else {
         String::new()
     };
-    if value.is_empty() {
-        found.add("missing prediction", row, id, String::new());
-        return;
-    }
-    if let Err((kind, detail)) = check_value(&exp.values, &value) {
-        found.add(kind, row, id, detail);
-        return;
-    }
+    let problem = if value.is_empty() {
+        Some(("missing prediction", String::new()))
+    } else {
+        check_value(&exp.values, &value).err()
+    };
+    // The id has its row even when its value is refused: it is not also a missing id.
     if let Some(i) = slot {
         if given[i].is_none() {
             given[i] = Some((record.row, value));
         }
+    }
+    if let Some((kind, detail)) = problem {
+        found.add(kind, row, id, detail);
     }
 }
 
