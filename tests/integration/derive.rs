@@ -96,3 +96,138 @@ fn diff_shows_changed_added_and_removed_parameters() {
     ));
     assert!(text.contains("no differences"), "{text}");
 }
+
+/// `kreplay new --from <recipe> --competition synthetic-cover-type` (a 7-class table no
+/// recipe covers): the parent's target, id, task, metric and submission format are read again
+/// from the new data; what cannot be inferred is listed, every problem at once.
+fn carry(dir: &std::path::Path, file: &str, parent: &str) -> String {
+    stdout(&kreplay(
+        dir,
+        &[
+            "new",
+            file,
+            "--from",
+            parent,
+            "--competition",
+            "synthetic-cover-type",
+        ],
+    ))
+}
+
+#[test]
+fn a_binary_forest_carried_to_seven_classes_writes_integer_classes() {
+    let dir = scratch("carry-tutorial");
+    let text = carry(&dir, "forest.toml", "titanic/tutorial-random-forest");
+    for expected in [
+        "data.target = \"Cover_Type\"",
+        "data.id = \"Id\"",
+        "data.task = \"multiclass\"",
+        "7 distinct values (1, 2, 3, 4, 5, 6, 7)",
+        "submission.columns = [\"Id\", \"Cover_Type\"]",
+        "5 problem(s) left",
+        "steps.features.columns reads `Pclass`",
+        "steps.sex.columns reads `Sex`",
+        "forest.toml:",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing:\n{text}");
+    }
+    let written = std::fs::read_to_string(dir.join("forest.toml")).unwrap();
+    // The parent's notes and published score are provenance under [parent], not this recipe's.
+    assert!(written.contains("[parent]") && written.contains("[[parent.published]]"));
+    assert!(written.contains("notes = \"Copied from titanic/tutorial-random-forest"));
+    let shown = stdout(&kreplay(&dir, &["show", "forest.toml"]));
+    assert!(!shown.contains("0.77511"), "{shown}");
+    // The user picks the new features; the recipe then replays and writes class codes that
+    // the competition's validator accepts.
+    let edited = written
+        .replace(
+            "\"Pclass\",\n    \"Sex\",\n    \"SibSp\",\n    \"Parch\",",
+            "\"Elevation\",\n    \"Slope\",\n    \"Wilderness_Area1\",",
+        )
+        .replace(
+            "[[steps]]\nid = \"sex\"\nkind = \"one_hot\"\ncolumns = \"Sex\"\nfit_on = \"each\"\n",
+            "",
+        );
+    assert_ne!(edited, written);
+    std::fs::write(dir.join("forest.toml"), edited).unwrap();
+    stdout(&kreplay(
+        &dir,
+        &["replay", "forest.toml", "-o", "sub.csv", "--no-record"],
+    ));
+    let sub = std::fs::read_to_string(dir.join("sub.csv")).unwrap();
+    let mut lines = sub.lines();
+    assert_eq!(lines.next(), Some("Id,Cover_Type"));
+    let classes: std::collections::BTreeSet<&str> =
+        lines.map(|l| l.split(',').nth(1).unwrap()).collect();
+    assert!(classes.len() > 2, "{classes:?}");
+    assert!(
+        classes
+            .iter()
+            .all(|c| ["1", "2", "3", "4", "5", "6", "7"].contains(c)),
+        "{classes:?}"
+    );
+    stdout(&kreplay(
+        &dir,
+        &["validate", "synthetic-cover-type", "sub.csv"],
+    ));
+}
+
+#[test]
+fn a_boolean_mapping_and_a_regression_inverse_do_not_survive_the_carry() {
+    let dir = scratch("carry-mappings");
+    let text = carry(&dir, "lgbm.toml", "spaceship-titanic/dantas-lgbm");
+    assert!(
+        text.contains("submission.values removed")
+            && text.contains("writes False, True but the target `Cover_Type` has 1, 2, 3"),
+        "{text}"
+    );
+    assert!(text.contains("steps.knn.columns reads `Age`"), "{text}");
+    let text = carry(
+        &dir,
+        "linear.toml",
+        "house-prices-advanced-regression-techniques/papiu-regularized-linear",
+    );
+    for expected in [
+        "submission.inverse removed",
+        "validation.metric = \"accuracy\"",
+        "set it back to \"regression\"",
+        // What cannot be inferred, every problem at once, located in the new file.
+        "2 problem(s) left",
+        "linear.toml:",
+        "model `lasso_cv` cannot do a multiclass task",
+        "steps.log_target.columns reads `SalePrice`",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing:\n{text}");
+    }
+}
+
+#[test]
+fn a_replay_never_writes_a_submission_the_validator_refuses() {
+    // The regression parent kept as a regression on class codes: its real-valued predictions
+    // are not classes, so the replay names the problem and writes nothing.
+    let dir = scratch("carry-refused");
+    carry(
+        &dir,
+        "linear.toml",
+        "house-prices-advanced-regression-techniques/papiu-regularized-linear",
+    );
+    let text = std::fs::read_to_string(dir.join("linear.toml")).unwrap();
+    let start = text.find("[[steps]]").unwrap();
+    let end = text.find("[model]").unwrap();
+    let text = format!("{}{}", &text[..start], &text[end..])
+        .replace("task = \"multiclass\"", "task = \"regression\"")
+        .replace("metric = \"accuracy\"", "metric = \"rmse\"");
+    std::fs::write(dir.join("linear.toml"), text).unwrap();
+    let out = kreplay(
+        &dir,
+        &["replay", "linear.toml", "-o", "sub.csv", "--no-record"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("sub.csv was not written")
+            && err.contains("is not one of 1, 2, 3, 4, 5, 6, 7"),
+        "{err}"
+    );
+    assert!(!dir.join("sub.csv").exists());
+}

@@ -302,11 +302,59 @@ fn missing_column_names_step_and_column() {
         "column = \"Nme\"",
         "replay",
         &[],
-        1,
+        2,
         &[
-            "steps.title (regex_extract)",
-            "no column `Nme`",
+            "steps.title.column reads `Nme`",
+            "r.toml:",
             "did you mean `Name`",
+        ],
+    );
+}
+
+#[test]
+fn every_problem_of_a_recipe_is_reported_in_one_run() {
+    // Two unknown keys, a bad value and a model that cannot do the task: one run lists all.
+    case(
+        "many",
+        "[model]",
+        "[model]\nmax_dept = 3\ncriterio = \"gini\"",
+        "show",
+        &[],
+        2,
+        &[
+            "unknown key `max_dept`",
+            "did you mean `max_depth`",
+            "unknown key `criterio`",
+            "the recipe has 2 problems",
+        ],
+    );
+    case(
+        "sections",
+        "k = 3",
+        "k = \"three\"",
+        "show",
+        &["-S", "model.kind=lasso", "-S", "recipe.seed=-1"],
+        2,
+        &[
+            "model `lasso` cannot do a binary task",
+            "recipe.seed",
+            "validation",
+            "the recipe has 3 problems",
+        ],
+    );
+    // Every column a replay reads that the data lacks, before anything runs.
+    case(
+        "columns",
+        "column = \"Name\"",
+        "column = \"Nme\"",
+        "replay",
+        &["-S", "steps.fare.columns=Fair"],
+        2,
+        &[
+            "`Nme`",
+            "`Fair`",
+            "did you mean `Fare`",
+            "the recipe has 2 problems",
         ],
     );
 }

@@ -24,6 +24,7 @@ const TOP_KEYS: &[&str] = &[
     "submission",
     "published",
     "variants",
+    "parent",
 ];
 const VARIANT_KEYS: &[&str] = &["model", "published", "notes"];
 
@@ -137,51 +138,91 @@ impl Recipe {
                 )
             })
         };
-        let meta = check_table(
-            &source,
-            &required("recipe")?,
-            RECIPE_PARAMS,
-            &[],
-            "[recipe]",
-        )?;
-        let seed = meta.usize("seed")? as u64;
-        let data = DataSection::from_params(check_table(
-            &source,
-            &required("data")?,
-            DATA_PARAMS,
-            &[],
-            "[data]",
-        )?)?;
-        let steps = check_steps(&source, doc.get("steps"), catalog, "steps")?;
-        let model_node = required("model")?;
-        let model = check_model(&source, &model_node, data.task, catalog)?;
-        let members = check_members(&source, doc.get("members"), data.task, catalog)?;
-        check_references(&model, &members)?;
-        let validation = ValidationSection::from_params(
-            check_table(
-                &source,
-                &required("validation")?,
-                VALIDATION_PARAMS,
-                &[],
-                "[validation]",
-            )?,
-            seed,
-        )?;
-        check_metric(&validation, data.task)?;
-        let submission = SubmissionSection::from_params(
-            check_table(
-                &source,
-                &section("submission"),
-                SUBMISSION_PARAMS,
-                &[],
-                "[submission]",
-            )?,
-            &data,
-        )?;
+        // Each section is checked on its own and every problem is reported together; a
+        // section that needs another (the model needs the task) waits for it.
+        let mut errors = Vec::new();
+        let meta = keep(
+            &mut errors,
+            required("recipe")
+                .and_then(|n| check_table(&source, &n, RECIPE_PARAMS, &[], "[recipe]")),
+        );
+        let seed = meta
+            .as_ref()
+            .map_or(0, |m| m.usize("seed").unwrap_or(0) as u64);
+        let data = keep(
+            &mut errors,
+            required("data").and_then(|n| {
+                DataSection::from_params(check_table(&source, &n, DATA_PARAMS, &[], "[data]")?)
+            }),
+        );
+        let steps = keep(
+            &mut errors,
+            check_steps(&source, doc.get("steps"), catalog, "steps"),
+        );
+        let task = data.as_ref().map(|d| d.task);
+        let model = task.and_then(|task| {
+            keep(
+                &mut errors,
+                required("model").and_then(|n| check_model(&source, &n, task, catalog)),
+            )
+        });
+        let members = task.and_then(|task| {
+            keep(
+                &mut errors,
+                check_members(&source, doc.get("members"), task, catalog),
+            )
+        });
+        if let (Some(model), Some(members)) = (&model, &members) {
+            keep(&mut errors, check_references(model, members));
+        }
+        let validation = keep(
+            &mut errors,
+            required("validation").and_then(|n| {
+                ValidationSection::from_params(
+                    check_table(&source, &n, VALIDATION_PARAMS, &[], "[validation]")?,
+                    seed,
+                )
+            }),
+        );
+        if let (Some(validation), Some(task)) = (&validation, task) {
+            keep(&mut errors, check_metric(validation, task));
+        }
+        let submission = data.as_ref().and_then(|data| {
+            keep(
+                &mut errors,
+                check_table(
+                    &source,
+                    &section("submission"),
+                    SUBMISSION_PARAMS,
+                    &[],
+                    "[submission]",
+                )
+                .and_then(|p| SubmissionSection::from_params(p, data)),
+            )
+        });
         let published = match doc.get("published") {
-            None => Vec::new(),
-            Some(node) => check_published(&source, node)?,
+            None => Some(Vec::new()),
+            Some(node) => keep(&mut errors, check_published(&source, node)),
         };
+        if let Some(node) = doc.get("parent") {
+            keep(&mut errors, check_parent(&source, node));
+        }
+        if let Some(e) = RecipeError::all(errors) {
+            return Err(e);
+        }
+        let expect = "every section checked";
+        let (meta, data, steps, model) = (
+            meta.expect(expect),
+            data.expect(expect),
+            steps.expect(expect),
+            model.expect(expect),
+        );
+        let (members, validation, submission, published) = (
+            members.expect(expect),
+            validation.expect(expect),
+            submission.expect(expect),
+            published.expect(expect),
+        );
         let mut recipe = Recipe {
             source,
             name: name.to_string(),
@@ -316,12 +357,14 @@ impl Recipe {
 }
 
 /// The text of a new recipe derived from `source`: the variant (if any) made the model,
-/// overrides applied, `recipe.parent` set and a note appended. The parent's published scores
-/// are dropped: they describe the parent, not this recipe.
+/// overrides applied, the keys at the dotted paths in `remove` taken out (`submission.values`,
+/// `members.svc`), `recipe.parent` set and `note` made the notes. The parent's notes and
+/// published scores move to `[parent]`: they describe the parent, not this recipe.
 pub fn derived_text(
     source: &Arc<Source>,
     variant: Option<&str>,
     overrides: &[Override],
+    remove: &[String],
     parent: &str,
     note: &str,
 ) -> Result<String> {
@@ -340,18 +383,23 @@ pub fn derived_text(
         select_variant(source, &mut doc, v, &names)?;
     }
     doc.remove("variants");
+    let published = doc.get("published").cloned();
     doc.remove("published");
+    doc.remove("parent");
     for o in overrides {
         o.apply(&mut doc, source)?;
     }
-    let meta = doc
-        .get_mut("recipe")
-        .ok_or_else(|| RecipeError::new(Loc::Unknown, "the recipe has no [recipe] section"))?;
-    let old_notes = meta
-        .get("notes")
-        .and_then(Node::as_str)
-        .unwrap_or("")
-        .to_string();
+    for path in remove {
+        let mut keys: Vec<&str> = path.split('.').collect();
+        let last = keys.pop().unwrap_or_default();
+        let mut node = Some(&mut doc);
+        for k in keys {
+            node = node.and_then(|n| n.get_mut(k));
+        }
+        if let Some(n) = node {
+            n.remove(last);
+        }
+    }
     let key = |k: &str| Key {
         name: k.to_string(),
         origin: Origin::File(0..0),
@@ -360,16 +408,40 @@ pub fn derived_text(
         origin: Origin::File(0..0),
         value: NodeValue::Str(s),
     };
+    let meta = doc
+        .get_mut("recipe")
+        .ok_or_else(|| RecipeError::new(Loc::Unknown, "the recipe has no [recipe] section"))?;
+    let old_notes = meta
+        .get("notes")
+        .and_then(Node::as_str)
+        .unwrap_or("")
+        .to_string();
     meta.set(key("parent"), text(parent.to_string()));
-    let notes = if old_notes.is_empty() {
-        note.to_string()
-    } else {
-        format!("{note}\n\nParent's notes: {old_notes}")
-    };
-    meta.set(key("notes"), text(notes));
+    meta.set(key("notes"), text(note.to_string()));
+    let mut kept = Vec::new();
+    if !old_notes.is_empty() {
+        kept.push((key("notes"), text(old_notes)));
+    }
+    if let Some(p) = published {
+        kept.push((key("published"), p));
+    }
+    if !kept.is_empty() {
+        doc.set(
+            key("parent"),
+            Node {
+                origin: Origin::File(0..0),
+                value: NodeValue::Table(kept),
+            },
+        );
+    }
     let body = toml::to_string_pretty(&doc.to_toml())
         .map_err(|e| RecipeError::new(Loc::Unknown, e.to_string()))?;
     Ok(format!("# Derived from {parent} by kreplay.\n{body}"))
+}
+
+/// The value of `r`, or `None` with its error kept for the report.
+fn keep<T>(errors: &mut Vec<RecipeError>, r: Result<T>) -> Option<T> {
+    r.map_err(|e| errors.push(e)).ok()
 }
 
 /// The `[[steps]]` of the recipe (`prefix` = "steps") or of a member
@@ -390,74 +462,102 @@ pub(crate) fn check_steps(
         ));
     };
     let mut steps: Vec<StepDecl> = Vec::with_capacity(items.len());
+    let mut errors = Vec::new();
+    let mut ids = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let loc = loc_of(source, &item.origin);
-        if item.table().is_none() {
-            return Err(RecipeError::new(
-                loc,
-                format!("step {} must be a table", i + 1),
-            ));
-        }
-        let id = required_str(source, item, "id", &format!("step {}", i + 1))?;
-        if !is_identifier(&id) {
-            return Err(RecipeError::new(
-                loc_of(source, &item.get("id").expect("checked").origin),
-                format!("step id `{id}` may only use letters, digits, `_` and `-`"),
-            )
-            .with_help(format!(
-                "ids appear in parameter paths such as {prefix}.<id>.<param>"
-            )));
-        }
-        if steps.iter().any(|s| s.id == id) {
-            return Err(RecipeError::new(
-                loc_of(source, &item.get("id").expect("checked").origin),
-                format!("duplicate step id `{id}`"),
-            ));
-        }
-        let kind = required_str(source, item, "kind", &format!("{prefix}.{id}"))?;
-        let spec = catalog.step(&kind).ok_or_else(|| {
-            RecipeError::new(
-                loc_of(source, &item.get("kind").expect("checked").origin),
-                format!("unknown step kind `{kind}` in {prefix}.{id}"),
-            )
-            .with_help(format!(
-                "{} (see `kreplay steps`)",
-                catalog.step_hint(&kind)
-            ))
-        })?;
-        let fit_on = match item.get("fit_on") {
-            None => FitScope::Fold,
-            Some(n) => {
-                let at = loc_of(source, &n.origin);
-                let s = n.as_str().ok_or_else(|| {
-                    RecipeError::new(at.clone(), format!("{prefix}.{id}.fit_on must be a string"))
-                })?;
-                let scope = FitScope::parse(s).ok_or_else(|| {
-                    RecipeError::new(at.clone(), format!("{prefix}.{id}.fit_on cannot be {s:?}"))
-                        .with_help(suggestion(s, FitScope::NAMES))
-                })?;
-                if !spec.learns.ever() {
-                    return Err(RecipeError::new(
-                        at,
-                        format!("{prefix}.{id} ({kind}) learns nothing from data, so `fit_on` has no effect"),
-                    )
-                    .with_help("remove `fit_on` from this step"));
-                }
-                scope
+        // Each step's problems are reported; a bad step does not hide the next one's.
+        match check_step(source, item, i, catalog, prefix, &ids) {
+            Ok(step) => {
+                ids.push(step.id.clone());
+                steps.push(step);
             }
-        };
-        let owner = format!("{prefix}.{id} ({kind})");
-        let params = check_table(source, item, spec.params, &["id", "kind", "fit_on"], &owner)?;
-        steps.push(StepDecl {
-            id,
-            kind,
-            fit_on,
-            learns: spec.learns.with(&params),
-            params,
-            loc,
-        });
+            Err(e) => {
+                if let Some(id) = item.get("id").and_then(Node::as_str) {
+                    ids.push(id.to_string());
+                }
+                errors.push(e);
+            }
+        }
     }
-    Ok(steps)
+    match RecipeError::all(errors) {
+        Some(e) => Err(e),
+        None => Ok(steps),
+    }
+}
+
+fn check_step(
+    source: &Arc<Source>,
+    item: &Node,
+    i: usize,
+    catalog: &dyn Catalog,
+    prefix: &str,
+    earlier_ids: &[String],
+) -> Result<StepDecl> {
+    let loc = loc_of(source, &item.origin);
+    if item.table().is_none() {
+        return Err(RecipeError::new(
+            loc,
+            format!("step {} must be a table", i + 1),
+        ));
+    }
+    let id = required_str(source, item, "id", &format!("step {}", i + 1))?;
+    if !is_identifier(&id) {
+        return Err(RecipeError::new(
+            loc_of(source, &item.get("id").expect("checked").origin),
+            format!("step id `{id}` may only use letters, digits, `_` and `-`"),
+        )
+        .with_help(format!(
+            "ids appear in parameter paths such as {prefix}.<id>.<param>"
+        )));
+    }
+    if earlier_ids.contains(&id) {
+        return Err(RecipeError::new(
+            loc_of(source, &item.get("id").expect("checked").origin),
+            format!("duplicate step id `{id}`"),
+        ));
+    }
+    let kind = required_str(source, item, "kind", &format!("{prefix}.{id}"))?;
+    let spec = catalog.step(&kind).ok_or_else(|| {
+        RecipeError::new(
+            loc_of(source, &item.get("kind").expect("checked").origin),
+            format!("unknown step kind `{kind}` in {prefix}.{id}"),
+        )
+        .with_help(format!(
+            "{} (see `kreplay steps`)",
+            catalog.step_hint(&kind)
+        ))
+    })?;
+    let fit_on = match item.get("fit_on") {
+        None => FitScope::Fold,
+        Some(n) => {
+            let at = loc_of(source, &n.origin);
+            let s = n.as_str().ok_or_else(|| {
+                RecipeError::new(at.clone(), format!("{prefix}.{id}.fit_on must be a string"))
+            })?;
+            let scope = FitScope::parse(s).ok_or_else(|| {
+                RecipeError::new(at.clone(), format!("{prefix}.{id}.fit_on cannot be {s:?}"))
+                    .with_help(suggestion(s, FitScope::NAMES))
+            })?;
+            if !spec.learns.ever() {
+                return Err(RecipeError::new(
+                    at,
+                    format!("{prefix}.{id} ({kind}) learns nothing from data, so `fit_on` has no effect"),
+                )
+                .with_help("remove `fit_on` from this step"));
+            }
+            scope
+        }
+    };
+    let owner = format!("{prefix}.{id} ({kind})");
+    let params = check_table(source, item, spec.params, &["id", "kind", "fit_on"], &owner)?;
+    Ok(StepDecl {
+        id,
+        kind,
+        fit_on,
+        learns: spec.learns.with(&params),
+        params,
+        loc,
+    })
 }
 
 pub(crate) fn check_model(
@@ -530,6 +630,33 @@ fn check_metric(v: &ValidationSection, task: Task) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `[parent]`: what a derived recipe keeps of the recipe it came from (its notes and published
+/// scores), as provenance; nothing in it is this recipe's own or changes a replay.
+fn check_parent(source: &Arc<Source>, node: &Node) -> Result<()> {
+    let entries = node.table().ok_or_else(|| {
+        RecipeError::new(loc_of(source, &node.origin), "`parent` must be a table")
+    })?;
+    let mut errors = Vec::new();
+    for (key, value) in entries {
+        let problem = match key.name.as_str() {
+            "notes" if value.as_str().is_none() => Some("`parent.notes` must be a string"),
+            "published" => {
+                keep(&mut errors, check_published(source, value));
+                None
+            }
+            "notes" => None,
+            _ => Some("unknown key in [parent]"),
+        };
+        if let Some(problem) = problem {
+            errors.push(
+                RecipeError::new(loc_of(source, &key.origin), problem)
+                    .with_help("[parent] holds the parent's `notes` and `published` scores"),
+            );
+        }
+    }
+    RecipeError::all(errors).map_or(Ok(()), Err)
 }
 
 fn check_published(source: &Arc<Source>, node: &Node) -> Result<Vec<Published>> {

@@ -178,33 +178,39 @@ pub fn check_table(
         )
     })?;
     let names: Vec<&str> = specs.iter().map(|s| s.name).collect();
+    // Every problem of the table is reported, not only the first.
+    let mut errors = Vec::new();
     for (key, _) in entries {
         if handled.contains(&key.name.as_str()) || names.contains(&key.name.as_str()) {
             continue;
         }
         let mut allowed: Vec<&str> = handled.to_vec();
         allowed.extend(names.iter().copied());
-        return Err(RecipeError::new(
-            loc_of(source, &key.origin),
-            format!("unknown key `{}` in {owner}", key.name),
-        )
-        .with_help(suggestion(&key.name, &allowed)));
+        errors.push(
+            RecipeError::new(
+                loc_of(source, &key.origin),
+                format!("unknown key `{}` in {owner}", key.name),
+            )
+            .with_help(suggestion(&key.name, &allowed)),
+        );
     }
     let mut params = Vec::with_capacity(specs.len());
     for spec in specs {
         match entries.iter().find(|(k, _)| k.name == spec.name) {
             Some((_, node)) => {
                 let loc = loc_of(source, &node.origin);
-                let value = check_value(node, spec, owner).map_err(|m| {
-                    RecipeError::new(loc.clone(), m)
-                        .with_help(format!("`{}`: {} ({})", spec.name, spec.ty, spec.doc))
-                })?;
-                params.push(Param {
-                    name: spec.name.to_string(),
-                    value,
-                    loc,
-                    explicit: true,
-                });
+                match check_value(node, spec, owner) {
+                    Ok(value) => params.push(Param {
+                        name: spec.name.to_string(),
+                        value,
+                        loc,
+                        explicit: true,
+                    }),
+                    Err(m) => errors.push(
+                        RecipeError::new(loc, m)
+                            .with_help(format!("`{}`: {} ({})", spec.name, spec.ty, spec.doc)),
+                    ),
+                }
             }
             None => match spec.default {
                 Some(lit) => params.push(Param {
@@ -213,17 +219,20 @@ pub fn check_table(
                     loc: loc_of(source, &table.origin),
                     explicit: false,
                 }),
-                None => {
-                    return Err(RecipeError::new(
+                None => errors.push(
+                    RecipeError::new(
                         loc_of(source, &table.origin),
                         format!("{owner} is missing the required key `{}`", spec.name),
                     )
-                    .with_help(format!("`{}`: {} ({})", spec.name, spec.ty, spec.doc)))
-                }
+                    .with_help(format!("`{}`: {} ({})", spec.name, spec.ty, spec.doc)),
+                ),
             },
         }
     }
-    Ok(Params::new(owner, params))
+    match RecipeError::all(errors) {
+        Some(e) => Err(e),
+        None => Ok(Params::new(owner, params)),
+    }
 }
 
 /// Checks one value; the error is a message, located by the caller.

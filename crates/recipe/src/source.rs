@@ -63,11 +63,13 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 /// or the command-line override a value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Loc {
+    /// Line, column and width are 1-based counts, narrow so that every `Result` carrying a
+    /// recipe error stays small.
     File {
         file: String,
-        line: usize,
-        col: usize,
-        width: usize,
+        line: u32,
+        col: u32,
+        width: u32,
         snippet: String,
     },
     Override {
@@ -86,11 +88,12 @@ impl Loc {
         } else {
             1
         };
+        let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Loc::File {
             file: source.name.clone(),
-            line,
-            col,
-            width,
+            line: narrow(line),
+            col: narrow(col),
+            width: narrow(width),
             snippet,
         }
     }
@@ -108,14 +111,14 @@ impl Loc {
                 let gutter = line.to_string().len();
                 let pad: String = snippet
                     .chars()
-                    .take(col - 1)
+                    .take((*col as usize).saturating_sub(1))
                     .map(|c| if c == '\t' { '\t' } else { ' ' })
                     .collect();
                 format!(
                     "{:gutter$} |\n{line} | {snippet}\n{:gutter$} | {pad}{}",
                     "",
                     "",
-                    "^".repeat((*width).clamp(1, 80)),
+                    "^".repeat((*width as usize).clamp(1, 80)),
                 )
             }
             _ => String::new(),

@@ -19,6 +19,7 @@
 
 pub mod atomic;
 pub mod cache;
+pub mod carry;
 pub mod catalog;
 pub mod compat;
 pub mod data;

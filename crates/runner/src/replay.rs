@@ -8,7 +8,7 @@ use polars::prelude::DataFrame;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use kreplay_recipe::{Metric, Recipe, Scale};
+use kreplay_recipe::{Metric, Recipe, RecipeError, Scale};
 
 use crate::data::CompetitionData;
 use crate::error::{Result, RunError};
@@ -176,6 +176,37 @@ fn replay_frames(
     let raw_test = test.clone();
     // Opened first: a store that cannot be written fails before the work, not after it.
     let store = opts.store.as_deref().map(RunStore::open).transpose()?;
+    // Every column the recipe reads that the data lacks is reported at once, located in the
+    // recipe, before any step runs.
+    let names: Vec<String> = train
+        .get_column_names()
+        .into_iter()
+        .map(|n| n.to_string())
+        .collect();
+    let missing = crate::compat::missing_columns(recipe, &names)
+        .into_iter()
+        .map(|m| {
+            RecipeError::new(
+                m.loc,
+                format!(
+                    "{} reads `{}`, which the training data does not have at that point",
+                    m.at, m.column
+                ),
+            )
+            .with_help(
+                match kreplay_recipe::error::did_you_mean(
+                    &m.column,
+                    names.iter().map(String::as_str),
+                ) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => format!("the training data has: {}", names.join(", ")),
+                },
+            )
+        })
+        .collect();
+    if let Some(e) = RecipeError::all(missing) {
+        return Err(e.into());
+    }
     // What the competition accepts is read before the work, so a replay never fits for a
     // submission its validator would refuse to let it write.
     let expectation = match (&opts.output, &data.dir, &test) {

@@ -232,6 +232,7 @@ pub fn run(a: Args) -> Result {
                 &source,
                 r.variant.as_deref(),
                 &overrides,
+                &[],
                 &unswept.display_name(),
                 &note,
             )?;
