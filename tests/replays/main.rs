@@ -20,5 +20,6 @@ mod serigne;
 #[path = "../integration/submissions.rs"]
 mod shipped_submissions;
 mod sklearn_replays;
+mod sweep_times;
 mod titanic;
 mod zlatankr;

@@ -14,7 +14,6 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use rand::SeedableRng;
-use rayon::prelude::*;
 
 use kreplay_recipe::sweep::SweepParam;
 use kreplay_recipe::tpe::{self, Observation};
@@ -156,10 +155,19 @@ pub fn run(
         .map(|r| RunStore::open(r.store).map(Mutex::new))
         .transpose()?;
     let sweep_id = opts.recording.as_ref().map(|r| r.sweep);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs.max(1))
-        .build()
-        .map_err(|e| RunError::data("sweep", format!("cannot start {} jobs: {e}", opts.jobs)))?;
+    // Each job is a thread of its own with its own pool for the trial's folds and trees, so
+    // a trial never runs another trial's work while it waits for its own: its recorded
+    // duration is its own. The threads are shared out among the jobs.
+    let jobs = opts.jobs.max(1);
+    let per_job = (rayon::current_num_threads() / jobs).max(1);
+    let pools = (0..jobs)
+        .map(|_| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(per_job)
+                .build()
+                .map_err(|e| RunError::data("sweep", format!("cannot start {jobs} jobs: {e}")))
+        })
+        .collect::<Result<Vec<_>>>()?;
     let planned = match search {
         Search::Fixed(list) => list.len(),
         Search::Tpe { trials, .. } => *trials,
@@ -221,50 +229,65 @@ pub fn run(
             }
         };
         let start = trials.len();
-        let finished: Vec<Trial> = pool.install(|| {
-            configs
-                .par_iter()
-                .enumerate()
-                .map(|(k, config)| {
-                    let ropts = ReplayOptions {
-                        prune: opts
-                            .prune
-                            .then_some(&prune as &(dyn Fn(usize, f64) -> bool + Sync)),
-                        cache: opts.cache,
-                        ..Default::default()
-                    };
-                    let outcome = config
-                        .recipes
-                        .iter()
-                        .map(|recipe| {
-                            let mut report = replay(recipe, data, &ropts)?;
-                            if let Some(store) = &store {
-                                let run = run_of(recipe, &data.files, &report, sweep_id);
-                                // The insert is one statement, so a poisoned lock is still usable.
-                                let store = store.lock().unwrap_or_else(|p| p.into_inner());
-                                report.record = Some(store.insert_run(&run)?);
-                            }
-                            Ok(report)
-                        })
-                        .collect::<Result<Vec<_>>>()
-                        .map_err(|e| e.to_string());
-                    let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                    if let Some(p) = opts.progress {
-                        p(n, planned);
+        let run_trial = |k: usize| -> Trial {
+            let config = &configs[k];
+            let ropts = ReplayOptions {
+                prune: opts
+                    .prune
+                    .then_some(&prune as &(dyn Fn(usize, f64) -> bool + Sync)),
+                cache: opts.cache,
+                ..Default::default()
+            };
+            let outcome = config
+                .recipes
+                .iter()
+                .map(|recipe| {
+                    let mut report = replay(recipe, data, &ropts)?;
+                    if let Some(store) = &store {
+                        let run = run_of(recipe, &data.files, &report, sweep_id);
+                        // The insert is one statement, so a poisoned lock is still usable.
+                        let store = store.lock().unwrap_or_else(|p| p.into_inner());
+                        report.record = Some(store.insert_run(&run)?);
                     }
-                    Trial {
-                        index: start + k,
-                        overrides: config.overrides.clone(),
-                        hash: config
-                            .recipes
-                            .first()
-                            .map(|r| r.hash.clone())
-                            .unwrap_or_default(),
-                        outcome,
-                    }
+                    Ok(report)
                 })
-                .collect()
+                .collect::<Result<Vec<_>>>()
+                .map_err(|e| e.to_string());
+            let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+            if let Some(p) = opts.progress {
+                p(n, planned);
+            }
+            Trial {
+                index: start + k,
+                overrides: config.overrides.clone(),
+                hash: config
+                    .recipes
+                    .first()
+                    .map(|r| r.hash.clone())
+                    .unwrap_or_default(),
+                outcome,
+            }
+        };
+        let next = AtomicUsize::new(0);
+        let slots: Mutex<Vec<Option<Trial>>> = Mutex::new(vec![None; configs.len()]);
+        std::thread::scope(|scope| {
+            for pool in pools.iter().take(configs.len()) {
+                scope.spawn(|| loop {
+                    let k = next.fetch_add(1, Ordering::SeqCst);
+                    if k >= configs.len() {
+                        break;
+                    }
+                    let trial = pool.install(|| run_trial(k));
+                    slots.lock().unwrap_or_else(|p| p.into_inner())[k] = Some(trial);
+                });
+            }
         });
+        let finished: Vec<Trial> = slots
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner())
+            .into_iter()
+            .map(|t| t.expect("every trial of the batch ran"))
+            .collect();
         trials.extend(finished);
     }
     let higher = opts.higher;

@@ -264,6 +264,7 @@ pub fn run(a: Args) -> Result {
                     "train": t.train(),
                     "pruned": t.pruned(),
                     "runs": t.runs(),
+                    "seconds": t.elapsed().as_secs_f64(),
                     "error": t.outcome.as_ref().err(),
                 })
             })
