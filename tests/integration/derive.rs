@@ -199,6 +199,25 @@ fn a_boolean_mapping_and_a_regression_inverse_do_not_survive_the_carry() {
     ] {
         assert!(text.contains(expected), "{expected:?} missing:\n{text}");
     }
+    // Every member that cannot do the new task is named, not only the first; the member the
+    // model does not use is dropped rather than reported.
+    let text = carry(
+        &dir,
+        "stack.toml",
+        "house-prices-advanced-regression-techniques/serigne-stacked-regressions",
+    );
+    assert!(
+        text.contains("members.averaged removed  (the model does not use it)"),
+        "{text}"
+    );
+    let refused = text
+        .lines()
+        .filter(|l| l.contains("cannot do a multiclass task"))
+        .count();
+    assert!(refused >= 3, "{text}");
+    for member in ["members.lasso", "members.enet", "members.krr"] {
+        assert!(text.contains(member), "{member} missing:\n{text}");
+    }
 }
 
 #[test]

@@ -73,49 +73,81 @@ pub(crate) fn check_members(
         )
     })?;
     let mut out = Vec::new();
+    let mut errors = Vec::new();
     for (key, item) in table {
-        let name = &key.name;
-        let at = loc_of(source, &item.origin);
-        if item.table().is_none() {
-            return Err(RecipeError::new(
-                at,
-                format!("members.{name} must be a table with a `kind`"),
-            ));
+        // Every member's problems are reported, not only the first member's.
+        match check_member(source, &key.name, item, task, catalog) {
+            Ok(member) => out.push(member),
+            Err(e) => errors.push(e),
         }
-        let prefix = format!("members.{name}.steps");
-        let steps = check_steps(source, item.get("steps"), catalog, &prefix)?;
-        if let Some(s) = steps
-            .iter()
-            .find(|s| s.learns && s.fit_on != FitScope::Fold)
-        {
-            return Err(RecipeError::new(
-                s.loc.clone(),
-                format!(
-                    "{prefix}.{} cannot set fit_on: a member's steps learn from the rows the member is fitted on",
-                    s.id
-                ),
-            ));
-        }
-        let mut model_node = item.clone();
-        if let NodeValue::Table(entries) = &mut model_node.value {
-            entries.retain(|(k, _)| k.name != "steps");
-        }
-        let model =
-            check_model(source, &model_node, task, catalog).map_err(|e| rename_owner(e, name))?;
-        out.push(MemberDecl {
-            name: name.clone(),
-            model,
-            steps,
-            loc: at,
-        });
     }
-    Ok(out)
+    RecipeError::all(errors).map_or(Ok(out), Err)
 }
 
-fn rename_owner(mut e: RecipeError, name: &str) -> RecipeError {
-    e.message = e.message.replace("[model]", &format!("members.{name}"));
-    e.message = e.message.replace("model (", &format!("members.{name} ("));
-    e
+fn check_member(
+    source: &Arc<Source>,
+    name: &str,
+    item: &Node,
+    task: Task,
+    catalog: &dyn Catalog,
+) -> Result<MemberDecl> {
+    let at = loc_of(source, &item.origin);
+    if item.table().is_none() {
+        return Err(RecipeError::new(
+            at,
+            format!("members.{name} must be a table with a `kind`"),
+        ));
+    }
+    let prefix = format!("members.{name}.steps");
+    let steps = check_steps(source, item.get("steps"), catalog, &prefix);
+    let mut model_node = item.clone();
+    if let NodeValue::Table(entries) = &mut model_node.value {
+        entries.retain(|(k, _)| k.name != "steps");
+    }
+    let model = check_model(source, &model_node, task, catalog).map_err(|e| rename_owner(e, name));
+    let (steps, model) = match (steps, model) {
+        (Ok(steps), Ok(model)) => (steps, model),
+        (steps, model) => {
+            let errors = [steps.err(), model.err()].into_iter().flatten().collect();
+            return Err(RecipeError::all(errors).expect("one of them failed"));
+        }
+    };
+    if let Some(s) = steps
+        .iter()
+        .find(|s| s.learns && s.fit_on != FitScope::Fold)
+    {
+        return Err(RecipeError::new(
+            s.loc.clone(),
+            format!(
+                "{prefix}.{} cannot set fit_on: a member's steps learn from the rows the member is fitted on",
+                s.id
+            ),
+        ));
+    }
+    Ok(MemberDecl {
+        name: name.to_string(),
+        model,
+        steps,
+        loc: at,
+    })
+}
+
+/// The errors of a member's model, each naming the member rather than `[model]`.
+fn rename_owner(e: RecipeError, name: &str) -> RecipeError {
+    let owner = format!("members.{name}");
+    let renamed = e
+        .into_list()
+        .into_iter()
+        .map(|mut e| {
+            e.message = e.message.replace("[model]", &owner);
+            e.message = e.message.replace("model (", &format!("{owner} ("));
+            if !e.message.contains(&owner) {
+                e.message = format!("{owner}: {}", e.message);
+            }
+            e
+        })
+        .collect();
+    RecipeError::all(renamed).expect("at least the one error")
 }
 
 /// Every reference names a declared member, and no member reaches itself.
