@@ -3,7 +3,7 @@
 use std::io::Read;
 use std::process::{Command, Stdio};
 
-use crate::common::{kreplay, scratch};
+use crate::common::{kreplay, scratch, stdout};
 
 #[test]
 fn closed_pipe_ends_quietly() {
@@ -197,4 +197,75 @@ fn replay_answers_sweep_habits_and_zero_counts() {
             "{args:?}"
         );
     }
+}
+
+#[test]
+fn the_kaggle_clis_habits_and_short_names_are_understood() {
+    let dir = scratch("cli-habits");
+    // A unique prefix names its recipe; an ambiguous one lists the candidates.
+    let shown = stdout(&kreplay(&dir, &["show", "titanic/milla", "--json"]));
+    let shown: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(shown["name"], "titanic/milla-decision-tree");
+    assert_eq!(shown["direction"], "maximize");
+    let out = kreplay(&dir, &["show", "titanic/"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("names several recipes") && err.contains("titanic/gender"),
+        "{err}"
+    );
+    // `list FILTER`.
+    let listed = stdout(&kreplay(&dir, &["list", "forest"]));
+    assert!(
+        listed.contains("titanic/zlatankr-random-forest"),
+        "{listed}"
+    );
+    assert!(!listed.contains("titanic/gender"), "{listed}");
+    // `validate -c COMPETITION -f FILE --json`, exit 1 when invalid.
+    std::fs::write(dir.join("bad.csv"), "PassengerId,Survived\n892,2\n").unwrap();
+    let out = kreplay(
+        &dir,
+        &["validate", "-c", "titanic", "-f", "bad.csv", "--json"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["valid"], false);
+    assert!(
+        v["problems"][0].as_str().unwrap().contains("invalid label"),
+        "{v}"
+    );
+    // `diff` exits 1 when the recipes differ, with an A/B header, and 0 when they do not.
+    let out = kreplay(&dir, &["diff", "titanic/sehgal", "titanic/sehgal:knn"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("--- a  titanic/sehgal\n+++ b  titanic/sehgal:knn\n"),
+        "{text}"
+    );
+    let out = kreplay(
+        &dir,
+        &["diff", "titanic/gender", "titanic/gender", "--json"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["same"], true);
+    // `steps --json` and `models --json`.
+    let steps: serde_json::Value =
+        serde_json::from_str(&stdout(&kreplay(&dir, &["steps", "fill", "--json"]))).unwrap();
+    assert_eq!(steps[0]["kind"], "fill");
+    assert!(steps[0]["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == "strategy"));
+    let models: serde_json::Value =
+        serde_json::from_str(&stdout(&kreplay(&dir, &["models", "--json"]))).unwrap();
+    assert!(models
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["kind"] == "random_forest"));
+    // `download` is `fetch`.
+    let help = stdout(&kreplay(&dir, &["download", "--help"]));
+    assert!(help.contains("--from"), "{help}");
 }

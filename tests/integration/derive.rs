@@ -61,9 +61,11 @@ fn new_copy_replays_like_its_parent() {
     let copy = crate::common::replay_json(&dir, &["copy.toml", "--no-submission"]);
     let parent = crate::common::replay_json(&dir, &["titanic/sehgal:knn", "--no-submission"]);
     assert_eq!(copy["train"], parent["train"]);
-    let same = stdout(&kreplay(&dir, &["diff", "copy.toml", "titanic/sehgal:knn"]));
+    let out = kreplay(&dir, &["diff", "copy.toml", "titanic/sehgal:knn"]);
+    let same = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         same.lines()
+            .skip(2)
             .all(|l| l.contains("recipe.notes") || l.contains("recipe.parent")),
         "{same}"
     );
@@ -72,10 +74,9 @@ fn new_copy_replays_like_its_parent() {
 #[test]
 fn diff_shows_changed_added_and_removed_parameters() {
     let dir = scratch("diff");
-    let text = stdout(&kreplay(
-        &dir,
-        &["diff", "titanic/sehgal", "titanic/sehgal:knn"],
-    ));
+    let out = kreplay(&dir, &["diff", "titanic/sehgal", "titanic/sehgal:knn"]);
+    assert_eq!(out.status.code(), Some(1), "recipes that differ exit 1");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         text.contains("~ model.kind") && text.contains("random_forest -> knn"),
         "{text}"

@@ -237,3 +237,93 @@ fn a_killed_sweep_keeps_every_finished_trial() {
     // And the CLI reads the same store after the crash.
     assert_eq!(json_of(&dir, &["runs", "--json"])["total"], n);
 }
+
+#[test]
+fn each_recorded_run_keeps_its_own_submission() {
+    // Two replays of one recipe write the same latest file; each record points at its own
+    // copy, which the second replay does not touch.
+    let dir = scratch("runs-own-submission");
+    let sha = |path: &Path| -> String {
+        use sha2::Digest;
+        sha2::Sha256::digest(std::fs::read(path).unwrap())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    let first = replay_json(&dir, &["titanic/milla-decision-tree"]);
+    let second = replay_json(
+        &dir,
+        &["titanic/milla-decision-tree", "-S", "model.max_depth=1"],
+    );
+    let latest = dir.join("submissions/titanic/milla-decision-tree.csv");
+    assert_eq!(
+        sha(&latest),
+        second["submission"]["sha256"].as_str().unwrap()
+    );
+    assert_ne!(
+        first["submission"]["sha256"],
+        second["submission"]["sha256"]
+    );
+    for replay in [&first, &second] {
+        let id = replay["run"].as_i64().unwrap();
+        let shown = json_of(&dir, &["runs", "show", &id.to_string(), "--json"]);
+        let kept = Path::new(shown["submission"]["path"].as_str().unwrap());
+        assert!(kept.is_absolute(), "{kept:?}");
+        assert!(kept.ends_with(format!("submissions/titanic/milla-decision-tree/{id}.csv")));
+        assert_eq!(sha(kept), replay["submission"]["sha256"].as_str().unwrap());
+        assert_eq!(replay["submission"]["kept"].as_str(), kept.to_str());
+    }
+    let text = ok_stdout(
+        &dir,
+        &["runs", "show", &first["run"].as_i64().unwrap().to_string()],
+    );
+    assert!(text.contains("milla-decision-tree/"), "{text}");
+}
+
+#[test]
+fn a_replay_names_its_overrides_and_the_next_command() {
+    let dir = scratch("runs-next");
+    let text = ok_stdout(
+        &dir,
+        &[
+            "replay",
+            "titanic/milla-decision-tree",
+            "-S",
+            "model.max_depth=4",
+            "--no-record",
+        ],
+    );
+    assert!(text.contains("overrides     model.max_depth=4"), "{text}");
+    assert!(
+        text.contains(
+            "next          kreplay submit titanic submissions/titanic/milla-decision-tree.csv -m \"titanic/milla-decision-tree model.max_depth=4\""
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn listings_carry_the_metrics_direction() {
+    let dir = scratch("runs-direction");
+    replay_json(
+        &dir,
+        &[
+            "house-prices-advanced-regression-techniques/papiu-regularized-linear",
+            "--no-submission",
+        ],
+    );
+    let runs = json_of(&dir, &["runs", "--json"]);
+    assert_eq!(runs["runs"][0]["metric"], "rmse");
+    assert_eq!(runs["runs"][0]["direction"], "minimize");
+    let list = json_of(&dir, &["list", "--json"]);
+    let milla = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "titanic/milla-decision-tree")
+        .unwrap();
+    assert_eq!(
+        (&milla["metric"], &milla["direction"]),
+        (&json!("accuracy"), &json!("maximize"))
+    );
+}

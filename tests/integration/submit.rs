@@ -138,8 +138,10 @@ fn replay_submit_wait_score_and_reject_bad_files_locally() {
         &dir,
         &root,
         &server,
+        // The official Kaggle CLI's way of naming the competition.
         &[
             "leaderboard",
+            "-c",
             "titanic",
             "--score",
             "0.5",
@@ -148,7 +150,9 @@ fn replay_submit_wait_score_and_reject_bad_files_locally() {
         ],
     ));
     assert!(
-        board.contains("team1") && board.contains("would rank 2 of 2"),
+        board.contains("team1")
+            && board.contains("would rank 2 of 2")
+            && board.contains("only 1 team, too few for a percentile"),
         "{board}"
     );
 
@@ -162,7 +166,7 @@ fn replay_submit_wait_score_and_reject_bad_files_locally() {
         &dir,
         &root,
         &server,
-        &["submit", "titanic", "bad.csv", "-m", "oops"],
+        &["submit", "-c", "titanic", "-f", "bad.csv", "-m", "oops"],
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(

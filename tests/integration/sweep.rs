@@ -348,3 +348,25 @@ fn a_sweep_without_validation_warns_that_it_ranks_by_training_score() {
     assert!(out.status.success());
     assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
 }
+
+#[test]
+fn sweep_json_has_the_direction_a_field_per_parameter_and_the_folds() {
+    let dir = scratch("sweep-fields");
+    let v = sweep_json(&dir, GRID);
+    assert_eq!(v["metric"], "accuracy");
+    assert_eq!(v["direction"], "maximize");
+    for t in v["trials"].as_array().unwrap() {
+        let depth = t["param_model.max_depth"].as_i64().unwrap();
+        assert!((2..=4).contains(&depth), "{t}");
+        assert!(["gini", "entropy"].contains(&t["param_model.criterion"].as_str().unwrap()));
+        let folds: Vec<f64> = t["folds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f.as_f64().unwrap())
+            .collect();
+        assert!(!folds.is_empty());
+        let mean = folds.iter().sum::<f64>() / folds.len() as f64;
+        assert!((mean - t["cv_mean"].as_f64().unwrap()).abs() < 1e-12, "{t}");
+    }
+}

@@ -32,6 +32,8 @@ struct Cli {
 enum Command {
     /// List the recipes: competition, author, published scores.
     List {
+        /// Only recipes whose name contains this (e.g. `titanic`, `forest`).
+        filter: Option<String>,
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -41,6 +43,9 @@ enum Command {
     Show {
         #[command(flatten)]
         recipe: RecipeArgs,
+        /// Print the resolved recipe as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Replay a recipe: cross-validate, fit, print the scores beside the published ones,
     /// write the submission and a run record.
@@ -93,13 +98,14 @@ enum Command {
     },
     /// List a competition's data files on Kaggle.
     Files {
-        /// Competition slug (e.g. `titanic`).
-        competition: String,
+        #[command(flatten)]
+        competition: commands::CompetitionArg,
         #[arg(long)]
         json: bool,
     },
     /// Download a competition's files into the local cache (resumable, verified), or import
     /// files you already have with `--from`.
+    #[command(alias = "download")]
     Fetch(commands::kaggle::FetchArgs),
     /// Serve the competitions in a folder over Kaggle's API on 127.0.0.1 (one sub-folder per
     /// competition), e.g. for offline study groups or to test clients.
@@ -179,6 +185,9 @@ enum Command {
         /// Write the best configuration as a new recipe.
         #[arg(long, value_name = "FILE")]
         save_best: Option<PathBuf>,
+        /// Do not record the trials in the run store.
+        #[arg(long)]
+        no_record: bool,
         #[arg(long)]
         json: bool,
     },
@@ -208,15 +217,21 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Show what differs between two recipes, parameter by parameter.
-    Diff { a: String, b: String },
+    /// Show what differs between two recipes, parameter by parameter; exits 1 when they
+    /// differ, as `diff` does.
+    Diff {
+        a: String,
+        b: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Validate a submission file, upload it through Kaggle's flow, and (with --wait) print
     /// its score.
     Submit {
-        /// Competition slug.
-        competition: String,
-        /// The submission CSV.
-        file: PathBuf,
+        #[command(flatten)]
+        competition: commands::CompetitionArg,
+        #[command(flatten)]
+        file: commands::FileArg,
         /// The submission's description.
         #[arg(short, long)]
         message: String,
@@ -229,13 +244,15 @@ enum Command {
     },
     /// Your submissions to a competition and their scores.
     Submissions {
-        competition: String,
+        #[command(flatten)]
+        competition: commands::CompetitionArg,
         #[arg(long)]
         json: bool,
     },
     /// A competition's leaderboard; with --score, where that score would rank.
     Leaderboard {
-        competition: String,
+        #[command(flatten)]
+        competition: commands::CompetitionArg,
         /// Rows to show.
         #[arg(long, default_value_t = 20)]
         top: usize,
@@ -253,23 +270,30 @@ enum Command {
     },
     /// Check a submission file (header, ids, row count, values) before uploading it.
     Validate {
-        /// Competition slug.
-        competition: String,
-        /// The submission CSV.
-        file: PathBuf,
+        #[command(flatten)]
+        competition: commands::CompetitionArg,
+        #[command(flatten)]
+        file: commands::FileArg,
         /// Folder with the competition's files.
         #[arg(long, value_name = "DIR")]
         data: Option<PathBuf>,
+        /// Print the verdict as JSON (exit code 1 when the file is invalid).
+        #[arg(long)]
+        json: bool,
     },
     /// List the feature step kinds and their parameters.
     Steps {
         /// Only this kind.
         kind: Option<String>,
+        #[arg(long)]
+        json: bool,
     },
     /// List the model kinds and their parameters.
     Models {
         /// Only this kind.
         kind: Option<String>,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -305,8 +329,10 @@ fn main() -> ExitCode {
         }
     }
     let result = match cli.command {
-        Command::List { json } => commands::list::run(json),
-        Command::Show { recipe } => commands::show::run(&recipe.recipe, &recipe.all_overrides()),
+        Command::List { filter, json } => commands::list::run(filter.as_deref(), json),
+        Command::Show { recipe, json } => {
+            commands::show::run(&recipe.recipe, &recipe.all_overrides(), json)
+        }
         Command::Replay {
             recipe,
             data,
@@ -335,7 +361,7 @@ fn main() -> ExitCode {
             sort,
             json,
         } => commands::kaggle::competitions(search.as_deref(), &category, &sort, json),
-        Command::Files { competition, json } => commands::kaggle::files(&competition, json),
+        Command::Files { competition, json } => commands::kaggle::files(&competition.slug(), json),
         Command::Fetch(args) => commands::kaggle::run_fetch(args),
         Command::Host {
             dir,
@@ -369,6 +395,7 @@ fn main() -> ExitCode {
             jobs,
             dry_run,
             save_best,
+            no_record,
             json,
         } => {
             use commands::sweep::SearchMethod;
@@ -389,6 +416,7 @@ fn main() -> ExitCode {
                 prune,
                 dry_run,
                 save_best,
+                record: !no_record,
                 json,
             })
         }
@@ -406,7 +434,7 @@ fn main() -> ExitCode {
             data,
             force,
         }),
-        Command::Diff { a, b } => commands::diff::run(&a, &b),
+        Command::Diff { a, b, json } => commands::diff::run(&a, &b, json),
         Command::Submit {
             competition,
             file,
@@ -414,15 +442,15 @@ fn main() -> ExitCode {
             wait,
             data,
         } => commands::submit::run(commands::submit::Args {
-            competition,
-            file,
+            competition: competition.slug(),
+            file: file.path(),
             message,
             wait,
             data,
             published: None,
         }),
         Command::Submissions { competition, json } => {
-            commands::submit::submissions(&competition, json)
+            commands::submit::submissions(&competition.slug(), json)
         }
         Command::Leaderboard {
             competition,
@@ -432,7 +460,7 @@ fn main() -> ExitCode {
             metric,
             json,
         } => commands::submit::leaderboard(
-            &competition,
+            &competition.slug(),
             top,
             private,
             score,
@@ -443,9 +471,10 @@ fn main() -> ExitCode {
             competition,
             file,
             data,
-        } => commands::validate::run(&competition, &file, data.as_deref()),
-        Command::Steps { kind } => commands::kinds::steps(kind.as_deref()),
-        Command::Models { kind } => commands::kinds::models(kind.as_deref()),
+            json,
+        } => commands::validate::run(&competition.slug(), &file.path(), data.as_deref(), json),
+        Command::Steps { kind, json } => commands::kinds::steps(kind.as_deref(), json),
+        Command::Models { kind, json } => commands::kinds::models(kind.as_deref(), json),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

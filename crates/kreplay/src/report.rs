@@ -15,6 +15,9 @@ pub enum Failure {
     Run(RunError),
     Kaggle(KaggleError),
     Submission(kreplay_submission::SubmissionError),
+    /// Nothing went wrong, but the answer is "no" (recipes differ, a file is invalid): the
+    /// exit code, with everything already printed.
+    Answer(u8),
 }
 
 impl From<kreplay_submission::SubmissionError> for Failure {
@@ -91,5 +94,6 @@ pub fn fail(e: Failure) -> ExitCode {
         Failure::Run(e) => with_help(e.to_string(), e.help(), 1),
         Failure::Kaggle(e) => with_help(e.to_string(), e.help(), 1),
         Failure::Submission(e) => with_help(e.to_string(), None, 1),
+        Failure::Answer(code) => ExitCode::from(code),
     }
 }

@@ -92,6 +92,23 @@ impl Library {
         }
         let all = self.names();
         let names: Vec<&str> = all.iter().map(|(n, _)| n.as_str()).collect();
+        // A unique prefix names its recipe (`titanic/milla`), as cargo takes unique prefixes.
+        let prefixed: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| !name.is_empty() && n.starts_with(name))
+            .collect();
+        match prefixed.as_slice() {
+            [one] => return self.load(one),
+            [_, _, ..] => {
+                return Err(RecipeError::new(
+                    Loc::Unknown,
+                    format!("`{name}` names several recipes"),
+                )
+                .with_help(format!("one of: {}", prefixed.join(", "))))
+            }
+            [] => {}
+        }
         Err(
             RecipeError::new(Loc::Unknown, format!("no recipe named `{name}`"))
                 .with_help(format!("{} (see `kreplay list`)", suggestion(name, &names))),

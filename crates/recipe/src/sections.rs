@@ -241,6 +241,15 @@ impl Metric {
         matches!(self, Metric::Accuracy | Metric::RocAuc)
     }
 
+    /// `maximize` or `minimize`, as Optuna names a study's direction.
+    pub fn direction(self) -> &'static str {
+        if self.higher_is_better() {
+            "maximize"
+        } else {
+            "minimize"
+        }
+    }
+
     /// Whether the metric reads class probabilities rather than labels or values.
     pub fn needs_probability(self) -> bool {
         matches!(self, Metric::RocAuc | Metric::LogLoss)

@@ -66,6 +66,7 @@ fn report(rng: &mut Lcg) -> ReplayReport {
             path: "submissions/titanic/milla-decision-tree.csv".into(),
             rows: 418,
             sha256: "5e".repeat(32),
+            kept: None,
         }),
         record: None,
         elapsed: Duration::from_millis(200 + (rng.next() * 800.0) as u64),

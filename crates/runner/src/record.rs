@@ -85,6 +85,7 @@ mod tests {
                 path: "submissions/titanic/milla-decision-tree.csv".into(),
                 rows: 418,
                 sha256: "ab".repeat(32),
+                kept: None,
             }),
             record: None,
             elapsed: Duration::from_millis(1500),

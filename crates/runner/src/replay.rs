@@ -38,6 +38,10 @@ pub struct ReplayOptions<'a> {
     pub cache: Option<&'a crate::cache::FoldCache>,
     /// Where to write the model's input table ([`crate::export`]).
     pub export: Option<PathBuf>,
+    /// A folder where a recorded run keeps its own copy of its submission, `<run id>.csv`,
+    /// which its record points at: `output` is only the latest, which the next replay
+    /// overwrites.
+    pub keep: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -45,6 +49,8 @@ pub struct SubmissionInfo {
     pub path: PathBuf,
     pub rows: usize,
     pub sha256: String,
+    /// The recorded run's own copy ([`ReplayOptions::keep`]).
+    pub kept: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -454,15 +460,20 @@ fn replay_frames(
                 task,
             )?;
             crate::submission::write(path, &text, expectation.as_ref())?;
-            Some(SubmissionInfo {
-                path: path.clone(),
-                rows: ids.len(),
-                sha256: kreplay_recipe::recipe::hex(&Sha256::digest(text.as_bytes())),
-            })
+            Some((
+                SubmissionInfo {
+                    path: path.clone(),
+                    rows: ids.len(),
+                    sha256: kreplay_recipe::recipe::hex(&Sha256::digest(text.as_bytes())),
+                    kept: None,
+                },
+                text,
+            ))
         }
         _ => None,
     };
 
+    let (submission, text) = submission.unzip();
     let mut report = ReplayReport {
         metric: recipe.validation.metric,
         fold_scores,
@@ -477,7 +488,23 @@ fn replay_frames(
     };
     if let Some(store) = &store {
         let run = crate::record::run_of(recipe, &data.files, &report, opts.sweep.as_deref());
-        report.record = Some(store.insert_run(&run)?);
+        let id = store.insert_run(&run)?;
+        report.record = Some(id);
+        // The run's own copy, named by its id, so that a later replay writing the same
+        // output never changes the file this record points at.
+        if let (Some(dir), Some(sub), Some(text)) = (&opts.keep, &mut report.submission, &text) {
+            let kept = dir.join(format!("{id}.csv"));
+            crate::atomic::write(&kept, text.as_bytes())?;
+            store.set_submission(
+                id,
+                &kreplay_store::SubmissionRecord {
+                    path: kept.display().to_string(),
+                    rows: sub.rows as u64,
+                    sha256: sub.sha256.clone(),
+                },
+            )?;
+            sub.kept = Some(kept);
+        }
     }
     Ok(report)
 }

@@ -96,6 +96,19 @@ impl Trial {
         self.reports().iter().filter_map(|r| r.record).collect()
     }
 
+    /// Each fold's score, averaged over the seeds (`cv_results_`' `split<k>_test_score`).
+    pub fn folds(&self) -> Vec<f64> {
+        let reports = self.reports();
+        let n = reports
+            .iter()
+            .map(|r| r.fold_scores.len())
+            .min()
+            .unwrap_or(0);
+        (0..n)
+            .map(|k| reports.iter().map(|r| r.fold_scores[k]).sum::<f64>() / reports.len() as f64)
+            .collect()
+    }
+
     pub fn elapsed(&self) -> Duration {
         self.reports().iter().map(|r| r.elapsed).sum()
     }

@@ -19,6 +19,8 @@ use std::time::Duration;
 use rusqlite::{params_from_iter, Connection, OptionalExtension, Row, TransactionBehavior};
 use serde::de::DeserializeOwned;
 
+use kreplay_recipe::Metric;
+
 pub use error::{Result, StoreError};
 pub use record::{DataFile, Run, RunRecord, RunRow, SubmissionRecord};
 
@@ -83,14 +85,14 @@ pub fn default_path() -> PathBuf {
 }
 
 kreplay_recipe::named_enum! {
-    /// How `list` orders runs. Scores sort highest first whatever the metric (runs of different
-    /// metrics are not comparable anyway); runs without the score come last.
+    /// How `list` orders runs. Scores sort best first in their metric's direction (highest
+    /// accuracy, lowest RMSE); runs without the score come last.
     pub enum Sort {
         /// Newest first.
         Started = "started",
-        /// Highest CV mean first.
+        /// Best CV mean first.
         Cv = "cv",
-        /// Highest training score first.
+        /// Best training score first.
         Train = "train",
         /// Slowest first.
         Time = "time",
@@ -98,14 +100,27 @@ kreplay_recipe::named_enum! {
 }
 
 impl Sort {
-    fn order_by(self) -> &'static str {
+    fn order_by(self) -> String {
         // SQLite orders NULL below every number, so DESC puts runs without a score last and
-        // each single-column index still serves the sort; the id breaks ties, newest first.
+        // each single-column index serves the newest and slowest sorts; the id breaks ties,
+        // newest first. A score is negated where lower is better, so one descending order is
+        // best first for every metric.
+        let best_first = |column: &str| {
+            let lower: Vec<String> = Metric::ALL
+                .iter()
+                .filter(|m| !m.higher_is_better())
+                .map(|m| format!("'{}'", m.name()))
+                .collect();
+            format!(
+                "CASE WHEN metric IN ({}) THEN -{column} ELSE {column} END DESC, id DESC",
+                lower.join(", ")
+            )
+        };
         match self {
-            Sort::Started => "started DESC, id DESC",
-            Sort::Cv => "cv_mean DESC, id DESC",
-            Sort::Train => "train DESC, id DESC",
-            Sort::Time => "seconds DESC, id DESC",
+            Sort::Started => "started DESC, id DESC".into(),
+            Sort::Cv => best_first("cv_mean"),
+            Sort::Train => best_first("train"),
+            Sort::Time => "seconds DESC, id DESC".into(),
         }
     }
 }
@@ -227,8 +242,9 @@ impl RunStore {
 
     /// The summary of the runs `filter` selects, in its order.
     pub fn list(&self, filter: &RunFilter) -> Result<Vec<RunRow>> {
-        // Every listing is an index walk that stops after `limit` rows: each sort key has an
-        // index of its own and one behind the recipe.
+        // The newest and slowest listings are index walks that stop after `limit` rows (each
+        // key has an index of its own and one behind the recipe); the best-first sorts read
+        // the selected runs' scores.
         let mut args: Vec<String> = Vec::new();
         let mut select = |recipe_clause: Option<&str>, recipe_args: &[String]| {
             let mut clauses: Vec<&str> = recipe_clause.into_iter().collect();
@@ -260,6 +276,14 @@ impl RunStore {
                 format!("{exact} UNION ALL {variants}")
             }
         };
+        // A compound query orders by its result columns only: an expression over them (the
+        // best-first sorts) needs the union as a subquery.
+        let body = match filter.sort {
+            Sort::Cv | Sort::Train if body.contains(" UNION ALL ") => {
+                format!("SELECT * FROM ({body})")
+            }
+            _ => body,
+        };
         let sql = format!(
             "{body} ORDER BY {} LIMIT {}",
             filter.sort.order_by(),
@@ -276,6 +300,7 @@ impl RunStore {
                         hash: row.get(3)?,
                         overrides: Vec::new(),
                         metric: row.get(5)?,
+                        direction: String::new(),
                         cv_mean: row.get(6)?,
                         cv_std: row.get(7)?,
                         train: row.get(8)?,
@@ -290,6 +315,9 @@ impl RunStore {
         for row in rows {
             let (mut run, overrides) = row.map_err(self.fail())?;
             run.overrides = self.json(run.id, "overrides", &overrides)?;
+            run.direction = Metric::parse(&run.metric)
+                .map_or("", Metric::direction)
+                .to_string();
             out.push(run);
         }
         Ok(out)
@@ -303,6 +331,17 @@ impl RunStore {
             .optional()
             .map_err(self.fail())?;
         raw.map(|r| r.decode(self)).transpose()
+    }
+
+    /// Points run `id` at its own copy of its submission (written once its id was known).
+    pub fn set_submission(&self, id: i64, submission: &SubmissionRecord) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE runs SET submission = ?1 WHERE id = ?2",
+                rusqlite::params![to_json(submission), id],
+            )
+            .map_err(self.fail())?;
+        Ok(())
     }
 
     /// How many runs are stored.

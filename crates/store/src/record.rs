@@ -67,6 +67,9 @@ pub struct RunRow {
     pub hash: String,
     pub overrides: Vec<String>,
     pub metric: String,
+    /// `maximize` or `minimize`: the metric's direction (empty for a metric this kreplay does
+    /// not know).
+    pub direction: String,
     pub cv_mean: Option<f64>,
     pub cv_std: Option<f64>,
     pub train: Option<f64>,

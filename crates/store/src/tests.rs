@@ -171,6 +171,49 @@ fn runs_without_a_score_sort_last() {
 }
 
 #[test]
+fn scores_sort_best_first_in_their_metrics_direction() {
+    let mut store = RunStore::open(&scratch("direction")).unwrap();
+    let with = |metric: &str, cv: f64, day: u32| {
+        let mut r = run(
+            "t/a",
+            &format!("2025-01-0{day}T00:00:00.000Z"),
+            Some(cv),
+            Some(cv),
+            1.0,
+        );
+        r.metric = metric.into();
+        r
+    };
+    store
+        .insert_runs(&[
+            with("rmse", 0.20, 1),     // 1
+            with("rmse", 0.12, 2),     // 2
+            with("rmse", 0.15, 3),     // 3
+            with("log_loss", 0.40, 4), // 4
+            with("accuracy", 0.81, 5), // 5
+            with("accuracy", 0.83, 6), // 6
+        ])
+        .unwrap();
+    let sorted = |sort| {
+        ids(&store
+            .list(&RunFilter {
+                sort,
+                ..RunFilter::default()
+            })
+            .unwrap())
+    };
+    let rmse_first =
+        |ids: Vec<i64>| -> Vec<i64> { ids.into_iter().filter(|i| [1, 2, 3].contains(i)).collect() };
+    assert_eq!(rmse_first(sorted(Sort::Cv)), [2, 3, 1]);
+    assert_eq!(rmse_first(sorted(Sort::Train)), [2, 3, 1]);
+    let accuracy: Vec<i64> = sorted(Sort::Cv)
+        .into_iter()
+        .filter(|i| [5, 6].contains(i))
+        .collect();
+    assert_eq!(accuracy, [6, 5]);
+}
+
+#[test]
 fn reopening_keeps_the_runs() {
     let path = scratch("reopen");
     let id = {

@@ -6,21 +6,24 @@ use crate::report::Result;
 use super::load;
 
 /// What changed between two recipes, parameter by parameter (`-` only in the first, `+` only in
-/// the second, `~` changed), then the step order if it differs.
-pub fn run(a: &str, b: &str) -> Result {
+/// the second, `~` changed), then the step order if it differs. Like `diff`, it exits 1 when
+/// they differ.
+pub fn run(a: &str, b: &str, json: bool) -> Result {
     let (ra, rb) = (load(a, &[])?, load(b, &[])?);
     let fa: BTreeMap<String, String> = ra.flat_params().into_iter().collect();
     let fb: BTreeMap<String, String> = rb.flat_params().into_iter().collect();
-    let mut changes = 0;
     let keys: std::collections::BTreeSet<&String> = fa.keys().chain(fb.keys()).collect();
+    // (change, path, a's value, b's value)
+    let mut changes: Vec<(&str, String, Option<String>, Option<String>)> = Vec::new();
     for k in keys {
-        match (fa.get(k), fb.get(k)) {
-            (Some(x), Some(y)) if x != y => out!("~ {k:<32} {x} -> {y}"),
-            (Some(x), None) => out!("- {k:<32} {x}"),
-            (None, Some(y)) => out!("+ {k:<32} {y}"),
+        let (x, y) = (fa.get(k), fb.get(k));
+        let change = match (x, y) {
+            (Some(x), Some(y)) if x != y => "changed",
+            (Some(_), None) => "removed",
+            (None, Some(_)) => "added",
             _ => continue,
-        }
-        changes += 1;
+        };
+        changes.push((change, k.clone(), x.cloned(), y.cloned()));
     }
     let order =
         |r: &kreplay_recipe::Recipe| r.steps.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
@@ -32,20 +35,50 @@ pub fn run(a: &str, b: &str) -> Result {
             .collect::<Vec<_>>()
     };
     if common(&oa, &ob) != common(&ob, &oa) {
-        out!(
-            "~ {:<32} {} -> {}",
-            "steps (order)",
-            oa.join(", "),
-            ob.join(", ")
-        );
-        changes += 1;
+        changes.push((
+            "changed",
+            "steps (order)".into(),
+            Some(oa.join(", ")),
+            Some(ob.join(", ")),
+        ));
     }
-    if changes == 0 {
+    if json {
+        let rows: Vec<_> = changes
+            .iter()
+            .map(|(change, path, x, y)| {
+                serde_json::json!({"path": path, "change": change, "a": x, "b": y})
+            })
+            .collect();
+        out!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "a": ra.display_name(),
+                "b": rb.display_name(),
+                "same": changes.is_empty(),
+                "changes": rows,
+            }))
+            .expect("JSON")
+        );
+    } else if changes.is_empty() {
         out!(
             "no differences: {} and {} replay the same configuration",
             ra.display_name(),
             rb.display_name()
         );
+    } else {
+        out!("--- a  {}", ra.display_name());
+        out!("+++ b  {}", rb.display_name());
+        for (change, k, x, y) in &changes {
+            let (x, y) = (x.as_deref().unwrap_or(""), y.as_deref().unwrap_or(""));
+            match *change {
+                "changed" => out!("~ {k:<32} {x} -> {y}"),
+                "removed" => out!("- {k:<32} {x}"),
+                _ => out!("+ {k:<32} {y}"),
+            }
+        }
     }
-    Ok(())
+    match changes.is_empty() {
+        true => Ok(()),
+        false => Err(crate::report::Failure::Answer(1)),
+    }
 }

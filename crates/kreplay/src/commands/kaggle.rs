@@ -125,10 +125,10 @@ fn summary(slug: &str, r: &FetchReport) -> String {
 /// The arguments of `kreplay fetch`.
 #[derive(clap::Args)]
 pub struct FetchArgs {
-    /// Competition slug (e.g. `titanic`).
-    pub competition: String,
+    #[command(flatten)]
+    pub competition: super::CompetitionArg,
     /// Only this file.
-    #[arg(long)]
+    #[arg(short = 'f', long)]
     pub file: Option<String>,
     /// Download even files that are complete and unchanged in the cache.
     #[arg(long)]
@@ -148,7 +148,7 @@ pub struct FetchArgs {
 }
 
 pub fn run_fetch(a: FetchArgs) -> Result {
-    let slug = slug_of(&a.competition);
+    let slug = slug_of(&a.competition.slug());
     let root = a
         .cache
         .map_or_else(cache::competitions_dir, |c| c.join("competitions"));

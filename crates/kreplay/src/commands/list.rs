@@ -4,10 +4,12 @@ use kreplay_runner::catalog;
 
 use crate::report::Result;
 
-pub fn run(json: bool) -> Result<()> {
+pub fn run(filter: Option<&str>, json: bool) -> Result<()> {
     let lib = Library::from_env(crate::SHIPPED);
     let mut rows = Vec::new();
-    for (name, _) in lib.names() {
+    let wanted =
+        |name: &str| filter.is_none_or(|f| name.to_lowercase().contains(&f.to_lowercase()));
+    for (name, _) in lib.names().into_iter().filter(|(n, _)| wanted(n)) {
         let (source, name) = lib.load(&name)?;
         let recipe = Recipe::parse(source.clone(), &name, None, &[], catalog())?;
         for v in &recipe.variants {
@@ -31,11 +33,20 @@ pub fn run(json: bool) -> Result<()> {
                     "title": r.title(),
                     "author": r.author(),
                     "model": r.model.kind,
+                    "metric": r.validation.metric.name(),
+                    "direction": r.validation.metric.direction(),
                     "published": r.published.iter().map(|p| serde_json::json!({"what": p.what.label(), "value": p.value})).collect::<Vec<_>>(),
                 })
             })
             .collect();
         out!("{}", serde_json::to_string_pretty(&out).expect("JSON"));
+        return Ok(());
+    }
+    if rows.is_empty() {
+        out!(
+            "no recipe matches `{}`; `kreplay list` shows them all",
+            filter.unwrap_or_default()
+        );
         return Ok(());
     }
     out!(

@@ -16,6 +16,60 @@ use kreplay_runner::catalog;
 
 use crate::report::Result;
 
+/// A competition, named as kreplay does (`kreplay files titanic`) or as the official Kaggle CLI
+/// does (`-c titanic`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct CompetitionArg {
+    /// Competition slug (e.g. `titanic`).
+    #[arg(
+        value_name = "COMPETITION",
+        required_unless_present = "competition_flag"
+    )]
+    competition: Option<String>,
+    /// The competition, as the official Kaggle CLI takes it.
+    #[arg(
+        short = 'c',
+        long = "competition",
+        value_name = "COMPETITION",
+        conflicts_with = "competition"
+    )]
+    competition_flag: Option<String>,
+}
+
+impl CompetitionArg {
+    pub fn slug(&self) -> String {
+        self.competition
+            .clone()
+            .or_else(|| self.competition_flag.clone())
+            .expect("clap requires one of them")
+    }
+}
+
+/// A submission file, as a second argument or as the Kaggle CLI's `-f FILE`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct FileArg {
+    /// The submission CSV.
+    #[arg(value_name = "FILE", required_unless_present = "file_flag")]
+    file: Option<std::path::PathBuf>,
+    /// The submission CSV, as the official Kaggle CLI takes it.
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILE",
+        conflicts_with = "file"
+    )]
+    file_flag: Option<std::path::PathBuf>,
+}
+
+impl FileArg {
+    pub fn path(&self) -> std::path::PathBuf {
+        self.file
+            .clone()
+            .or_else(|| self.file_flag.clone())
+            .expect("clap requires one of them")
+    }
+}
+
 /// Finds, parses and validates a recipe with its variant and overrides.
 pub fn load(reference: &str, set: &[String]) -> Result<Recipe> {
     let r = RecipeRef::parse(reference);

@@ -25,16 +25,29 @@ pub struct Args {
     pub submit: Option<(String, bool)>,
 }
 
-/// submissions/<competition>/<recipe file stem>[-<variant>].csv
-fn default_output(r: &Recipe) -> PathBuf {
+/// `<recipe file stem>[-<variant>]`.
+fn stem(r: &Recipe) -> String {
     let stem = r.name.rsplit('/').next().unwrap_or(&r.name);
-    let file = match &r.variant {
-        Some(v) => format!("{stem}-{v}.csv"),
-        None => format!("{stem}.csv"),
-    };
+    match &r.variant {
+        Some(v) => format!("{stem}-{v}"),
+        None => stem.to_string(),
+    }
+}
+
+/// submissions/<competition>/<stem>.csv: the latest submission of the recipe.
+fn default_output(r: &Recipe) -> PathBuf {
     PathBuf::from("submissions")
         .join(r.competition())
-        .join(file)
+        .join(format!("{}.csv", stem(r)))
+}
+
+/// submissions/<competition>/<stem>/: each recorded run's own submission, `<run id>.csv`,
+/// absolute so that `runs show` finds it from anywhere.
+fn kept_dir(r: &Recipe) -> PathBuf {
+    let dir = PathBuf::from("submissions")
+        .join(r.competition())
+        .join(stem(r));
+    std::env::current_dir().map_or(dir.clone(), |cwd| cwd.join(dir))
 }
 
 pub fn run(a: Args) -> Result<()> {
@@ -82,6 +95,7 @@ pub fn run(a: Args) -> Result<()> {
         store: (!a.no_record).then(store::default_path),
         progress: Some(&progress),
         export: a.export.clone(),
+        keep: (!a.no_record && !a.no_submission).then(|| kept_dir(&recipe)),
         ..Default::default()
     };
     let report = replay_owned(&recipe, frames, &opts)?;
@@ -121,7 +135,7 @@ fn json(r: &Recipe, rep: &ReplayReport) -> serde_json::Value {
         "train": rep.train_score,
         "features": rep.features,
         "published": r.published.iter().map(|p| serde_json::json!({"what": p.what.label(), "value": p.value})).collect::<Vec<_>>(),
-        "submission": rep.submission.as_ref().map(|s| serde_json::json!({"path": s.path, "rows": s.rows, "sha256": s.sha256})),
+        "submission": rep.submission.as_ref().map(|s| serde_json::json!({"path": s.path, "rows": s.rows, "sha256": s.sha256, "kept": s.kept})),
         "run": rep.record,
         "seconds": rep.elapsed.as_secs_f64(),
         "peak_memory_bytes": kreplay_runner::memory::peak_resident(),
@@ -135,6 +149,9 @@ fn print(r: &Recipe, rep: &ReplayReport) {
         model_label(r),
         r.validation.describe()
     );
+    if !r.overrides.is_empty() {
+        out!("  overrides     {}", r.overrides.join(" "));
+    }
     if !rep.fold_scores.is_empty() {
         let folds: Vec<String> = rep.fold_scores.iter().map(|s| format!("{s:.4}")).collect();
         out!("  fold scores   {}", folds.join(" "));
@@ -179,7 +196,12 @@ fn print(r: &Recipe, rep: &ReplayReport) {
         );
     }
     match &rep.submission {
-        Some(s) => out!("  submission    {} ({} rows)", s.path.display(), s.rows),
+        Some(s) => {
+            out!("  submission    {} ({} rows)", s.path.display(), s.rows);
+            if let Some(kept) = &s.kept {
+                out!("  this run's    {}", kept.display());
+            }
+        }
         None if r.data.test.is_none() => {
             out!("  submission    none (this data has no test file)")
         }
@@ -195,5 +217,17 @@ fn print(r: &Recipe, rep: &ReplayReport) {
             bytes as f64 / (1024.0 * 1024.0)
         ),
         None => out!("  time          {:.2} s", rep.elapsed.as_secs_f64()),
+    }
+    if let Some(s) = &rep.submission {
+        let message = match r.overrides.is_empty() {
+            true => r.display_name(),
+            false => format!("{} {}", r.display_name(), r.overrides.join(" ")),
+        };
+        out!(
+            "  next          kreplay submit {} {} -m {:?}",
+            r.competition(),
+            s.path.display(),
+            message
+        );
     }
 }

@@ -6,8 +6,23 @@ use crate::report::Result;
 
 use super::{load, model_label};
 
-pub fn run(reference: &str, set: &[String]) -> Result<()> {
+pub fn run(reference: &str, set: &[String], json: bool) -> Result<()> {
     let r = load(reference, set)?;
+    if json {
+        let mut resolved = r.resolved_json();
+        resolved["name"] = r.display_name().into();
+        resolved["hash"] = r.hash.clone().into();
+        resolved["overrides"] = r.overrides.clone().into();
+        resolved["variants"] = r.variants.clone().into();
+        resolved["direction"] = r.validation.metric.direction().into();
+        resolved["published"] = r
+            .published
+            .iter()
+            .map(|p| serde_json::json!({"what": p.what.label(), "value": p.value}))
+            .collect();
+        out!("{}", serde_json::to_string_pretty(&resolved).expect("JSON"));
+        return Ok(());
+    }
     out!("{}  ·  {}", r.display_name(), r.title());
     out!("  author      {}", r.author());
     out!("  source      {}", r.meta.str("source")?);

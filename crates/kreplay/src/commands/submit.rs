@@ -120,10 +120,20 @@ pub fn leaderboard(
             .and_then(Metric::parse)
             .is_none_or(Metric::higher_is_better);
         let (rank, pct) = rank_of(x, &board, higher);
-        out!(
-            "a score of {x} would rank {rank} of {} (at or above {pct:.1}% of teams)",
-            board.len() + 1
-        );
+        // A percentile of a handful of teams says nothing; the rank is all there is.
+        const FEW: usize = 10;
+        match board.len() {
+            0 => out!("the board is empty: a score of {x} would be the first on it"),
+            n if n < FEW => out!(
+                "a score of {x} would rank {rank} of {} (the board has only {n} team{}, too few for a percentile)",
+                n + 1,
+                if n == 1 { "" } else { "s" }
+            ),
+            n => out!(
+                "a score of {x} would rank {rank} of {} (at or above {pct:.1}% of teams)",
+                n + 1
+            ),
+        }
     }
     Ok(())
 }

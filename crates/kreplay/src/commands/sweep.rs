@@ -34,6 +34,8 @@ pub struct Args {
     pub prune: bool,
     pub dry_run: bool,
     pub save_best: Option<PathBuf>,
+    /// Record the trials in the run store (`--no-record` turns it off).
+    pub record: bool,
     pub json: bool,
 }
 
@@ -199,7 +201,7 @@ pub fn run(a: Args) -> Result {
             higher: unswept.validation.metric.higher_is_better(),
             prune: a.prune,
             cache: Some(&cache),
-            recording: Some(sweep::Recording {
+            recording: a.record.then_some(sweep::Recording {
                 store: &store_path,
                 sweep: &sweep_id,
             }),
@@ -254,7 +256,7 @@ pub fn run(a: Args) -> Result {
         let rows: Vec<_> = trials
             .iter()
             .map(|t| {
-                serde_json::json!({
+                let mut row = serde_json::json!({
                     "index": t.index,
                     "overrides": t.overrides,
                     "hash": t.hash,
@@ -265,8 +267,18 @@ pub fn run(a: Args) -> Result {
                     "pruned": t.pruned(),
                     "runs": t.runs(),
                     "seconds": t.elapsed().as_secs_f64(),
+                    "folds": t.folds(),
                     "error": t.outcome.as_ref().err(),
-                })
+                });
+                // One field per swept parameter, as `cv_results_`' `param_<name>`.
+                for o in &t.overrides {
+                    if let Some((path, value)) = o.split_once('=') {
+                        let value = serde_json::from_str(value)
+                            .unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
+                        row[format!("param_{path}")] = value;
+                    }
+                }
+                row
             })
             .collect();
         out!(
@@ -274,6 +286,8 @@ pub fn run(a: Args) -> Result {
             serde_json::to_string_pretty(&serde_json::json!({
                 "sweep": sweep_id,
                 "method": method,
+                "metric": unswept.validation.metric.name(),
+                "direction": unswept.validation.metric.direction(),
                 "trials": rows,
                 "cache": { "hits": hits, "misses": misses, "untouched_steps": untouched },
                 "saved": saved.as_ref().map(|s| s.0.clone()),
