@@ -16,6 +16,7 @@ mod fetch;
 mod fuzz;
 mod hostile_fetch;
 mod recipe_errors;
+mod report;
 mod runs;
 mod submissions;
 mod submit;

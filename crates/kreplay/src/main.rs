@@ -80,6 +80,8 @@ enum Command {
         /// With --submit: wait for the score and print it beside the published one.
         #[arg(long, requires = "submit")]
         wait: bool,
+        #[command(flatten)]
+        report: ReportArgs,
     },
     /// List Kaggle competitions.
     Competitions {
@@ -190,6 +192,23 @@ enum Command {
         no_record: bool,
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+    /// Write the HTML report of a recorded run (replayed again for its out-of-fold evidence)
+    /// or of a sweep: one self-contained file with its charts, no script, no network.
+    Report {
+        /// A run id (`kreplay runs`) or a sweep id.
+        target: String,
+        /// The file to write (default: reports/<recipe>-run<id>.html, reports/sweep-<id>.html).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Open it in the browser.
+        #[arg(long)]
+        open: bool,
+        /// Folder with the competition's files (a run's report replays it).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
     },
     /// The recorded runs: a table (filter, sort), `show ID` in full, `compare ID ID`.
     #[command(args_conflicts_with_subcommands = true)]
@@ -297,6 +316,18 @@ enum Command {
     },
 }
 
+/// `--report [FILE] [--open]` on replay and sweep.
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// Also write an HTML report (charts of the scores and the evidence) to FILE, else to
+    /// reports/.
+    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    report: Option<Option<PathBuf>>,
+    /// Open the report in the browser.
+    #[arg(long, requires = "report")]
+    open: bool,
+}
+
 /// Which recipe, and the parameter overrides applied to it.
 #[derive(clap::Args)]
 struct RecipeArgs {
@@ -344,6 +375,7 @@ fn main() -> ExitCode {
             submit,
             message,
             wait,
+            report,
         } => commands::replay::run(commands::replay::Args {
             set: recipe.all_overrides(),
             recipe: recipe.recipe,
@@ -354,6 +386,8 @@ fn main() -> ExitCode {
             json,
             export: export_features,
             submit: submit.then(|| (message.unwrap_or_default(), wait)),
+            report: report.report,
+            open: report.open,
         }),
         Command::Competitions {
             search,
@@ -397,6 +431,7 @@ fn main() -> ExitCode {
             save_best,
             no_record,
             json,
+            report,
         } => {
             use commands::sweep::SearchMethod;
             set.extend(params);
@@ -418,9 +453,17 @@ fn main() -> ExitCode {
                 save_best,
                 record: !no_record,
                 json,
+                report: report.report,
+                open: report.open,
             })
         }
         Command::Runs { action, list } => commands::runs::run(action, list),
+        Command::Report {
+            target,
+            output,
+            open,
+            data,
+        } => commands::report::run(&target, output, open, data),
         Command::New {
             file,
             from,

@@ -72,6 +72,7 @@ fn report(rng: &mut Lcg) -> ReplayReport {
         elapsed: Duration::from_millis(200 + (rng.next() * 800.0) as u64),
         cv_time: Duration::from_millis(150),
         pruned: false,
+        diagnostics: None,
     }
 }
 

@@ -23,6 +23,7 @@ pub mod carry;
 pub mod catalog;
 pub mod compat;
 pub mod data;
+pub mod diagnose;
 pub mod ensemble;
 pub mod error;
 pub mod export;

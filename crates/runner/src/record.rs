@@ -91,6 +91,7 @@ mod tests {
             elapsed: Duration::from_millis(1500),
             cv_time: Duration::from_millis(1200),
             pruned: false,
+            diagnostics: None,
         }
     }
 

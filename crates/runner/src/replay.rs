@@ -42,6 +42,8 @@ pub struct ReplayOptions<'a> {
     /// which its record points at: `output` is only the latest, which the next replay
     /// overwrites.
     pub keep: Option<PathBuf>,
+    /// Collect the evidence a report shows ([`crate::diagnose::Diagnostics`]).
+    pub diagnose: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +71,8 @@ pub struct ReplayReport {
     pub cv_time: Duration,
     /// Stopped after some folds by a pruner (a sweep's): `cv` covers only those folds.
     pub pruned: bool,
+    /// With [`ReplayOptions::diagnose`]: out-of-fold predictions, importances, fold times.
+    pub diagnostics: Option<crate::diagnose::Diagnostics>,
 }
 
 /// Every column but the id and the target, in frame order; none for models that read the frame.
@@ -310,7 +314,9 @@ fn replay_frames(
 
     let cv_start = Instant::now();
     // A fold's row indices are made when it runs and dropped with it.
+    let evidence_of_folds = std::sync::Mutex::new(Vec::new());
     let fold = |i: usize| -> Result<f64> {
+        let fold_start = Instant::now();
         let split = &splits.split(i);
         let own;
         let (train, x, y) = match &shared_table {
@@ -343,7 +349,33 @@ fn replay_frames(
             crate::export::write_fold(dir, recipe, i, (&fit_x, &fit_y), (&valid_x, &valid_y))?;
         }
         let pred = trained.predict(&valid_frame, &valid_x)?;
-        let s = score(recipe, &pick(&split.valid), &pred)?;
+        let valid_y = pick(&split.valid);
+        let s = score(recipe, &valid_y, &pred)?;
+        if opts.diagnose {
+            let importances = match model.reads_features() && !model.reads_frame() {
+                true => crate::diagnose::permutation_importance(
+                    trained.as_ref(),
+                    &valid_frame,
+                    &valid_x,
+                    s,
+                    recipe.validation.metric.higher_is_better(),
+                    recipe.seed.wrapping_add(i as u64 * 1_000_003),
+                    &|p| score(recipe, &valid_y, p),
+                )?,
+                false => Vec::new(),
+            };
+            let evidence = crate::diagnose::FoldEvidence {
+                valid: split.valid.clone(),
+                names: valid_x.names.clone(),
+                prediction: pred,
+                importances,
+                seconds: fold_start.elapsed().as_secs_f64(),
+            };
+            evidence_of_folds
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((i, evidence));
+        }
         tick();
         Ok(s)
     };
@@ -368,6 +400,12 @@ fn replay_frames(
             .collect::<Result<_>>()?,
     };
     let cv_time = cv_start.elapsed();
+    let diagnostics = opts.diagnose.then(|| {
+        let folds = evidence_of_folds
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner());
+        crate::diagnose::assemble(split_y.clone(), folds)
+    });
     let cv = (!fold_scores.is_empty()).then(|| metrics::mean_std(&fold_scores));
 
     if pruned {
@@ -383,6 +421,7 @@ fn replay_frames(
             elapsed: start.elapsed(),
             cv_time,
             pruned: true,
+            diagnostics,
         });
     }
 
@@ -485,6 +524,7 @@ fn replay_frames(
         elapsed: start.elapsed(),
         cv_time,
         pruned: false,
+        diagnostics,
     };
     if let Some(store) = &store {
         let run = crate::record::run_of(recipe, &data.files, &report, opts.sweep.as_deref());

@@ -4,6 +4,7 @@ pub mod kinds;
 pub mod list;
 pub mod new;
 pub mod replay;
+pub mod report;
 pub mod runs;
 pub mod show;
 pub mod submit;

@@ -23,6 +23,10 @@ pub struct Args {
     pub export: Option<PathBuf>,
     /// `--submit -m MESSAGE [--wait]`: (message, wait).
     pub submit: Option<(String, bool)>,
+    /// `--report [FILE]`: write the run's HTML report (to FILE, else the default place).
+    pub report: Option<Option<PathBuf>>,
+    /// `--open`: open the report in the browser.
+    pub open: bool,
 }
 
 /// `<recipe file stem>[-<variant>]`.
@@ -50,21 +54,20 @@ fn kept_dir(r: &Recipe) -> PathBuf {
     std::env::current_dir().map_or(dir.clone(), |cwd| cwd.join(dir))
 }
 
-pub fn run(a: Args) -> Result<()> {
-    let recipe = load(&a.recipe, &a.set)?;
+/// The recipe's data: `--data`, the mirror, the cache, else fetched on first use (none for a
+/// built-in data set).
+pub fn data_of(
+    recipe: &Recipe,
+    explicit: Option<&std::path::Path>,
+) -> Result<data::CompetitionData> {
     let dir = if recipe.data.builtin.is_some() {
         None
     } else {
         let mirror = std::env::var_os("KREPLAY_MIRROR").map(PathBuf::from);
         let cache = kreplay_kaggle::cache::competitions_dir();
-        match data::locate(
-            recipe.competition(),
-            a.data.as_deref(),
-            mirror.as_deref(),
-            &cache,
-        ) {
+        match data::locate(recipe.competition(), explicit, mirror.as_deref(), &cache) {
             Ok(dir) => Some(dir),
-            Err(missing @ RunError::DataMissing { .. }) if a.data.is_none() => {
+            Err(missing @ RunError::DataMissing { .. }) if explicit.is_none() => {
                 match super::kaggle::fetch_on_first_use(recipe.competition(), &cache)? {
                     Some(dir) => Some(dir),
                     None => return Err(missing.into()),
@@ -73,7 +76,12 @@ pub fn run(a: Args) -> Result<()> {
             Err(e) => return Err(e.into()),
         }
     };
-    let frames = data::load(&recipe, dir.as_deref())?;
+    Ok(data::load(recipe, dir.as_deref())?)
+}
+
+pub fn run(a: Args) -> Result<()> {
+    let recipe = load(&a.recipe, &a.set)?;
+    let frames = data_of(&recipe, a.data.as_deref())?;
     let bar = (!a.json && std::io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::new(0);
         bar.set_style(
@@ -96,6 +104,7 @@ pub fn run(a: Args) -> Result<()> {
         progress: Some(&progress),
         export: a.export.clone(),
         keep: (!a.no_record && !a.no_submission).then(|| kept_dir(&recipe)),
+        diagnose: a.report.is_some(),
         ..Default::default()
     };
     let report = replay_owned(&recipe, frames, &opts)?;
@@ -109,6 +118,12 @@ pub fn run(a: Args) -> Result<()> {
         );
     } else {
         print(&recipe, &report);
+    }
+    if let Some(target) = &a.report {
+        let path = target
+            .clone()
+            .unwrap_or_else(|| super::report::default_run_path(&recipe, report.record));
+        super::report::write_run(&recipe, &report, &path, a.open)?;
     }
     if let (Some((message, wait)), Some(sub)) = (&a.submit, &report.submission) {
         let published = recipe.published(PublishedKind::PublicLb).map(|p| p.value);

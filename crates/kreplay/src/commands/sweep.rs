@@ -37,6 +37,9 @@ pub struct Args {
     /// Record the trials in the run store (`--no-record` turns it off).
     pub record: bool,
     pub json: bool,
+    /// `--report [FILE]`: the sweep's HTML report.
+    pub report: Option<Option<PathBuf>>,
+    pub open: bool,
 }
 
 fn describe(d: &Domain) -> String {
@@ -251,6 +254,12 @@ pub fn run(a: Args) -> Result {
         }
         _ => None,
     };
+    if let Some(target) = &a.report {
+        let path = target
+            .clone()
+            .unwrap_or_else(|| super::report::default_sweep_path(&sweep_id));
+        super::report::write_sweep(&unswept, &sweep_id, method, &trials, &path, a.open)?;
+    }
     let (hits, misses) = cache.counts();
     if a.json {
         let rows: Vec<_> = trials
