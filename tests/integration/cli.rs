@@ -269,3 +269,28 @@ fn the_kaggle_clis_habits_and_short_names_are_understood() {
     let help = stdout(&kreplay(&dir, &["download", "--help"]));
     assert!(help.contains("--from"), "{help}");
 }
+
+#[test]
+fn colour_completions_and_the_man_page() {
+    let dir = scratch("cli-colour");
+    // Piped output has no colour unless asked for; NO_COLOR wins over auto.
+    let plain = stdout(&kreplay(&dir, &["list", "milla"]));
+    assert!(!plain.contains('\u{1b}'), "{plain:?}");
+    let coloured = stdout(&kreplay(&dir, &["list", "milla", "--color", "always"]));
+    assert!(coloured.contains("\u{1b}[1m"), "{coloured:?}");
+    let out = crate::common::command(&dir, &["list", "milla", "--color", "auto"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
+    // Not a terminal: every character, nothing cut.
+    assert!(plain.contains("titanic/milla-decision-tree"), "{plain}");
+    assert!(!plain.contains('…'), "{plain}");
+    let bash = stdout(&kreplay(&dir, &["completions", "bash"]));
+    assert!(
+        bash.contains("_kreplay()") && bash.contains("replay"),
+        "{bash}"
+    );
+    let man = stdout(&kreplay(&dir, &["man"]));
+    assert!(man.contains(".TH kreplay 1") && man.contains("Replay published Kaggle solutions"));
+}

@@ -3,6 +3,7 @@
 
 mod commands;
 mod report;
+mod table;
 
 // The shipped recipes, `(competition/name, text)`, embedded by `build.rs`.
 include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
@@ -26,6 +27,35 @@ struct Cli {
     /// results do not depend on it.
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
+    /// Colour: auto (a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    fn apply(self) {
+        let on = match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            // console already asks whether each stream is a terminal; NO_COLOR turns it off.
+            ColorChoice::Auto => {
+                if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+                    false
+                } else {
+                    return;
+                }
+            }
+        };
+        console::set_colors_enabled(on);
+        console::set_colors_enabled_stderr(on);
+    }
 }
 
 #[derive(Subcommand)]
@@ -37,6 +67,9 @@ enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Every character of every cell, however wide the terminal.
+        #[arg(long)]
+        wide: bool,
     },
     /// Show a recipe in plain words: steps with their fit scope and leakage marks, the model,
     /// validation and every resolved parameter.
@@ -307,6 +340,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print a shell completion script: `kreplay completions bash > ~/.local/share/bash-completion/completions/kreplay`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `kreplay man > kreplay.1 && man ./kreplay.1`.
+    Man,
     /// List the model kinds and their parameters.
     Models {
         /// Only this kind.
@@ -350,6 +390,7 @@ impl RecipeArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    cli.color.apply();
     let threads = cli.threads.map(usize::from);
     kreplay_runner::memory::keep_arenas(
         threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
@@ -360,7 +401,7 @@ fn main() -> ExitCode {
         }
     }
     let result = match cli.command {
-        Command::List { filter, json } => commands::list::run(filter.as_deref(), json),
+        Command::List { filter, json, wide } => commands::list::run(filter.as_deref(), json, wide),
         Command::Show { recipe, json } => {
             commands::show::run(&recipe.recipe, &recipe.all_overrides(), json)
         }
@@ -518,6 +559,25 @@ fn main() -> ExitCode {
         } => commands::validate::run(&competition.slug(), &file.path(), data.as_deref(), json),
         Command::Steps { kind, json } => commands::kinds::steps(kind.as_deref(), json),
         Command::Models { kind, json } => commands::kinds::models(kind.as_deref(), json),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "kreplay",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .map_err(|e| kreplay_runner::RunError::data("man", e.to_string()))
+                .map(|()| report::out(format_args!("{}", String::from_utf8_lossy(&page))))
+                .map_err(report::Failure::from)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -69,6 +69,17 @@ pub fn out(args: fmt::Arguments) {
     }
 }
 
+/// Prints a line built by this program (already escaped, perhaps styled) as it is.
+pub fn out_trusted(line: &str) {
+    if let Err(e) = writeln!(std::io::stdout().lock(), "{line}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to stdout: {e}");
+        std::process::exit(1);
+    }
+}
+
 /// `println!` that survives a closed pipe.
 #[macro_export]
 macro_rules! out {
@@ -76,8 +87,13 @@ macro_rules! out {
     ($($t:tt)*) => { $crate::report::out(format_args!($($t)*)) };
 }
 
+/// `error:` in bold red where colour is on for stderr.
+fn error_label() -> console::StyledObject<&'static str> {
+    console::style("error:").for_stderr().red().bold()
+}
+
 fn with_help(message: String, help: Option<String>, code: u8) -> ExitCode {
-    eprintln!("error: {}", escape_control(&message));
+    eprintln!("{} {}", error_label(), escape_control(&message));
     if let Some(help) = help {
         eprintln!("  = help: {}", escape_control(&help));
     }
@@ -87,7 +103,7 @@ fn with_help(message: String, help: Option<String>, code: u8) -> ExitCode {
 pub fn fail(e: Failure) -> ExitCode {
     match e {
         Failure::Run(RunError::Recipe(r)) => {
-            eprintln!("error: {}", escape_control(&r.render()));
+            eprintln!("{} {}", error_label(), escape_control(&r.render()));
             ExitCode::from(2)
         }
         Failure::Run(e @ RunError::DataMissing { .. }) => with_help(e.to_string(), e.help(), 3),

@@ -4,7 +4,7 @@ use kreplay_runner::catalog;
 
 use crate::report::Result;
 
-pub fn run(filter: Option<&str>, json: bool) -> Result<()> {
+pub fn run(filter: Option<&str>, json: bool, wide: bool) -> Result<()> {
     let lib = Library::from_env(crate::SHIPPED);
     let mut rows = Vec::new();
     let wanted =
@@ -49,25 +49,32 @@ pub fn run(filter: Option<&str>, json: bool) -> Result<()> {
         );
         return Ok(());
     }
-    out!(
-        "{:<44} {:<22} {:<22} published",
-        "recipe",
-        "author",
-        "model"
+    use crate::table::{print, Column};
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let published: Vec<String> = r
+                .published
+                .iter()
+                .map(|p| format!("{} {}", p.what.label(), p.value))
+                .collect();
+            vec![
+                r.display_name(),
+                r.author().to_string(),
+                r.model.kind.clone(),
+                published.join(", "),
+            ]
+        })
+        .collect();
+    print(
+        &[
+            Column::shrinking("recipe"),
+            Column::shrinking("author"),
+            Column::left("model"),
+            Column::shrinking("published"),
+        ],
+        &table,
+        wide,
     );
-    for r in &rows {
-        let published: Vec<String> = r
-            .published
-            .iter()
-            .map(|p| format!("{} {}", p.what.label(), p.value))
-            .collect();
-        out!(
-            "{:<44} {:<22} {:<22} {}",
-            r.display_name(),
-            r.author(),
-            r.model.kind,
-            published.join(", ")
-        );
-    }
     Ok(())
 }

@@ -17,7 +17,8 @@ pub struct ListArgs {
     /// Only the trials of this sweep (`kreplay sweep` prints its id).
     #[arg(long, value_name = "ID")]
     sweep: Option<String>,
-    /// started: newest first; cv, train: highest score first; time: slowest first.
+    /// started: newest first; cv, train: best score first in its metric's direction (highest
+    /// accuracy, lowest RMSE); time: slowest first.
     #[arg(long, default_value = "started", value_parser = clap::builder::PossibleValuesParser::new(Sort::NAMES.iter().copied()))]
     sort: String,
     /// At most this many runs.
@@ -26,6 +27,9 @@ pub struct ListArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// Every character of every cell, however wide the terminal.
+    #[arg(long)]
+    wide: bool,
 }
 
 #[derive(clap::Subcommand)]
@@ -121,49 +125,38 @@ fn list(a: ListArgs) -> Result {
         }
         return Ok(());
     }
-    let id_w = rows
+    use crate::table::{print, Column};
+    let table: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| r.id.to_string().len() + 1)
-        .max()
-        .unwrap_or(2);
-    let recipe_w = rows
-        .iter()
-        .map(|r| r.recipe.len())
-        .max()
-        .unwrap_or(6)
-        .max(6);
-    let metric_w = rows
-        .iter()
-        .map(|r| r.metric.len())
-        .max()
-        .unwrap_or(6)
-        .max(6);
-    out!(
-        "  {:>id_w$}  {:<19}  {:<recipe_w$}  {:<metric_w$}  {:<17}  {:<6}  {:>8}  {:<12}  overrides",
-        "id",
-        "started (UTC)",
-        "recipe",
-        "metric",
-        "CV mean ± std",
-        "train",
-        "time",
-        "hash"
+        .map(|r| {
+            vec![
+                format!("#{}", r.id),
+                started(&r.started),
+                r.recipe.clone(),
+                r.metric.clone(),
+                cv(r.cv_mean, r.cv_std),
+                score(r.train),
+                format!("{:.2} s", r.seconds),
+                r.hash.get(..12).unwrap_or(&r.hash).to_string(),
+                r.overrides.join(" "),
+            ]
+        })
+        .collect();
+    print(
+        &[
+            Column::right("id"),
+            Column::left("started (UTC)"),
+            Column::shrinking("recipe"),
+            Column::left("metric"),
+            Column::left("CV mean ± std"),
+            Column::left("train"),
+            Column::right("time"),
+            Column::left("hash"),
+            Column::shrinking("overrides"),
+        ],
+        &table,
+        a.wide,
     );
-    for r in &rows {
-        let line = format!(
-            "  {:>id_w$}  {:<19}  {:<recipe_w$}  {:<metric_w$}  {:<17}  {:<6}  {:>8}  {:<12}  {}",
-            format!("#{}", r.id),
-            started(&r.started),
-            r.recipe,
-            r.metric,
-            cv(r.cv_mean, r.cv_std),
-            score(r.train),
-            format!("{:.2} s", r.seconds),
-            r.hash.get(..12).unwrap_or(&r.hash),
-            r.overrides.join(" ")
-        );
-        out!("{}", line.trim_end());
-    }
     out!(
         "{} of {total} recorded runs  ·  kreplay runs show ID  ·  kreplay runs compare ID ID",
         rows.len()
