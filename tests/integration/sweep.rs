@@ -370,3 +370,45 @@ fn sweep_json_has_the_direction_a_field_per_parameter_and_the_folds() {
         assert!((mean - t["cv_mean"].as_f64().unwrap()).abs() < 1e-12, "{t}");
     }
 }
+
+#[test]
+fn a_configuration_tried_before_repeats_its_outcome_without_running() {
+    let dir = scratch("sweep-repeats");
+    let v = sweep_json(
+        &dir,
+        &["titanic/milla-decision-tree", "-S", "model.max_depth=3,4,3"],
+    );
+    let trials = v["trials"].as_array().unwrap();
+    assert_eq!(trials.len(), 3);
+    let repeat = trials.iter().find(|t| t["index"] == 2).unwrap();
+    let first = trials.iter().find(|t| t["index"] == 0).unwrap();
+    assert_eq!(repeat["repeat_of"], 0);
+    assert_eq!(repeat["score"], first["score"]);
+    assert_eq!(repeat["runs"], first["runs"], "no run of its own");
+    let sweep = v["sweep"].as_str().unwrap();
+    let runs: serde_json::Value =
+        serde_json::from_slice(&kreplay(&dir, &["runs", "--sweep", sweep, "--json"]).stdout)
+            .unwrap();
+    assert_eq!(runs["runs"].as_array().unwrap().len(), 2);
+    // An integer interval includes its upper end, as Optuna's IntDistribution does.
+    let v = sweep_json(
+        &dir,
+        &[
+            "titanic/milla-decision-tree",
+            "-S",
+            "model.max_depth=int(interval(2,3))",
+            "--method",
+            "random",
+            "--trials",
+            "12",
+            "--no-record",
+        ],
+    );
+    let depths: std::collections::BTreeSet<i64> = v["trials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["param_model.max_depth"].as_i64().unwrap())
+        .collect();
+    assert_eq!(depths, [2, 3].into_iter().collect());
+}

@@ -5,7 +5,8 @@
 //! * `range(start, stop[, step])` — stop excluded, as Python's range (floats allowed);
 //! * `choice(a, b, ...)` — a list, spelt as a function;
 //! * `interval(lo, hi)` — a continuous range, for sampled searches; `int(interval(lo, hi))`
-//!   samples integers, `tag(log, interval(lo, hi))` samples on a log scale.
+//!   samples the integers from lo to hi, both included (Optuna's `IntDistribution`, which
+//!   Hydra's Optuna sweeper maps it to), `tag(log, interval(lo, hi))` samples on a log scale.
 //!
 //! A trial is a list of `path=value` overrides, so it is checked exactly as `-S` is.
 
@@ -206,21 +207,47 @@ impl SweepParam {
             Domain::Values(v) => v[rng.gen_range(0..v.len())].clone(),
             Domain::Interval { lo, hi, int, log } => {
                 let u: f64 = rng.gen();
-                let x = if *log {
-                    (lo.ln() + u * (hi.ln() - lo.ln())).exp()
-                } else {
-                    lo + u * (hi - lo)
-                };
-                format_value(
-                    if *int {
-                        x.floor().min(hi - 1.0).max(*lo)
-                    } else {
-                        x
-                    },
-                    *int,
-                )
+                let (a, b) = bounds(*lo, *hi, *int, *log);
+                let x = from_space(a + u * (b - a), *log);
+                format_value(snap(x, *lo, *hi, *int), *int)
             }
         }
+    }
+}
+
+/// The sampling space of an interval: its bounds, in log space for a log scale; an integer
+/// interval reaches half a step beyond each end, so that rounding gives every integer from
+/// `lo` to `hi` the same share (as Optuna samples integers).
+pub fn bounds(lo: f64, hi: f64, int: bool, log: bool) -> (f64, f64) {
+    let (lo, hi) = if int { (lo - 0.5, hi + 0.5) } else { (lo, hi) };
+    // A log scale cannot start at or below zero; an integer one starts half a step above.
+    let lo = if log && lo <= 0.0 { lo + 0.5 } else { lo };
+    (to_space(lo, log), to_space(hi, log))
+}
+
+pub fn to_space(x: f64, log: bool) -> f64 {
+    if log {
+        x.ln()
+    } else {
+        x
+    }
+}
+
+pub fn from_space(x: f64, log: bool) -> f64 {
+    if log {
+        x.exp()
+    } else {
+        x
+    }
+}
+
+/// A sampled value as the parameter takes it: the nearest integer within [lo, hi] for an
+/// integer interval.
+pub fn snap(x: f64, lo: f64, hi: f64, int: bool) -> f64 {
+    if int {
+        x.round().clamp(lo, hi)
+    } else {
+        x.clamp(lo, hi)
     }
 }
 
@@ -366,7 +393,17 @@ mod tests {
             let x: f64 = t[0].text.split_once('=').unwrap().1.parse().unwrap();
             assert!((0.001..=1.0).contains(&x));
             let k: i64 = t[1].text.split_once('=').unwrap().1.parse().unwrap();
-            assert!((2..5).contains(&k), "{k}");
+            assert!((2..=5).contains(&k), "{k}");
+        }
+        // Both ends are drawn, each about as often as the integers between them.
+        let b = [SweepParam::parse("b=int(interval(2, 5))").unwrap()];
+        let drawn = expand(&b, Method::Random, Some(400), 3).unwrap();
+        for k in 2..=5 {
+            let n = drawn
+                .iter()
+                .filter(|t| t[0].text == format!("b={k}"))
+                .count();
+            assert!((70..=130).contains(&n), "{k} drawn {n} times of 400");
         }
     }
 }

@@ -12,7 +12,7 @@
 use rand::Rng as _;
 use rand_chacha::ChaCha8Rng;
 
-use crate::sweep::{Domain, SweepParam};
+use crate::sweep::{bounds, from_space, snap, to_space, Domain, SweepParam};
 
 pub const STARTUP: usize = 10;
 const CANDIDATES: usize = 24;
@@ -101,22 +101,6 @@ impl Parzen {
     }
 }
 
-fn to_space(x: f64, log: bool) -> f64 {
-    if log {
-        x.ln()
-    } else {
-        x
-    }
-}
-
-fn from_space(x: f64, log: bool) -> f64 {
-    if log {
-        x.exp()
-    } else {
-        x
-    }
-}
-
 /// Suggests the next value of every parameter from the history (`higher` = larger scores are
 /// better). With fewer than `STARTUP` observations it samples at random.
 pub fn suggest(
@@ -169,7 +153,7 @@ pub fn suggest(
                 choices[best.1].clone()
             }
             Domain::Interval { lo, hi, int, log } => {
-                let (slo, shi) = (to_space(*lo, *log), to_space(*hi, *log));
+                let (slo, shi) = bounds(*lo, *hi, *int, *log);
                 let pts = |group: &[&Observation]| -> Vec<f64> {
                     group
                         .iter()
@@ -189,15 +173,8 @@ pub fn suggest(
                         best = (score, x);
                     }
                 }
-                let x = from_space(best.1, *log);
-                crate::sweep::format_value(
-                    if *int {
-                        x.floor().clamp(*lo, hi - 1.0)
-                    } else {
-                        x
-                    },
-                    *int,
-                )
+                let x = snap(from_space(best.1, *log), *lo, *hi, *int);
+                crate::sweep::format_value(x, *int)
             }
         })
         .collect()
@@ -207,6 +184,33 @@ pub fn suggest(
 mod tests {
     use super::*;
     use rand::SeedableRng;
+
+    #[test]
+    fn integer_suggestions_centre_on_the_best_integer_not_below_it() {
+        // Every depth tried, the best at 6: suggestions should pile up on 6 itself. (Flooring a
+        // continuous draw put half of them on 5 and drifted towards the smallest depth.)
+        let params = [SweepParam::parse("d=int(interval(2, 9))").unwrap()];
+        let history: Vec<Observation> = (0..40)
+            .map(|i| {
+                let d = 2 + i % 8;
+                Observation {
+                    values: vec![d.to_string()],
+                    score: -((d as f64 - 6.0).powi(2)),
+                }
+            })
+            .collect();
+        let mut counts = [0usize; 10];
+        for seed in 0..300 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let d: usize = suggest(&params, &history, true, &mut rng)[0]
+                .parse()
+                .unwrap();
+            counts[d] += 1;
+        }
+        let mode = (0..10).max_by_key(|&d| counts[d]).unwrap();
+        assert_eq!(mode, 6, "{counts:?}");
+        assert!(counts[6] > counts[5] + counts[7], "{counts:?}");
+    }
 
     #[test]
     fn tpe_concentrates_near_the_optimum() {

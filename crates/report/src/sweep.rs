@@ -22,6 +22,8 @@ pub struct TrialRow {
     pub error: Option<String>,
     /// The run store ids of its runs.
     pub runs: Vec<i64>,
+    /// The earlier trial of the same configuration it repeats (not run again).
+    pub repeat_of: Option<usize>,
 }
 
 pub struct SweepPage<'a> {
@@ -139,9 +141,10 @@ pub fn render(p: &SweepPage) -> String {
             row.push(Cell::text_num(format!("{:.2} s", t.seconds)));
             let runs: Vec<String> = t.runs.iter().map(|r| format!("#{r}")).collect();
             row.push(runs.join(" "));
-            row.push(match (&t.error, t.pruned) {
-                (Some(e), _) => format!("{}failed: {e}", Cell::LEAK),
-                (None, true) => "pruned".into(),
+            row.push(match (&t.error, t.pruned, t.repeat_of) {
+                (Some(e), _, _) => format!("{}failed: {e}", Cell::LEAK),
+                (None, true, _) => "pruned".into(),
+                (None, false, Some(of)) => format!("repeats trial {of}"),
                 _ => String::new(),
             });
             row
@@ -223,6 +226,7 @@ mod tests {
             pruned: false,
             error: None,
             runs: vec![],
+            repeat_of: None,
         }
     }
 

@@ -58,6 +58,10 @@ pub struct Trial {
     pub hash: String,
     /// One report per seed.
     pub outcome: std::result::Result<Vec<ReplayReport>, String>,
+    /// The earlier trial with the same configuration, whose outcome this one repeats without
+    /// running again (a search may suggest a configuration twice; the replay would give the
+    /// same scores).
+    pub repeat_of: Option<usize>,
 }
 
 impl Trial {
@@ -279,27 +283,62 @@ pub fn run(
                     .map(|r| r.hash.clone())
                     .unwrap_or_default(),
                 outcome,
+                repeat_of: None,
             }
         };
+        // A configuration tried before (in an earlier batch, or earlier in this one) is not
+        // run again: it repeats that trial's outcome.
+        let repeats: Vec<Option<usize>> = (0..configs.len())
+            .map(|k| {
+                let same = &configs[k].overrides;
+                trials
+                    .iter()
+                    .find(|t| &t.overrides == same)
+                    .map(|t| t.index)
+                    .or_else(|| {
+                        (0..k)
+                            .find(|&j| &configs[j].overrides == same)
+                            .map(|j| start + j)
+                    })
+            })
+            .collect();
+        let to_run: Vec<usize> = (0..configs.len())
+            .filter(|&k| repeats[k].is_none())
+            .collect();
         let next = AtomicUsize::new(0);
         let slots: Mutex<Vec<Option<Trial>>> = Mutex::new(vec![None; configs.len()]);
         std::thread::scope(|scope| {
-            for pool in pools.iter().take(configs.len()) {
+            for pool in pools.iter().take(to_run.len()) {
                 scope.spawn(|| loop {
-                    let k = next.fetch_add(1, Ordering::SeqCst);
-                    if k >= configs.len() {
+                    let n = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(&k) = to_run.get(n) else {
                         break;
-                    }
+                    };
                     let trial = pool.install(|| run_trial(k));
                     slots.lock().unwrap_or_else(|p| p.into_inner())[k] = Some(trial);
                 });
             }
         });
+        let mut slots = slots.into_inner().unwrap_or_else(|p| p.into_inner());
+        for k in 0..configs.len() {
+            if let Some(of) = repeats[k] {
+                let original = match of.checked_sub(start) {
+                    Some(j) => slots[j].clone(),
+                    None => trials.iter().find(|t| t.index == of).cloned(),
+                };
+                let mut trial = original.expect("the repeated trial ran first");
+                trial.index = start + k;
+                trial.repeat_of = Some(of);
+                slots[k] = Some(trial);
+                let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+                if let Some(p) = opts.progress {
+                    p(n, planned);
+                }
+            }
+        }
         let finished: Vec<Trial> = slots
-            .into_inner()
-            .unwrap_or_else(|p| p.into_inner())
             .into_iter()
-            .map(|t| t.expect("every trial of the batch ran"))
+            .map(|t| t.expect("every trial of the batch ran or repeats one"))
             .collect();
         trials.extend(finished);
     }

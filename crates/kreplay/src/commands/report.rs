@@ -98,6 +98,7 @@ pub fn write_sweep(
             pruned: t.pruned(),
             error: t.outcome.as_ref().err().cloned(),
             runs: t.runs(),
+            repeat_of: t.repeat_of,
         })
         .collect();
     // The order the trials were tried, which the progress chart follows.
@@ -193,6 +194,7 @@ pub fn run(target: &str, output: Option<PathBuf>, open: bool, data: Option<PathB
             pruned: false,
             error: None,
             runs: vec![r.id],
+            repeat_of: None,
         })
         .collect();
     let html = kreplay_report::sweep::render(&SweepPage {

@@ -274,6 +274,7 @@ pub fn run(a: Args) -> Result {
                     "cv_std": t.cv().map(|c| c.1),
                     "train": t.train(),
                     "pruned": t.pruned(),
+                    "repeat_of": t.repeat_of,
                     "runs": t.runs(),
                     "seconds": t.elapsed().as_secs_f64(),
                     "folds": t.folds(),
@@ -349,11 +350,14 @@ pub fn run(a: Args) -> Result {
         let train = t
             .train()
             .map_or("pruned".to_string(), |x| format!("{x:.4}"));
+        let time = match t.repeat_of {
+            Some(of) => format!("repeats trial {of}"),
+            None => format!("{:.2} s", t.elapsed().as_secs_f64()),
+        };
         out!(
-            "  {:<5} {}  {score:<20} {train:<8} {:.2} s",
+            "  {:<5} {}  {score:<20} {train:<8} {time}",
             rank + 1,
             values.join("  "),
-            t.elapsed().as_secs_f64()
         );
     }
     out!("feature-step cache: {hits} hits, {misses} computed (first {untouched} steps shared)");
