@@ -6,6 +6,7 @@
 //! * [`validate`]: what a competition expects ([`validate::Expectation`], read from its
 //!   folder or built by the host) and the check of a file against it.
 
+mod column;
 pub mod csv_records;
 pub mod error;
 pub mod validate;

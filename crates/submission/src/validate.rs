@@ -345,22 +345,13 @@ impl Observed {
 
 /// Calls `each` with every value (trimmed) of column `name` of a CSV file; false when the file
 /// or the column does not exist. Malformed lines are skipped: the column is a hint.
-fn column_values(path: &Path, name: &str, mut each: impl FnMut(&str)) -> bool {
-    let Ok(mut records) = open(path) else {
-        return false;
-    };
-    let Some(Ok(header)) = records.next() else {
-        return false;
-    };
-    let Some(idx) = header.fields.iter().position(|c| c.trim() == name) else {
-        return false;
-    };
-    for record in records.flatten() {
-        if let Some(value) = record.fields.get(idx) {
-            each(value.trim());
+fn column_values(path: &Path, name: &str, each: impl FnMut(&str)) -> bool {
+    match std::fs::File::open(path) {
+        Ok(file) => {
+            crate::column::values(std::io::BufReader::with_capacity(1 << 16, file), name, each)
         }
+        Err(_) => false,
     }
-    true
 }
 
 /// The distinct values (trimmed, non-empty, in order of first appearance) of column `name` of
