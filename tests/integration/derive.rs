@@ -223,9 +223,36 @@ fn a_boolean_mapping_and_a_regression_inverse_do_not_survive_the_carry() {
 
 #[test]
 fn a_replay_never_writes_a_submission_the_validator_refuses() {
-    // The regression parent kept as a regression on class codes: its real-valued predictions
-    // are not classes, so the replay names the problem and writes nothing.
     let dir = scratch("carry-refused");
+    carry(&dir, "forest.toml", "titanic/tutorial-random-forest");
+    let text = std::fs::read_to_string(dir.join("forest.toml")).unwrap();
+    let start = text.find("[[steps]]").unwrap();
+    let end = text.find("[model]").unwrap();
+    let text = format!("{}{}", &text[..start], &text[end..]);
+    std::fs::write(dir.join("forest.toml"), &text).unwrap();
+    // The parent's header, which the competition's sample submission contradicts.
+    let out = kreplay(
+        &dir,
+        &[
+            "replay",
+            "forest.toml",
+            "-S",
+            "submission.columns=[\"Id\", \"Survived\"]",
+            "-o",
+            "sub.csv",
+            "--no-record",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("sub.csv was not written") && err.contains("wrong header"),
+        "{err}"
+    );
+    assert!(!dir.join("sub.csv").exists());
+
+    // A regression declared on class codes writes its quantities, with a warning that the
+    // competition reads its values as classes.
     carry(
         &dir,
         "linear.toml",
@@ -243,11 +270,10 @@ fn a_replay_never_writes_a_submission_the_validator_refuses() {
         &["replay", "linear.toml", "-o", "sub.csv", "--no-record"],
     );
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(out.status.success(), "{err}");
     assert!(
-        err.contains("sub.csv was not written")
-            && err.contains("is not one of 1, 2, 3, 4, 5, 6, 7"),
+        err.contains("warning: sub.csv holds quantities")
+            && err.contains("one of 1, 2, 3, 4, 5, 6, 7"),
         "{err}"
     );
-    assert!(!dir.join("sub.csv").exists());
 }

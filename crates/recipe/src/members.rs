@@ -112,17 +112,21 @@ fn check_member(
             return Err(RecipeError::all(errors).expect("one of them failed"));
         }
     };
-    if let Some(s) = steps
+    let scoped: Vec<RecipeError> = steps
         .iter()
-        .find(|s| s.learns && s.fit_on != FitScope::Fold)
-    {
-        return Err(RecipeError::new(
-            s.loc.clone(),
-            format!(
-                "{prefix}.{} cannot set fit_on: a member's steps learn from the rows the member is fitted on",
-                s.id
-            ),
-        ));
+        .filter(|s| s.learns && s.fit_on != FitScope::Fold)
+        .map(|s| {
+            RecipeError::new(
+                s.loc.clone(),
+                format!(
+                    "{prefix}.{} cannot set fit_on: a member's steps learn from the rows the member is fitted on",
+                    s.id
+                ),
+            )
+        })
+        .collect();
+    if let Some(e) = RecipeError::all(scoped) {
+        return Err(e);
     }
     Ok(MemberDecl {
         name: name.to_string(),

@@ -67,6 +67,7 @@ fn report(rng: &mut Lcg) -> ReplayReport {
             rows: 418,
             sha256: "5e".repeat(32),
             kept: None,
+            warnings: Vec::new(),
         }),
         record: None,
         elapsed: Duration::from_millis(200 + (rng.next() * 800.0) as u64),

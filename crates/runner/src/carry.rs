@@ -128,8 +128,20 @@ fn suits(metric: Metric, task: Task) -> bool {
         && !(metric.needs_probability() && task == Task::Multiclass)
 }
 
+/// `s` as a TOML basic string (control characters as `\uXXXX`, which TOML reads).
 fn toml_str(s: &str) -> String {
-    format!("{s:?}")
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Everything the new data says `recipe` must change, in the order of the recipe's sections.
@@ -335,6 +347,17 @@ mod tests {
         assert_eq!(task_of(Some(&many)), Some(Task::Regression));
         assert_eq!(task_of(None), Some(Task::Regression));
         assert_eq!(task_of(Some(&labels(&["4"]))), None);
+    }
+
+    #[test]
+    fn names_are_written_as_toml_strings() {
+        let name = "a\"b\\c\u{1b}e\u{301}";
+        assert_eq!(toml_str("Cover_Type"), "\"Cover_Type\"");
+        assert_eq!(toml_str(name), "\"a\\\"b\\\\c\\u001Be\u{301}\"");
+        // The recipe parser reads it back as the same name.
+        let o =
+            kreplay_recipe::Override::parse(&format!("data.target={}", toml_str(name))).unwrap();
+        assert_eq!(o.value.as_str(), Some(name));
     }
 
     #[test]

@@ -67,8 +67,21 @@ fn check_sql(
     }
 }
 
+/// Whether `column` may exist: it is in `have`, or it is named like a column that a step which
+/// removed `prefix` may have made from its values (`Sex` -> `Sex_male`, as one_hot names its
+/// dummies), which only the data can tell.
+fn may_exist(have: &BTreeSet<String>, prefixes: &[String], column: &str) -> bool {
+    have.contains(column)
+        || prefixes.iter().any(|p| {
+            column
+                .strip_prefix(p.as_str())
+                .is_some_and(|rest| rest.starts_with('_'))
+        })
+}
+
 pub fn missing_columns(recipe: &Recipe, train_columns: &[String]) -> Vec<MissingColumn> {
     let mut have: BTreeSet<String> = train_columns.iter().cloned().collect();
+    let mut prefixes: Vec<String> = Vec::new();
     let mut missing = Vec::new();
     let data = &recipe.data.params;
     for key in ["id", "target"] {
@@ -91,7 +104,7 @@ pub fn missing_columns(recipe: &Recipe, train_columns: &[String]) -> Vec<Missing
         let mut inputs = Vec::new();
         for param in declared.reads {
             for col in names(param) {
-                if !have.contains(&col) && col != recipe.data.target {
+                if !may_exist(&have, &prefixes, &col) && col != recipe.data.target {
                     missing.push(MissingColumn {
                         at: format!("steps.{}.{param}", s.id),
                         column: col.clone(),
@@ -110,8 +123,11 @@ pub fn missing_columns(recipe: &Recipe, train_columns: &[String]) -> Vec<Missing
         match declared.effect {
             ColumnEffect::None => {}
             ColumnEffect::RemovesReads => inputs.iter().for_each(|c| {
-                // one_hot's dummies are named by levels; later steps naming them are not checked.
+                // one_hot's dummies are named by levels (`<prefix>_<level>`): later steps
+                // naming such a column are not reported.
                 have.remove(c);
+                prefixes.push(c.clone());
+                prefixes.extend(names("prefix"));
             }),
             ColumnEffect::KeepsOnlyReads => have
                 .retain(|c| inputs.contains(c) || c == &recipe.data.id || c == &recipe.data.target),
@@ -121,7 +137,8 @@ pub fn missing_columns(recipe: &Recipe, train_columns: &[String]) -> Vec<Missing
                     if let Value::Map(m) = &p.value {
                         for (name, sql) in m {
                             let at = format!("steps.{}.{param}.{name}", s.id);
-                            let known = |c: &String| have.contains(c) || writes.contains(c);
+                            let known =
+                                |c: &String| may_exist(&have, &prefixes, c) || writes.contains(c);
                             check_sql(sql, known, at, &p.loc, &mut missing);
                             writes.push(name.clone());
                         }
@@ -131,7 +148,8 @@ pub fn missing_columns(recipe: &Recipe, train_columns: &[String]) -> Vec<Missing
             ColumnEffect::ReadsSql(param) => {
                 if let Some(p) = s.params.get(param) {
                     let at = format!("steps.{}.{param}", s.id);
-                    check_sql(&p.value, |c| have.contains(c), at, &p.loc, &mut missing);
+                    let known = |c: &String| may_exist(&have, &prefixes, c);
+                    check_sql(&p.value, known, at, &p.loc, &mut missing);
                 }
             }
             ColumnEffect::WritesPrefixed {
@@ -147,7 +165,8 @@ pub fn missing_columns(recipe: &Recipe, train_columns: &[String]) -> Vec<Missing
     if recipe.model.kind == "rule" {
         if let Some(p) = recipe.model.params.get("expr") {
             let at = "model.expr".to_string();
-            check_sql(&p.value, |c| have.contains(c), at, &p.loc, &mut missing);
+            let known = |c: &String| may_exist(&have, &prefixes, c);
+            check_sql(&p.value, known, at, &p.loc, &mut missing);
         }
     }
     missing
@@ -267,6 +286,59 @@ metric = "rmse"
                 ("steps.gone.columns", "d_minute"),
                 ("steps.late.columns", "temp")
             ]
+        );
+    }
+
+    #[test]
+    fn dummies_named_after_a_one_hot_column_are_not_reported() {
+        let recipe = parse(
+            r#"
+[recipe]
+title = "t"
+author = "a"
+source = "s"
+competition = "titanic"
+
+[data]
+id = "PassengerId"
+target = "Survived"
+task = "binary"
+
+[[steps]]
+id = "sex"
+kind = "one_hot"
+columns = "Sex"
+
+[[steps]]
+id = "one"
+kind = "drop"
+columns = ["Sex_female", "Sexy", "Sex"]
+
+[[steps]]
+id = "both"
+kind = "derive"
+columns = { m = "Sex_male + Fare" }
+
+[model]
+kind = "logistic_regression"
+
+[validation]
+scheme = "none"
+metric = "accuracy"
+"#,
+        );
+        let missing = missing_columns(
+            &recipe,
+            &columns(&["PassengerId", "Survived", "Sex", "Fare"]),
+        );
+        let found: Vec<(&str, &str)> = missing
+            .iter()
+            .map(|m| (m.at.as_str(), m.column.as_str()))
+            .collect();
+        // `Sex_female` and `Sex_male` may be dummies; `Sexy` cannot be, nor `Sex` once encoded.
+        assert_eq!(
+            found,
+            [("steps.one.columns", "Sexy"), ("steps.one.columns", "Sex")]
         );
     }
 

@@ -86,6 +86,7 @@ mod tests {
                 rows: 418,
                 sha256: "ab".repeat(32),
                 kept: None,
+                warnings: Vec::new(),
             }),
             record: None,
             elapsed: Duration::from_millis(1500),

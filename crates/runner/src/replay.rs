@@ -53,6 +53,9 @@ pub struct SubmissionInfo {
     pub sha256: String,
     /// The recorded run's own copy ([`ReplayOptions::keep`]).
     pub kept: Option<PathBuf>,
+    /// What the competition's own reading of its files says against the file (written anyway:
+    /// a regression's quantities where the files look like class labels).
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -351,6 +354,8 @@ fn replay_frames(
         let pred = trained.predict(&valid_frame, &valid_x)?;
         let valid_y = pick(&split.valid);
         let s = score(recipe, &valid_y, &pred)?;
+        // The fold's own time: fitting, predicting, scoring (not the importances below).
+        let fold_seconds = fold_start.elapsed().as_secs_f64();
         if opts.diagnose {
             let importances = match model.reads_features() && !model.reads_frame() {
                 true => crate::diagnose::permutation_importance(
@@ -369,7 +374,7 @@ fn replay_frames(
                 names: valid_x.names.clone(),
                 prediction: pred,
                 importances,
-                seconds: fold_start.elapsed().as_secs_f64(),
+                seconds: fold_seconds,
             };
             evidence_of_folds
                 .lock()
@@ -498,13 +503,14 @@ fn replay_frames(
                 &recipe.submission,
                 task,
             )?;
-            crate::submission::write(path, &text, expectation.as_ref())?;
+            let warnings = crate::submission::write(path, &text, expectation.as_ref())?;
             Some((
                 SubmissionInfo {
                     path: path.clone(),
                     rows: ids.len(),
                     sha256: kreplay_recipe::recipe::hex(&Sha256::digest(text.as_bytes())),
                     kept: None,
+                    warnings,
                 },
                 text,
             ))

@@ -54,41 +54,83 @@ fn csv_cell(s: &str) -> String {
     }
 }
 
-/// What the competition in `dir` expects of this recipe's submission, as `kreplay validate`
-/// reads it (the sample submission's header, ids and kind of values), except that a recipe
-/// writing probabilities is held to probabilities.
-pub fn expectation(recipe: &Recipe, dir: &Path) -> Result<Expectation> {
-    let known = if recipe.submission.probability {
-        Known::Probabilities
-    } else {
-        Known::Nothing
-    };
+/// What a submission is checked against before it is written.
+pub struct Expectations {
+    /// What it must satisfy: the competition's expectation as `kreplay validate` reads it,
+    /// held to probabilities for a recipe that writes them, and to numbers (not class labels)
+    /// for a regression, which only the recipe can declare.
+    pub required: Expectation,
+    /// For a regression, the competition's own reading: if its values look like class labels,
+    /// a submission of quantities is written but warned about.
+    pub advisory: Option<Expectation>,
+}
+
+/// The expectations of this recipe's submission in the competition folder `dir`.
+pub fn expectation(recipe: &Recipe, dir: &Path) -> Result<Expectations> {
     let test = recipe.data.test.as_deref().unwrap_or("test.csv");
-    validate::expectation(dir, test, known).map_err(|e| RunError::Read {
-        path: dir.into(),
-        message: e.to_string(),
+    let read = |known| {
+        validate::expectation(dir, test, known).map_err(|e| RunError::Read {
+            path: dir.into(),
+            message: e.to_string(),
+        })
+    };
+    Ok(if recipe.submission.probability {
+        Expectations {
+            required: read(Known::Probabilities)?,
+            advisory: None,
+        }
+    } else if recipe.data.task.is_classification() {
+        Expectations {
+            required: read(Known::Nothing)?,
+            advisory: None,
+        }
+    } else {
+        Expectations {
+            required: read(Known::Numbers)?,
+            advisory: Some(read(Known::Nothing)?),
+        }
     })
 }
 
-/// Writes the submission atomically (temp file, then rename) if `exp` accepts it; else writes
-/// nothing and names every kind of problem.
-pub fn write(path: &Path, text: &str, exp: Option<&Expectation>) -> Result<()> {
-    if let Some(exp) = exp {
-        let checked = validate::check(text.as_bytes(), exp, Report::EveryKind).map_err(|e| {
-            RunError::Write {
-                path: path.into(),
-                message: e.to_string(),
-            }
+fn problems(text: &str, exp: &Expectation, path: &Path) -> Result<Option<Vec<String>>> {
+    let checked =
+        validate::check(text.as_bytes(), exp, Report::EveryKind).map_err(|e| RunError::Write {
+            path: path.into(),
+            message: e.to_string(),
         })?;
-        if let Err(problems) = checked {
+    Ok(checked
+        .err()
+        .map(|p| p.iter().map(ToString::to_string).collect()))
+}
+
+/// Writes the submission atomically (temp file, then rename) if the required expectation
+/// accepts it; else writes nothing and names every kind of problem. Returns the warnings of
+/// the advisory expectation.
+pub fn write(path: &Path, text: &str, exp: Option<&Expectations>) -> Result<Vec<String>> {
+    let mut warnings = Vec::new();
+    if let Some(exp) = exp {
+        if let Some(problems) = problems(text, &exp.required, path)? {
             return Err(RunError::InvalidSubmission {
                 path: path.into(),
-                reference: exp.reference.clone(),
-                problems: problems.iter().map(ToString::to_string).collect(),
+                reference: exp.required.reference.clone(),
+                problems,
             });
         }
+        if let Some(advisory) = &exp.advisory {
+            if let Some(problems) = problems(text, advisory, path)? {
+                warnings.push(format!(
+                    "{} holds quantities, but {} reads its values as {}; if the competition \
+                     scores classes, set [data] task to a classification: {}",
+                    path.display(),
+                    advisory.reference.display(),
+                    advisory.values,
+                    problems.join("; ")
+                ));
+            }
+        }
     }
-    crate::atomic::write(path, text.as_bytes())
+    crate::atomic::write(path, text.as_bytes())?;
+    Ok(warnings)
 }
 
 #[cfg(test)]

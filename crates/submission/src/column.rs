@@ -7,27 +7,50 @@
 use std::borrow::Cow;
 use std::io::BufRead;
 
+/// Where a CSV record's quoting stands after some bytes: a quote opens a field only at its
+/// start, and a doubled quote inside one is a quote.
+#[derive(Clone, Copy, PartialEq)]
+enum Quoting {
+    /// At the start of a field.
+    Start,
+    /// Inside an unquoted field (a quote here is just a character).
+    Plain,
+    /// Inside a quoted field.
+    Open,
+    /// Just after a quote inside a quoted field: it closed the field, or doubles the next.
+    Closing,
+}
+
+impl Quoting {
+    fn next(self, b: u8) -> Quoting {
+        match (self, b) {
+            (Quoting::Open, b'"') => Quoting::Closing,
+            (Quoting::Open, _) => Quoting::Open,
+            (Quoting::Closing, b'"') => Quoting::Open,
+            (Quoting::Start, b'"') => Quoting::Open,
+            (_, b',') => Quoting::Start,
+            _ => Quoting::Plain,
+        }
+    }
+}
+
 /// The `idx`-th field of one record, unquoted; `None` when the record has fewer fields.
 fn field(record: &[u8], idx: usize) -> Option<Cow<'_, str>> {
-    let mut start = 0;
-    let mut n = 0;
-    let mut quoted = false;
-    let mut i = 0;
-    let end = loop {
-        match record.get(i) {
-            None => break record.len(),
-            Some(b'"') => quoted = !quoted,
-            Some(b',') if !quoted => {
-                if n == idx {
-                    break i;
-                }
-                n += 1;
-                start = i + 1;
+    let mut state = Quoting::Start;
+    let (mut n, mut start) = (0, 0);
+    let mut end = record.len();
+    for (i, &b) in record.iter().enumerate() {
+        let was = state;
+        state = state.next(b);
+        if b == b',' && was != Quoting::Open {
+            if n == idx {
+                end = i;
+                break;
             }
-            _ => {}
+            n += 1;
+            start = i + 1;
         }
-        i += 1;
-    };
+    }
     if n != idx {
         return None;
     }
@@ -39,14 +62,24 @@ fn field(record: &[u8], idx: usize) -> Option<Cow<'_, str>> {
     }
 }
 
-/// Reads the next record: one line, or more while a quoted field is open.
+/// A record longer than this is not a value of a label column: it is cut there and skipped
+/// past, so one stray quote cannot make the rest of a file one record.
+const MAX_RECORD_BYTES: usize = 1 << 20;
+
+/// Reads the next record: one line, or more while a quoted field is open (up to
+/// [`MAX_RECORD_BYTES`]).
 fn record(reader: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<bool> {
     buf.clear();
+    let mut state = Quoting::Start;
     loop {
+        let from = buf.len();
         if reader.read_until(b'\n', buf)? == 0 {
             return Ok(!buf.is_empty());
         }
-        if buf.iter().filter(|&&b| b == b'"').count() % 2 == 0 {
+        for &b in &buf[from..] {
+            state = state.next(b);
+        }
+        if state != Quoting::Open || buf.len() > MAX_RECORD_BYTES {
             break;
         }
     }
@@ -105,5 +138,8 @@ mod tests {
         assert_eq!(column(text, "Fare"), None);
         // A short record has no value for the column.
         assert_eq!(column("a,b\n1\n2,3\n", "b").unwrap(), ["3"]);
+        // A quote inside an unquoted field is a character, not an opening quote: the next
+        // line is a record of its own.
+        assert_eq!(column("a,b\n12\" pipe,1\nx,2\n", "b").unwrap(), ["1", "2"]);
     }
 }

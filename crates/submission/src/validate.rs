@@ -172,6 +172,8 @@ pub enum Known {
     Nothing,
     /// Probabilities of the positive class, where the files show its labels (`0`/`1`).
     Probabilities,
+    /// Quantities (a regression): the files' class-like values do not make labels of them.
+    Numbers,
 }
 
 /// Reads what a submission must look like from the competition's folder: its sample
@@ -179,10 +181,10 @@ pub enum Known {
 ///
 /// The kind of values comes from the training target of the sample's prediction column when
 /// the train file has it, else from the sample: `0`/`1` or `True`/`False` are labels;
-/// fractions within [0, 1] probabilities; integer codes (at most [`MAX_CLASSES`] of them, the
-/// sample's values among them) class labels, so `6.0` or `62.35` are refused for a 7-class
-/// target; other non-negative numbers any number >= 0. `known` overrides what the files leave
-/// open.
+/// fractions within [0, 1] probabilities; integer codes or texts (at most [`MAX_CLASSES`] of
+/// them, the sample's values among them) class labels, so `6.0` or `62.35` are refused for a
+/// 7-class target; other non-negative numbers any number >= 0. `known` overrides what the
+/// files leave open.
 pub fn expectation(dir: &Path, test_file: &str, known: Known) -> Result<Expectation> {
     let mut ids = Ids::default();
     let Some(path) = sample_submission(dir)? else {
@@ -190,7 +192,7 @@ pub fn expectation(dir: &Path, test_file: &str, known: Known) -> Result<Expectat
         let header = read_reference(&path, |fields| ids.add(fields))?;
         let values = match known {
             Known::Probabilities => Values::Probability,
-            Known::Nothing => Values::Number,
+            Known::Nothing | Known::Numbers => Values::Number,
         };
         return Ok(Expectation {
             columns: header.into_iter().take(1).collect(),
@@ -207,22 +209,23 @@ pub fn expectation(dir: &Path, test_file: &str, known: Known) -> Result<Expectat
         fields.truncate(1);
         ids.add(fields);
     })?;
+    // A sample of all zeros could be labels or counts: the target says which.
+    let target = || {
+        columns.get(1).and_then(|c| {
+            let mut train = Observed::new();
+            column_values(&dir.join("train.csv"), c, |v| train.see(v)).then_some(train)
+        })
+    };
     let values = match known {
         Known::Probabilities => Values::Probability,
-        Known::Nothing => {
-            // A sample of all zeros could be labels or counts: the target says which.
-            let target = columns.get(1).and_then(|c| {
-                let mut train = Observed::new();
-                column_values(&dir.join("train.csv"), c, |v| train.see(v)).then_some(train)
-            });
-            match target {
-                Some(t) => {
-                    let classes = t.classes().filter(|c| observed.within(c));
-                    t.values(classes)
-                }
-                None => observed.values(None),
+        Known::Numbers => target().unwrap_or(observed).quantities(),
+        Known::Nothing => match target() {
+            Some(t) => {
+                let classes = t.classes().filter(|c| observed.within(c));
+                t.values(classes)
             }
-        }
+            None => observed.values(None),
+        },
     };
     Ok(Expectation {
         columns,
@@ -232,7 +235,7 @@ pub fn expectation(dir: &Path, test_file: &str, known: Known) -> Result<Expectat
     })
 }
 
-/// At most this many integer codes make a column class labels.
+/// At most this many distinct values (integer codes or text) make a column class labels.
 pub const MAX_CLASSES: usize = 50;
 
 /// Labels sorted as numbers when they all are, else as text: `1, 2, 10`, not `1, 10, 2`.
@@ -274,9 +277,12 @@ struct Observed {
     unit: bool,
     fractional: bool,
     non_negative: bool,
-    /// The distinct values while they are all integer codes (`7`, not `7.0`) and at most
-    /// [`MAX_CLASSES`] of them.
-    codes: Option<Vec<String>>,
+    /// Every value is an integer code (`7`, not `7.0`).
+    integers: bool,
+    /// No value is a number (`e`, `p`).
+    texts: bool,
+    /// The distinct values, while there are at most [`MAX_CLASSES`] of them.
+    distinct: Option<Vec<String>>,
 }
 
 impl Observed {
@@ -287,7 +293,9 @@ impl Observed {
             unit: true,
             fractional: false,
             non_negative: true,
-            codes: Some(Vec::new()),
+            integers: true,
+            texts: true,
+            distinct: Some(Vec::new()),
         }
     }
 
@@ -301,31 +309,34 @@ impl Observed {
         self.unit &= number.is_some_and(|x| (0.0..=1.0).contains(&x));
         self.fractional |= number.is_some_and(|x| x.fract() != 0.0);
         self.non_negative &= number.is_some_and(|x| x >= 0.0);
-        if let Some(codes) = &mut self.codes {
-            if value.parse::<i64>().is_err() {
-                self.codes = None;
-            } else if !codes.iter().any(|c| c == value) {
-                codes.push(value.to_string());
-                if codes.len() > MAX_CLASSES {
-                    self.codes = None;
+        self.integers &= value.parse::<i64>().is_ok();
+        self.texts &= number.is_none();
+        if let Some(distinct) = &mut self.distinct {
+            if !distinct.iter().any(|c| c == value) {
+                distinct.push(value.to_string());
+                if distinct.len() > MAX_CLASSES {
+                    self.distinct = None;
                 }
             }
         }
     }
 
-    /// The integer codes seen, when the column looks like classes (at least two of them).
+    /// The classes seen, when the column looks like a class column: at least two and at most
+    /// [`MAX_CLASSES`] distinct values, all integer codes or all text.
     fn classes(&self) -> Option<Vec<String>> {
-        self.codes.clone().filter(|c| c.len() >= 2)
+        self.distinct
+            .clone()
+            .filter(|c| c.len() >= 2 && (self.integers || self.texts))
     }
 
     /// Every value seen is one of `classes`.
     fn within(&self, classes: &[String]) -> bool {
-        self.codes
+        self.distinct
             .as_ref()
-            .is_some_and(|codes| codes.iter().all(|c| classes.contains(c)))
+            .is_some_and(|seen| seen.iter().all(|c| classes.contains(c)))
     }
 
-    /// The kind of values, with `classes` (integer codes) preferred to plain numbers.
+    /// The kind of values, with `classes` preferred to plain numbers.
     fn values(&self, classes: Option<Vec<String>>) -> Values {
         if self.zero_one {
             Values::Labels(vec!["0".into(), "1".into()])
@@ -336,6 +347,15 @@ impl Observed {
         } else if let Some(classes) = classes {
             sorted_labels(classes)
         } else if self.non_negative {
+            Values::NonNegative
+        } else {
+            Values::Number
+        }
+    }
+
+    /// The kind of values of a quantity: numbers, non-negative where every value seen is.
+    fn quantities(&self) -> Values {
+        if self.non_negative {
             Values::NonNegative
         } else {
             Values::Number
@@ -561,12 +581,16 @@ fn check_row(
     let mut fields = trimmed(record.fields);
     let id = fields.first().cloned().unwrap_or_default();
     let id = Some(id.as_str());
+    let slot = id.and_then(|id| index.get(id).copied());
     if fields.len() != width {
         let detail = format!("expected {width}, found {}", fields.len());
         found.add("wrong number of fields: ", row, id, detail);
+        // The id has its row: it is not also a missing id.
+        if let Some(i) = slot.filter(|&i| given[i].is_none()) {
+            given[i] = Some((record.row, String::new()));
+        }
         return;
     }
-    let slot = id.and_then(|id| index.get(id).copied());
     match slot.map(|i| &given[i]) {
         None => found.add("id not in the test set", row, id, String::new()),
         Some(Some((first, _))) => {
@@ -638,6 +662,45 @@ mod tests {
             Ok(c) => panic!("accepted: {c:?}"),
             Err(p) => p.iter().map(Problem::to_string).collect(),
         }
+    }
+
+    /// A competition folder with these files, in a fresh temporary directory.
+    fn folder(name: &str, files: &[(&str, &str)]) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("kreplay-validate-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (file, text) in files {
+            std::fs::write(dir.join(file), text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn text_classes_are_labels_and_a_regression_keeps_numbers() {
+        let dir = folder(
+            "text",
+            &[
+                ("train.csv", "id,class\n1,e\n2,p\n3,e\n"),
+                ("sample_submission.csv", "id,class\n4,e\n5,e\n"),
+            ],
+        );
+        let exp = expectation(&dir, "test.csv", Known::Nothing).unwrap();
+        assert_eq!(exp.values, Values::Labels(vec!["e".into(), "p".into()]));
+        let dir = folder(
+            "codes",
+            &[
+                ("train.csv", "id,rings\n1,3\n2,7\n3,9\n"),
+                ("sample_submission.csv", "id,rings\n4,9\n"),
+            ],
+        );
+        let classes = expectation(&dir, "test.csv", Known::Nothing).unwrap();
+        assert_eq!(
+            classes.values,
+            Values::Labels(vec!["3".into(), "7".into(), "9".into()])
+        );
+        let numbers = expectation(&dir, "test.csv", Known::Numbers).unwrap();
+        assert_eq!(numbers.values, Values::NonNegative);
     }
 
     #[test]

@@ -111,6 +111,9 @@ pub fn run(a: Args) -> Result<()> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    for w in report.submission.iter().flat_map(|s| &s.warnings) {
+        eprintln!("warning: {}", kreplay_recipe::names::escape_control(w));
+    }
     if a.json {
         out!(
             "{}",
