@@ -245,7 +245,8 @@ pub fn from_space(x: f64, log: bool) -> f64 {
 /// integer interval.
 pub fn snap(x: f64, lo: f64, hi: f64, int: bool) -> f64 {
     if int {
-        x.round().clamp(lo, hi)
+        // Bounds that are not integers admit the integers between them.
+        x.round().clamp(lo.ceil(), hi.floor().max(lo.ceil()))
     } else {
         x.clamp(lo, hi)
     }

@@ -72,7 +72,7 @@ pub fn bars(values: &[f64], labels: &[String], reference: Option<(f64, &str)>, y
             .margin(12)
             .x_label_area_size(30)
             .y_label_area_size(56)
-            .build_cartesian_2d((0..n - 1).into_segmented(), lo..hi)
+            .build_cartesian_2d((0..n).into_segmented(), lo..hi)
             .map_err(err)?;
         chart
             .configure_mesh()
@@ -127,7 +127,7 @@ pub fn horizontal_bars(items: &[(String, f64)], x: &str) -> String {
             .margin(12)
             .x_label_area_size(30)
             .y_label_area_size(180)
-            .build_cartesian_2d(lo..hi, (0..n - 1).into_segmented())
+            .build_cartesian_2d(lo..hi, (0..n).into_segmented())
             .map_err(err)?;
         chart
             .configure_mesh()
@@ -173,7 +173,7 @@ pub fn confusion(classes: &[String], counts: &[Vec<usize>]) -> String {
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(60)
-            .build_cartesian_2d((0..k - 1).into_segmented(), (0..k - 1).into_segmented())
+            .build_cartesian_2d((0..k).into_segmented(), (0..k).into_segmented())
             .map_err(err)?;
         let label = |v: &SegmentValue<usize>| match v {
             SegmentValue::CenterOf(i) => classes.get(*i).cloned().unwrap_or_default(),
@@ -397,7 +397,7 @@ pub fn against(values: &[String], scores: &[Option<f64>], param: &str, y: &str) 
                     .margin(12)
                     .x_label_area_size(36)
                     .y_label_area_size(56)
-                    .build_cartesian_2d((0..m - 1).into_segmented(), lo..hi)
+                    .build_cartesian_2d((0..m).into_segmented(), lo..hi)
                     .map_err(err)?;
                 chart
                     .configure_mesh()

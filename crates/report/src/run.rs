@@ -284,7 +284,7 @@ fn timings(page: &mut Page, p: &RunPage) {
     if let Some(e) = p.evidence {
         for (k, s) in e.fold_seconds.iter().enumerate() {
             rows.push(vec![
-                format!("fold {} (fit, predict, importances)", k + 1),
+                format!("fold {} (fit, predict, score)", k + 1),
                 Cell::text_num(format!("{s:.3} s")),
             ]);
         }

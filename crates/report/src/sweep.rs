@@ -58,7 +58,11 @@ fn value_of<'t>(t: &'t TrialRow, param: &str) -> &'t str {
 /// between-group variance of the trials grouped by the parameter's value, over the total): a
 /// main-effect split in the spirit of fANOVA, exact for a full grid.
 pub fn importance(trials: &[TrialRow], params: &[String]) -> Vec<(String, f64)> {
-    let scored: Vec<&TrialRow> = trials.iter().filter(|t| t.score.is_some()).collect();
+    // Repeats are the same observation again, and pruned trials' scores cover fewer folds.
+    let scored: Vec<&TrialRow> = trials
+        .iter()
+        .filter(|t| t.score.is_some_and(|s| !s.is_nan()) && t.repeat_of.is_none() && !t.pruned)
+        .collect();
     let scores: Vec<f64> = scored.iter().filter_map(|t| t.score).collect();
     let n = scores.len() as f64;
     if scores.len() < 2 {
@@ -110,15 +114,21 @@ pub fn render(p: &SweepPage) -> String {
     let params = parameter_names(&p.trials);
 
     page.section("Trials, best first");
+    // As the sweep ranks them: scored before unscored (a NaN score is none), finished before
+    // pruned, then best first.
+    let score = |t: &TrialRow| t.score.filter(|s| !s.is_nan());
     let mut ranked: Vec<&TrialRow> = p.trials.iter().collect();
-    ranked.sort_by(|a, b| match (a.score, b.score) {
+    ranked.sort_by(|a, b| match (score(a), score(b)) {
         (Some(x), Some(y)) => {
             let order = if higher {
                 y.total_cmp(&x)
             } else {
                 x.total_cmp(&y)
             };
-            order.then(a.index.cmp(&b.index))
+            a.pruned
+                .cmp(&b.pruned)
+                .then(order)
+                .then(a.index.cmp(&b.index))
         }
         (Some(_), None) => std::cmp::Ordering::Less,
         (None, Some(_)) => std::cmp::Ordering::Greater,

@@ -137,8 +137,8 @@ pub fn run(target: &str, output: Option<PathBuf>, open: bool, data: Option<PathB
             eprintln!(
                 "warning: {} has changed since run #{id} (hash {} then, {} now): the report shows today's replay",
                 recipe.display_name(),
-                &run.hash[..8.min(run.hash.len())],
-                &recipe.hash[..8]
+                run.hash.get(..8).unwrap_or(&run.hash),
+                recipe.hash.get(..8).unwrap_or(&recipe.hash)
             );
         }
         let frames = super::replay::data_of(&recipe, data.as_deref())?;
