@@ -76,9 +76,11 @@ impl Trial {
     }
 
     /// The score trials are ranked by: CV mean (mean over seeds), or the training score when
-    /// there is no CV.
+    /// there is no CV. A NaN (ROC AUC of a fold with one class) is no score: it would rank
+    /// above every number, and TPE would learn from it.
     pub fn score(&self) -> Option<f64> {
         self.mean(|r| Some(r.cv.map_or(r.train_score, |c| c.0)))
+            .filter(|s| !s.is_nan())
     }
 
     pub fn cv(&self) -> Option<(f64, f64)> {
@@ -361,4 +363,38 @@ pub fn run(
         },
     );
     Ok(trials)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kreplay_recipe::Metric;
+
+    fn trial(index: usize, cv: f64) -> Trial {
+        Trial {
+            index,
+            overrides: vec![format!("model.max_depth={index}")],
+            hash: String::new(),
+            outcome: Ok(vec![ReplayReport {
+                metric: Metric::RocAuc,
+                fold_scores: vec![cv],
+                cv: Some((cv, 0.0)),
+                train_score: 0.9,
+                features: Vec::new(),
+                submission: None,
+                record: None,
+                elapsed: Duration::from_millis(10),
+                cv_time: Duration::from_millis(5),
+                pruned: false,
+                diagnostics: None,
+            }]),
+            repeat_of: None,
+        }
+    }
+
+    #[test]
+    fn a_nan_score_is_no_score() {
+        assert_eq!(trial(0, 0.8).score(), Some(0.8));
+        assert_eq!(trial(1, f64::NAN).score(), None);
+    }
 }
