@@ -596,13 +596,7 @@ pub(crate) fn check_model(
 }
 
 fn check_metric(v: &ValidationSection, task: Task) -> Result<()> {
-    let classification = matches!(
-        v.metric,
-        Metric::Accuracy | Metric::RocAuc | Metric::LogLoss
-    );
-    if classification != task.is_classification()
-        || (v.metric.needs_probability() && task == Task::Multiclass)
-    {
+    if !v.metric.suits(task) {
         return Err(v
             .params
             .error(

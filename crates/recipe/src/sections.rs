@@ -254,6 +254,14 @@ impl Metric {
     pub fn needs_probability(self) -> bool {
         matches!(self, Metric::RocAuc | Metric::LogLoss)
     }
+
+    /// Whether the metric can score a `task`: classification metrics for class targets, the
+    /// probability metrics for binary ones only, error metrics for quantities.
+    pub fn suits(self, task: Task) -> bool {
+        let classification = matches!(self, Metric::Accuracy | Metric::RocAuc | Metric::LogLoss);
+        classification == task.is_classification()
+            && !(self.needs_probability() && task == Task::Multiclass)
+    }
 }
 
 crate::named_enum! {
@@ -462,4 +470,20 @@ impl Published {
 pub struct ModelDecl {
     pub kind: String,
     pub params: Params,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_suit_their_tasks() {
+        assert!(Metric::RocAuc.suits(Task::Binary));
+        assert!(!Metric::RocAuc.suits(Task::Multiclass));
+        assert!(!Metric::LogLoss.suits(Task::Multiclass));
+        assert!(Metric::Accuracy.suits(Task::Multiclass));
+        assert!(!Metric::Rmse.suits(Task::Binary));
+        assert!(!Metric::Accuracy.suits(Task::Regression));
+        assert!(Metric::Rmsle.suits(Task::Regression));
+    }
 }

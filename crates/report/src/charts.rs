@@ -43,6 +43,21 @@ fn svg(size: (u32, u32), draw: impl FnOnce(&Area) -> Drawn) -> String {
     }
 }
 
+/// A line series' sample in the chart's key.
+fn key(color: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+    move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color)
+}
+
+/// The chart's key of labelled series, boxed on a light background.
+fn draw_key<'a, CT: CoordTranslate>(chart: &mut ChartContext<'a, SVGBackend<'a>, CT>) -> Drawn {
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
+        .map_err(err)
+}
+
 /// A range around `values` (and `extra`), with some room, never empty.
 fn span(values: impl Iterator<Item = f64>, pad_zero: bool) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -105,13 +120,8 @@ pub fn bars(values: &[f64], labels: &[String], reference: Option<(f64, &str)>, y
                 ))
                 .map_err(err)?
                 .label(label)
-                .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], REFERENCE));
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.8))
-                .border_style(BLACK)
-                .draw()
-                .map_err(err)?;
+                .legend(key(REFERENCE));
+            draw_key(&mut chart)?;
         }
         Ok(())
     })
@@ -338,7 +348,7 @@ pub fn trials(scores: &[Option<f64>], higher: bool, y: &str) -> String {
             .draw_series(LineSeries::new(steps, BEST.stroke_width(2)))
             .map_err(err)?
             .label("best so far")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], BEST));
+            .legend(key(BEST));
         chart
             .draw_series(
                 scores
@@ -347,12 +357,7 @@ pub fn trials(scores: &[Option<f64>], higher: bool, y: &str) -> String {
                     .filter_map(|(i, s)| s.map(|s| Circle::new((i as f64, s), 4, POINT.filled()))),
             )
             .map_err(err)?;
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()
-            .map_err(err)?;
+        draw_key(&mut chart)?;
         Ok(())
     })
 }

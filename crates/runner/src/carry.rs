@@ -121,13 +121,6 @@ pub fn task_of(labels: Option<&[String]>) -> Option<Task> {
     }
 }
 
-/// Whether `metric` can score a `task` (as the recipe parser requires).
-fn suits(metric: Metric, task: Task) -> bool {
-    let classification = matches!(metric, Metric::Accuracy | Metric::RocAuc | Metric::LogLoss);
-    classification == task.is_classification()
-        && !(metric.needs_probability() && task == Task::Multiclass)
-}
-
 /// `s` as a TOML basic string (control characters as `\uXXXX`, which TOML reads).
 fn toml_str(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -210,7 +203,7 @@ pub fn changes(recipe: &Recipe, data: &NewData) -> Vec<Change> {
         ));
     }
     let v = &recipe.validation;
-    if !suits(v.metric, task) {
+    if !v.metric.suits(task) {
         let metric = if task.is_classification() {
             Metric::Accuracy
         } else {
@@ -358,14 +351,5 @@ mod tests {
         let o =
             kreplay_recipe::Override::parse(&format!("data.target={}", toml_str(name))).unwrap();
         assert_eq!(o.value.as_str(), Some(name));
-    }
-
-    #[test]
-    fn metrics_suit_their_tasks() {
-        assert!(suits(Metric::RocAuc, Task::Binary));
-        assert!(!suits(Metric::RocAuc, Task::Multiclass));
-        assert!(suits(Metric::Accuracy, Task::Multiclass));
-        assert!(!suits(Metric::Rmse, Task::Binary));
-        assert!(suits(Metric::Rmsle, Task::Regression));
     }
 }
