@@ -354,32 +354,23 @@ fn replay_frames(
         let pred = trained.predict(&valid_frame, &valid_x)?;
         let valid_y = pick(&split.valid);
         let s = score(recipe, &valid_y, &pred)?;
-        // The fold's own time: fitting, predicting, scoring (not the importances below).
+        // The fold's own time: fitting, predicting, scoring (not the importances).
         let fold_seconds = fold_start.elapsed().as_secs_f64();
         if opts.diagnose {
-            let importances = match model.reads_features() && !model.reads_frame() {
-                true => crate::diagnose::permutation_importance(
-                    trained.as_ref(),
-                    &valid_frame,
-                    &valid_x,
-                    s,
-                    recipe.validation.metric.higher_is_better(),
-                    recipe.seed.wrapping_add(i as u64 * 1_000_003),
-                    &|p| score(recipe, &valid_y, p),
-                )?,
-                false => Vec::new(),
-            };
             let evidence = crate::diagnose::FoldEvidence {
                 valid: split.valid.clone(),
                 names: valid_x.names.clone(),
                 prediction: pred,
-                importances,
+                importances: Vec::new(),
                 seconds: fold_seconds,
             };
+            // The model is kept for the importances, computed once the CV clock has stopped,
+            // so that a run with a report records the same CV time as one without.
+            let kept = (trained, valid_frame, valid_x, valid_y, s);
             evidence_of_folds
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .push((i, evidence));
+                .push((i, evidence, kept));
         }
         tick();
         Ok(s)
@@ -405,12 +396,33 @@ fn replay_frames(
             .collect::<Result<_>>()?,
     };
     let cv_time = cv_start.elapsed();
-    let diagnostics = opts.diagnose.then(|| {
-        let folds = evidence_of_folds
-            .into_inner()
-            .unwrap_or_else(|p| p.into_inner());
-        crate::diagnose::assemble(split_y.clone(), folds)
-    });
+    let diagnostics = match opts.diagnose {
+        true => {
+            let folds = evidence_of_folds
+                .into_inner()
+                .unwrap_or_else(|p| p.into_inner());
+            let permute = model.reads_features() && !model.reads_frame();
+            let folds = folds
+                .into_par_iter()
+                .map(|(i, mut evidence, (trained, frame, x, y, s))| {
+                    if permute {
+                        evidence.importances = crate::diagnose::permutation_importance(
+                            trained.as_ref(),
+                            &frame,
+                            &x,
+                            s,
+                            recipe.validation.metric.higher_is_better(),
+                            recipe.seed.wrapping_add(i as u64 * 1_000_003),
+                            &|p| score(recipe, &y, p),
+                        )?;
+                    }
+                    Ok((i, evidence))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Some(crate::diagnose::assemble(split_y.clone(), folds))
+        }
+        false => None,
+    };
     let cv = (!fold_scores.is_empty()).then(|| metrics::mean_std(&fold_scores));
 
     if pruned {
