@@ -18,6 +18,7 @@ mod hostile_fetch;
 mod recipe_errors;
 mod report;
 mod runs;
+mod study;
 mod submissions;
 mod submit;
 mod sweep;

@@ -10,6 +10,7 @@ include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
@@ -227,6 +228,34 @@ enum Command {
         json: bool,
         #[command(flatten)]
         report: ReportArgs,
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// With --storage: trials this process runs itself (default: --jobs); 0 only creates
+        /// the study for `kreplay worker`s.
+        #[arg(long, value_name = "N", requires = "storage")]
+        workers: Option<usize>,
+        /// With --storage: seconds between a running trial's heartbeats.
+        #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = seconds)]
+        heartbeat: f64,
+        /// With --storage: seconds without a heartbeat after which a trial is given to
+        /// another worker.
+        #[arg(long, value_name = "SECS", default_value_t = 60.0, value_parser = seconds)]
+        grace: f64,
+        /// With --storage: times a trial whose worker stopped is run again before it fails.
+        #[arg(long, value_name = "N", default_value_t = 2)]
+        retries: u32,
+    },
+    /// Run the trials of shared sweeps (`sweep --storage`) until none is left: start any
+    /// number, on any machines that reach the database and have the competition's files.
+    Worker {
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// Folder with the competition's files.
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Trials run at once (default: --threads, else the number of cores).
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
     },
     /// Write the HTML report of a recorded run (replayed again for its out-of-fold evidence)
     /// or of a sweep: one self-contained file with its charts, no script, no network.
@@ -356,6 +385,35 @@ enum Command {
     },
 }
 
+/// A shared study in PostgreSQL (`sweep --storage`, `worker`, `sweep show`).
+#[derive(clap::Args, Debug)]
+struct StorageArgs {
+    /// The study database: postgres://user@host:port/database (the password from the URL,
+    /// PGPASSWORD or ~/.pgpass; never printed).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "KREPLAY_STORAGE",
+        hide_env_values = true
+    )]
+    storage: Option<String>,
+    /// The study's name in that database.
+    #[arg(long, value_name = "NAME")]
+    study: Option<String>,
+    /// Seconds to keep retrying when the database goes away, before giving up.
+    #[arg(long, value_name = "SECS", default_value_t = 60.0, value_parser = seconds)]
+    patience: f64,
+}
+
+fn seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(v),
+        _ => Err(format!(
+            "`{s}` is not a number of seconds between 0 and 86400"
+        )),
+    }
+}
+
 /// `--report [FILE] [--open]` on replay and sweep.
 #[derive(clap::Args)]
 struct ReportArgs {
@@ -473,10 +531,16 @@ fn main() -> ExitCode {
             no_record,
             json,
             report,
+            storage,
+            workers,
+            heartbeat,
+            grace,
+            retries,
         } => {
             use commands::sweep::SearchMethod;
             set.extend(params);
-            commands::sweep::run(commands::sweep::Args {
+            let show = recipe == "show";
+            let args = commands::sweep::Args {
                 recipe,
                 params: set,
                 data,
@@ -496,8 +560,34 @@ fn main() -> ExitCode {
                 json,
                 report: report.report,
                 open: report.open,
-            })
+                shared: commands::sweep::Shared {
+                    storage: storage.storage,
+                    study: storage.study,
+                    workers,
+                    faults: kreplay_study::Faults {
+                        heartbeat: Duration::from_secs_f64(heartbeat),
+                        grace: Duration::from_secs_f64(grace),
+                        retries,
+                    },
+                    patience: Duration::from_secs_f64(storage.patience),
+                },
+            };
+            match show {
+                true => commands::sweep::show(&args),
+                false => commands::sweep::run(args),
+            }
         }
+        Command::Worker {
+            storage,
+            data,
+            jobs,
+        } => commands::worker::run(commands::worker::Args {
+            storage: storage.storage,
+            study: storage.study,
+            data,
+            jobs: jobs.map(usize::from),
+            patience: Duration::from_secs_f64(storage.patience),
+        }),
         Command::Runs { action, list } => commands::runs::run(action, list),
         Command::Report {
             target,

@@ -38,6 +38,12 @@ impl From<kreplay_store::StoreError> for Failure {
     }
 }
 
+impl From<kreplay_study::StudyError> for Failure {
+    fn from(e: kreplay_study::StudyError) -> Self {
+        Failure::Run(e.into())
+    }
+}
+
 impl From<KaggleError> for Failure {
     fn from(e: KaggleError) -> Self {
         Failure::Kaggle(e)

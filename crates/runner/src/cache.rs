@@ -25,6 +25,20 @@ pub struct FoldCache {
 }
 
 impl FoldCache {
+    /// The cache of a sweep of `recipe` over parameters at `paths`: the steps before the
+    /// first one a parameter changes are computed once per fold for every trial.
+    pub fn for_sweep(recipe: &kreplay_recipe::Recipe, paths: &[&str]) -> Self {
+        let untouched = recipe
+            .steps
+            .iter()
+            .position(|s| {
+                let prefix = format!("steps.{}.", s.id);
+                paths.iter().any(|p| p.starts_with(&prefix))
+            })
+            .unwrap_or(recipe.steps.len());
+        FoldCache::new(untouched)
+    }
+
     pub fn new(untouched: usize) -> Self {
         FoldCache {
             untouched,

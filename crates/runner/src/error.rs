@@ -43,6 +43,10 @@ pub enum RunError {
 
     #[error("no run #{id} in {path}")]
     NoRun { id: i64, path: PathBuf },
+
+    /// A shared study in PostgreSQL (`--storage`).
+    #[error(transparent)]
+    Study(#[from] kreplay_study::StudyError),
 }
 
 impl RunError {

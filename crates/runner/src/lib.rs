@@ -35,6 +35,7 @@ pub mod record;
 pub mod replay;
 pub mod sql;
 pub mod steps;
+pub mod study;
 pub mod submission;
 pub mod sweep;
 pub mod target;

@@ -41,7 +41,8 @@ fn in_step(e: RunError, decl: &StepDecl) -> RunError {
         | RunError::NoRun { .. }
         | RunError::InvalidSubmission { .. }
         | RunError::Recipe(_)
-        | RunError::DataMissing { .. } => e,
+        | RunError::DataMissing { .. }
+        | RunError::Study(_) => e,
         RunError::Model { model, message } => RunError::Model {
             model: format!("{at}: {model}"),
             message,

@@ -10,14 +10,14 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rand::SeedableRng;
 
 use kreplay_recipe::sweep::SweepParam;
 use kreplay_recipe::tpe::{self, Observation};
-use kreplay_recipe::{Override, Recipe};
+use kreplay_recipe::{Override, Recipe, Source};
 
 use crate::cache::FoldCache;
 use crate::data::CompetitionData;
@@ -150,6 +150,117 @@ pub struct SweepOptions<'a> {
     pub progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
 }
 
+/// One thread pool per job, the machine's threads shared out among them: each job is a
+/// thread of its own with its own pool for the trial's folds and trees, so a trial never runs
+/// another trial's work while it waits for its own, and its recorded duration is its own.
+pub(crate) fn pools(jobs: usize) -> Result<Vec<rayon::ThreadPool>> {
+    let jobs = jobs.max(1);
+    let per_job = (rayon::current_num_threads() / jobs).max(1);
+    (0..jobs)
+        .map(|_| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(per_job)
+                .build()
+                .map_err(|e| RunError::data("sweep", format!("cannot start {jobs} jobs: {e}")))
+        })
+        .collect()
+}
+
+/// Builds a configuration from its overrides: the recipe `source` (loaded as `name`, with
+/// `variant`) parsed with them, once per seed of `seeds` (once as written when there are
+/// none), each checked as a replay would check it.
+pub fn configure<'a>(
+    source: &'a Arc<Source>,
+    name: &'a str,
+    variant: Option<&'a str>,
+    seeds: &'a [u64],
+) -> impl Fn(&[Override]) -> Result<Config> + Sync + 'a {
+    move |overrides: &[Override]| {
+        let seeds: Vec<Option<u64>> = match seeds.is_empty() {
+            true => vec![None],
+            false => seeds.iter().map(|s| Some(*s)).collect(),
+        };
+        let mut recipes = Vec::new();
+        for seed in seeds {
+            let mut all = overrides.to_vec();
+            if let Some(s) = seed {
+                all.push(Override::parse(&format!("recipe.seed={s}"))?);
+            }
+            let recipe = Recipe::parse(source.clone(), name, variant, &all, crate::catalog())?;
+            crate::check(&recipe)?;
+            recipes.push(recipe);
+        }
+        Ok(Config {
+            overrides: overrides.iter().map(|o| o.text.clone()).collect(),
+            recipes,
+        })
+    }
+}
+
+/// A finished trial as a sweep's table and JSON show it, wherever it ran (this process, or a
+/// worker of a shared study).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub index: usize,
+    pub overrides: Vec<String>,
+    /// The hash of the recipe the trial ran (its first seed's).
+    pub hash: String,
+    pub score: Option<f64>,
+    pub cv: Option<(f64, f64)>,
+    pub train: Option<f64>,
+    pub pruned: bool,
+    /// The run store's ids of its replays (local sweeps only).
+    pub runs: Vec<i64>,
+    pub seconds: f64,
+    pub folds: Vec<f64>,
+    pub error: Option<String>,
+    pub repeat_of: Option<usize>,
+}
+
+impl Trial {
+    pub fn summary(&self) -> Summary {
+        Summary {
+            index: self.index,
+            overrides: self.overrides.clone(),
+            hash: self.hash.clone(),
+            score: self.score(),
+            cv: self.cv(),
+            train: self.train(),
+            pruned: self.pruned(),
+            runs: self.runs(),
+            seconds: self.elapsed().as_secs_f64(),
+            folds: self.folds(),
+            error: self.outcome.as_ref().err().cloned(),
+            repeat_of: self.repeat_of,
+        }
+    }
+}
+
+/// The order trials are ranked in: scored before unscored, unpruned before pruned, better
+/// scores first, then the order they were tried.
+pub fn rank_order(
+    (a_score, a_pruned, a_index): (Option<f64>, bool, usize),
+    (b_score, b_pruned, b_index): (Option<f64>, bool, usize),
+    higher: bool,
+) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (a_score, b_score, a_pruned, b_pruned) {
+        (Some(_), Some(_), false, true) => Ordering::Less,
+        (Some(_), Some(_), true, false) => Ordering::Greater,
+        (Some(x), Some(y), _, _) => {
+            let ord = if higher {
+                y.total_cmp(&x)
+            } else {
+                x.total_cmp(&y)
+            };
+            ord.then(a_index.cmp(&b_index))
+        }
+        (Some(_), None, _, _) => Ordering::Less,
+        (None, Some(_), _, _) => Ordering::Greater,
+        (None, None, _, _) => a_index.cmp(&b_index),
+    }
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     let n = v.len();
@@ -157,6 +268,24 @@ fn median(mut v: Vec<f64>) -> f64 {
         v[n / 2]
     } else {
         (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// The median pruner: whether a trial whose running CV mean after `k` folds is `mean` is
+/// worse than the median of the finished trials' running means (`curves`) at `k`.
+pub(crate) fn prunes(curves: &[Vec<f64>], k: usize, mean: f64, higher: bool) -> bool {
+    let at_k: Vec<f64> = curves
+        .iter()
+        .filter_map(|c| c.get(k - 1).copied())
+        .collect();
+    if at_k.len() < PRUNER_STARTUP {
+        return false;
+    }
+    let m = median(at_k);
+    if higher {
+        mean < m
+    } else {
+        mean > m
     }
 }
 
@@ -177,16 +306,7 @@ pub fn run(
     // Each job is a thread of its own with its own pool for the trial's folds and trees, so
     // a trial never runs another trial's work while it waits for its own: its recorded
     // duration is its own. The threads are shared out among the jobs.
-    let jobs = opts.jobs.max(1);
-    let per_job = (rayon::current_num_threads() / jobs).max(1);
-    let pools = (0..jobs)
-        .map(|_| {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(per_job)
-                .build()
-                .map_err(|e| RunError::data("sweep", format!("cannot start {jobs} jobs: {e}")))
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let pools = pools(opts.jobs)?;
     let planned = match search {
         Search::Fixed(list) => list.len(),
         Search::Tpe { trials, .. } => *trials,
@@ -232,21 +352,7 @@ pub fn run(
             .filter(|t| t.outcome.is_ok() && !t.pruned())
             .map(Trial::curve)
             .collect();
-        let prune = |k: usize, mean: f64| -> bool {
-            let at_k: Vec<f64> = curves
-                .iter()
-                .filter_map(|c| c.get(k - 1).copied())
-                .collect();
-            if at_k.len() < PRUNER_STARTUP {
-                return false;
-            }
-            let m = median(at_k);
-            if opts.higher {
-                mean < m
-            } else {
-                mean > m
-            }
-        };
+        let prune = |k: usize, mean: f64| prunes(&curves, k, mean, opts.higher);
         let start = trials.len();
         let run_trial = |k: usize| -> Trial {
             let config = &configs[k];
@@ -344,24 +450,13 @@ pub fn run(
             .collect();
         trials.extend(finished);
     }
-    let higher = opts.higher;
-    trials.sort_by(
-        |a, b| match (a.score(), b.score(), a.pruned(), b.pruned()) {
-            (Some(_), Some(_), false, true) => std::cmp::Ordering::Less,
-            (Some(_), Some(_), true, false) => std::cmp::Ordering::Greater,
-            (Some(x), Some(y), _, _) => {
-                let ord = if higher {
-                    y.total_cmp(&x)
-                } else {
-                    x.total_cmp(&y)
-                };
-                ord.then(a.index.cmp(&b.index))
-            }
-            (Some(_), None, _, _) => std::cmp::Ordering::Less,
-            (None, Some(_), _, _) => std::cmp::Ordering::Greater,
-            (None, None, _, _) => a.index.cmp(&b.index),
-        },
-    );
+    trials.sort_by(|a, b| {
+        rank_order(
+            (a.score(), a.pruned(), a.index),
+            (b.score(), b.pruned(), b.index),
+            opts.higher,
+        )
+    });
     Ok(trials)
 }
 

@@ -109,3 +109,4 @@ pub fn model_label(recipe: &Recipe) -> String {
         .collect();
     format!("{}({})", recipe.model.kind, explicit.join(", "))
 }
+pub mod worker;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use kreplay_recipe::{Metric, Recipe};
 use kreplay_report::run::{Evidence, RunPage};
 use kreplay_report::sweep::{SweepPage, TrialRow};
-use kreplay_runner::sweep::Trial;
+use kreplay_runner::sweep::Summary;
 use kreplay_runner::{replay_owned, ReplayOptions, ReplayReport, RunError};
 use kreplay_store::{self as store, RunFilter, RunStore, Sort};
 
@@ -78,7 +78,7 @@ pub fn write_sweep(
     recipe: &Recipe,
     sweep: &str,
     method: &str,
-    trials: &[Trial],
+    trials: &[Summary],
     path: &Path,
     open: bool,
 ) -> Result {
@@ -92,12 +92,12 @@ pub fn write_sweep(
                 .filter_map(|o| o.split_once('='))
                 .map(|(p, v)| (p.to_string(), v.to_string()))
                 .collect(),
-            score: t.score(),
-            cv_std: t.cv().map(|c| c.1),
-            seconds: t.elapsed().as_secs_f64(),
-            pruned: t.pruned(),
-            error: t.outcome.as_ref().err().cloned(),
-            runs: t.runs(),
+            score: t.score,
+            cv_std: t.cv.map(|c| c.1),
+            seconds: t.seconds,
+            pruned: t.pruned,
+            error: t.error.clone(),
+            runs: t.runs.clone(),
             repeat_of: t.repeat_of,
         })
         .collect();

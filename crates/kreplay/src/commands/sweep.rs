@@ -1,5 +1,6 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use kreplay_recipe::sweep::{expand, Domain, Method, SweepParam};
@@ -7,9 +8,11 @@ use kreplay_recipe::{
     derived_text, Library, Override, Recipe, RecipeError, RecipeRef, Scheme, Source,
 };
 use kreplay_runner::cache::FoldCache;
-use kreplay_runner::sweep::{Config, Search, SweepOptions};
+use kreplay_runner::study::{self, WorkOptions};
+use kreplay_runner::sweep::{Search, Summary, SweepOptions, Trial};
 use kreplay_runner::{catalog, data, sweep, RunError};
 use kreplay_store as store;
+use kreplay_study::{Address, Faults, NewStudy, Progress, Storage};
 
 use crate::out;
 use crate::report::Result;
@@ -40,6 +43,18 @@ pub struct Args {
     /// `--report [FILE]`: the sweep's HTML report.
     pub report: Option<Option<PathBuf>>,
     pub open: bool,
+    pub shared: Shared,
+}
+
+/// `--storage` and its settings: a study in PostgreSQL that `kreplay worker`s share.
+pub struct Shared {
+    pub storage: Option<String>,
+    pub study: Option<String>,
+    /// Trials this process runs itself (default: --jobs); 0 only creates the study.
+    pub workers: Option<usize>,
+    pub faults: Faults,
+    /// How long to wait for a database that went away.
+    pub patience: Duration,
 }
 
 fn describe(d: &Domain) -> String {
@@ -84,28 +99,7 @@ pub fn run(a: Args) -> Result {
             unswept.display_name()
         );
     }
-    let make = |overrides: &[Override]| -> std::result::Result<Config, RunError> {
-        let seeds: Vec<Option<u64>> = if a.seeds.is_empty() {
-            vec![None]
-        } else {
-            a.seeds.iter().map(|s| Some(*s)).collect()
-        };
-        let mut recipes = Vec::new();
-        for seed in seeds {
-            let mut all = overrides.to_vec();
-            if let Some(s) = seed {
-                all.push(Override::parse(&format!("recipe.seed={s}"))?);
-            }
-            let recipe =
-                Recipe::parse(source.clone(), &name, r.variant.as_deref(), &all, catalog())?;
-            kreplay_runner::check(&recipe)?;
-            recipes.push(recipe);
-        }
-        Ok(Config {
-            overrides: overrides.iter().map(|o| o.text.clone()).collect(),
-            recipes,
-        })
-    };
+    let make = sweep::configure(&source, &name, r.variant.as_deref(), &a.seeds);
     let search = match a.method {
         SearchMethod::Grid => Search::Fixed(expand(&params, Method::Grid, None, a.seed)?),
         SearchMethod::Random => Search::Fixed(expand(&params, Method::Random, a.trials, a.seed)?),
@@ -166,16 +160,9 @@ pub fn run(a: Args) -> Result {
     let frames = data::load(&unswept, dir.as_deref())?;
     let jobs = a.jobs.unwrap_or_else(kreplay_runner::threads::available);
     // Steps before the first one the sweep changes are computed once per fold for all trials.
-    let untouched = unswept
-        .steps
-        .iter()
-        .position(|s| {
-            params
-                .iter()
-                .any(|p| p.path.starts_with(&format!("steps.{}.", s.id)))
-        })
-        .unwrap_or(unswept.steps.len());
-    let cache = FoldCache::new(untouched);
+    let paths: Vec<&str> = params.iter().map(|p| p.path.as_str()).collect();
+    let cache = FoldCache::for_sweep(&unswept, &paths);
+    let untouched = cache.untouched;
     let bar = (!a.json && std::io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::new(0);
         bar.set_style(
@@ -192,93 +179,388 @@ pub fn run(a: Args) -> Result {
             b.set_position(done as u64);
         }
     };
-    let store_path = store::default_path();
-    let sweep_id = sweep_id(&unswept.hash);
-    let make_config = |o: &[Override]| make(o);
-    let trials = sweep::run(
-        &search,
-        &make_config,
-        &frames,
-        &SweepOptions {
-            jobs,
-            higher: unswept.validation.metric.higher_is_better(),
-            prune: a.prune,
-            cache: Some(&cache),
-            recording: a.record.then_some(sweep::Recording {
-                store: &store_path,
-                sweep: &sweep_id,
-            }),
-            progress: Some(&progress),
-        },
-    )?;
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
     let method = match a.method {
         SearchMethod::Grid => "grid",
         SearchMethod::Random => "random",
-        SearchMethod::Tpe => "TPE",
+        SearchMethod::Tpe => "tpe",
     };
-    let best = trials.first().filter(|t| t.outcome.is_ok() && !t.pruned());
-    let saved = match (&a.save_best, best) {
-        (Some(path), Some(t)) => {
-            let overrides = t
-                .overrides
-                .iter()
-                .map(|o| Override::parse(o))
-                .collect::<std::result::Result<Vec<_>, _>>()?;
-            let note = format!(
-                "Best of a {method} sweep of {} configurations ({}); score {:.4}.",
-                trials.len(),
-                a.params.join(" "),
-                t.score().unwrap_or(f64::NAN)
-            );
-            let text = derived_text(
-                &source,
-                r.variant.as_deref(),
-                &overrides,
-                &[],
-                &unswept.display_name(),
-                &note,
+    let (sweep_id, summaries, shared) = match &a.shared.storage {
+        None => {
+            let store_path = store::default_path();
+            let sweep_id = sweep_id(&unswept.hash);
+            let trials = sweep::run(
+                &search,
+                &make,
+                &frames,
+                &SweepOptions {
+                    jobs,
+                    higher: unswept.validation.metric.higher_is_better(),
+                    prune: a.prune,
+                    cache: Some(&cache),
+                    recording: a.record.then_some(sweep::Recording {
+                        store: &store_path,
+                        sweep: &sweep_id,
+                    }),
+                    progress: Some(&progress),
+                },
             )?;
-            // The saved recipe must be a valid recipe before it replaces anything.
-            let check = Recipe::parse(
-                Source::new(path.display().to_string(), text.clone()),
-                &name,
-                None,
-                &[],
-                catalog(),
-            )?;
-            kreplay_runner::atomic::write(path, text.as_bytes())?;
-            Some((path.clone(), check.hash))
+            let summaries: Vec<Summary> = trials.iter().map(Trial::summary).collect();
+            (sweep_id, summaries, None)
         }
-        _ => None,
+        Some(url) => {
+            let address = Address::parse(url, None)?;
+            let study_name = a.shared.study.clone().ok_or_else(|| {
+                RunError::data("--storage", "a shared sweep needs a name: --study NAME")
+            })?;
+            let fixed: Option<Vec<Vec<String>>> = match &search {
+                Search::Fixed(list) => Some(
+                    list.iter()
+                        .map(|c| c.iter().map(|o| o.text.clone()).collect())
+                        .collect(),
+                ),
+                Search::Tpe { .. } => None,
+            };
+            let planned = match &search {
+                Search::Fixed(list) => list.len(),
+                Search::Tpe { trials, .. } => *trials,
+            };
+            let mut storage = Storage::open(&address, a.shared.patience)?;
+            let study = storage.create_or_attach(&NewStudy {
+                name: &study_name,
+                recipe: &a.recipe,
+                recipe_name: &name,
+                variant: r.variant.as_deref(),
+                recipe_text: &source.text,
+                recipe_hash: &unswept.hash,
+                params: &a.params,
+                method,
+                planned,
+                seed: a.seed,
+                seeds: &a.seeds,
+                prune: a.prune,
+                metric: unswept.validation.metric.name(),
+                higher: unswept.validation.metric.higher_is_better(),
+                data: &study::data_identity(&frames),
+                faults: a.shared.faults,
+                fixed: fixed.as_deref(),
+            })?;
+            let workers = a.shared.workers.unwrap_or(jobs);
+            if workers == 0 {
+                let p = storage.progress(&study)?;
+                if a.json {
+                    out!(
+                        "{}",
+                        serde_json::to_string_pretty(&serde_json::json!({
+                            "study": study.name, "progress": progress_json(&p),
+                        }))
+                        .expect("JSON")
+                    );
+                } else {
+                    out!(
+                        "study {} at {address}: {} trials, {} finished; run them with \
+                         `kreplay worker --storage URL --study {}` on any machine with the data",
+                        study.name,
+                        study.planned,
+                        p.finished,
+                        study.name
+                    );
+                }
+                return Ok(());
+            }
+            {
+                if let Some(b) = &bar {
+                    b.set_length(planned as u64);
+                }
+                // This process's trials; other workers' show in the table at the end.
+                let tick = |n: usize| {
+                    if let Some(b) = &bar {
+                        b.set_position(n as u64);
+                    }
+                };
+                study::work(
+                    &address,
+                    a.shared.patience,
+                    &study,
+                    &frames,
+                    &WorkOptions {
+                        jobs: workers,
+                        worker: &study::worker_name(),
+                        cache: Some(&cache),
+                        progress: Some(&tick),
+                    },
+                )?;
+            }
+            let summaries = study::ranked(&mut storage, &study)?;
+            let progress = storage.progress(&study)?;
+            (study_name, summaries, Some((address, progress, workers)))
+        }
+    };
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let shown = if method == "tpe" { "TPE" } else { method };
+    let saved = match &a.save_best {
+        Some(path) => save_best(
+            &source,
+            &name,
+            r.variant.as_deref(),
+            &unswept,
+            shown,
+            &a.params,
+            &summaries,
+            path,
+        )?,
+        None => None,
     };
     if let Some(target) = &a.report {
         let path = target
             .clone()
             .unwrap_or_else(|| super::report::default_sweep_path(&sweep_id));
-        super::report::write_sweep(&unswept, &sweep_id, method, &trials, &path, a.open)?;
+        super::report::write_sweep(&unswept, &sweep_id, shown, &summaries, &path, a.open)?;
     }
     let (hits, misses) = cache.counts();
+    let table = Ranked {
+        recipe: &unswept,
+        sweep: &sweep_id,
+        method: shown,
+        paths: params.iter().map(|p| p.path.clone()).collect(),
+        summaries: &summaries,
+    };
     if a.json {
-        let rows: Vec<_> = trials
+        let mut json = table.json();
+        json["cache"] =
+            serde_json::json!({ "hits": hits, "misses": misses, "untouched_steps": untouched });
+        json["saved"] = serde_json::json!(saved.as_ref().map(|s| s.0.clone()));
+        if let Some((_, progress, _)) = &shared {
+            json["progress"] = progress_json(progress);
+        }
+        out!("{}", serde_json::to_string_pretty(&json).expect("JSON"));
+        return Ok(());
+    }
+    let seeds = if a.seeds.is_empty() {
+        String::new()
+    } else {
+        format!("  ·  seeds {:?}", a.seeds)
+    };
+    let runs_here = match &shared {
+        Some((_, _, workers)) => format!("{workers} jobs here"),
+        None => format!("{jobs} jobs"),
+    };
+    out!(
+        "{}  ·  {shown}, {} configurations{seeds}  ·  {}  ·  {runs_here}",
+        unswept.display_name(),
+        summaries.len(),
+        unswept.validation.describe()
+    );
+    table.print();
+    out!("feature-step cache: {hits} hits, {misses} computed (first {untouched} steps shared)");
+    match &shared {
+        None => out!("runs recorded as sweep {sweep_id}: kreplay runs --sweep {sweep_id}"),
+        Some((address, progress, _)) => print_progress(address, &sweep_id, progress),
+    }
+    if let Some((path, hash)) = saved {
+        out!(
+            "best configuration saved to {} (recipe hash {})",
+            path.display(),
+            &hash[..12]
+        );
+    }
+    Ok(())
+}
+
+/// `kreplay sweep show --storage URL --study NAME`: a shared study's ranked table, from any
+/// machine, while it runs or after.
+pub fn show(a: &Args) -> Result {
+    let url = a.shared.storage.as_deref().ok_or_else(|| {
+        RunError::data(
+            "sweep show",
+            "needs --storage URL (or KREPLAY_STORAGE) and --study NAME",
+        )
+    })?;
+    let name = a
+        .shared
+        .study
+        .as_deref()
+        .ok_or_else(|| RunError::data("sweep show", "needs --study NAME"))?;
+    let address = Address::parse(url, None)?;
+    let mut storage = Storage::open(&address, a.shared.patience)?;
+    let study = storage.study(name)?.ok_or_else(|| {
+        RunError::data(
+            "sweep show",
+            format!("no study named `{name}` at {address}"),
+        )
+    })?;
+    let source = study::source_of(&study);
+    let recipe = Recipe::parse(
+        source.clone(),
+        &study.recipe_name,
+        study.variant.as_deref(),
+        &[],
+        catalog(),
+    )?;
+    let summaries = study::ranked(&mut storage, &study)?;
+    let progress = storage.progress(&study)?;
+    let shown = if study.method == "tpe" {
+        "TPE"
+    } else {
+        study.method.as_str()
+    };
+    let paths = study
+        .params
+        .iter()
+        .map(|p| SweepParam::parse(p).map(|p| p.path))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let saved = match &a.save_best {
+        Some(path) => save_best(
+            &source,
+            &study.recipe_name,
+            study.variant.as_deref(),
+            &recipe,
+            shown,
+            &study.params,
+            &summaries,
+            path,
+        )?,
+        None => None,
+    };
+    if let Some(target) = &a.report {
+        let path = target
+            .clone()
+            .unwrap_or_else(|| super::report::default_sweep_path(&study.name));
+        super::report::write_sweep(&recipe, &study.name, shown, &summaries, &path, a.open)?;
+    }
+    let table = Ranked {
+        recipe: &recipe,
+        sweep: &study.name,
+        method: shown,
+        paths,
+        summaries: &summaries,
+    };
+    if a.json {
+        let mut json = table.json();
+        json["progress"] = progress_json(&progress);
+        json["saved"] = serde_json::json!(saved.as_ref().map(|s| s.0.clone()));
+        out!("{}", serde_json::to_string_pretty(&json).expect("JSON"));
+        return Ok(());
+    }
+    out!(
+        "{}  ·  {shown}, {} configurations  ·  {}  ·  study {}",
+        recipe.display_name(),
+        study.planned,
+        recipe.validation.describe(),
+        study.name
+    );
+    table.print();
+    print_progress(&address, &study.name, &progress);
+    if let Some((path, hash)) = saved {
+        out!(
+            "best configuration saved to {} (recipe hash {})",
+            path.display(),
+            &hash[..12]
+        );
+    }
+    Ok(())
+}
+
+fn progress_json(p: &Progress) -> serde_json::Value {
+    serde_json::json!({
+        "planned": p.planned, "finished": p.finished, "running": p.running, "waiting": p.waiting,
+    })
+}
+
+fn print_progress(address: &Address, study: &str, p: &Progress) {
+    if p.finished >= p.planned {
+        out!(
+            "study {study} at {address}: all {} trials finished",
+            p.planned
+        );
+    } else {
+        out!(
+            "study {study} at {address}: {} of {} trials finished, {} running, {} waiting; \
+             more workers: kreplay worker --storage URL --study {study}",
+            p.finished,
+            p.planned,
+            p.running,
+            p.waiting
+        );
+    }
+}
+
+/// `--save-best FILE`: the best configuration as a new recipe, checked before it is written.
+#[allow(clippy::too_many_arguments)]
+fn save_best(
+    source: &std::sync::Arc<Source>,
+    name: &str,
+    variant: Option<&str>,
+    unswept: &Recipe,
+    method: &str,
+    params: &[String],
+    summaries: &[Summary],
+    path: &std::path::Path,
+) -> Result<Option<(PathBuf, String)>> {
+    let Some(t) = summaries.first().filter(|t| t.error.is_none() && !t.pruned) else {
+        return Ok(None);
+    };
+    let overrides = t
+        .overrides
+        .iter()
+        .map(|o| Override::parse(o))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let note = format!(
+        "Best of a {method} sweep of {} configurations ({}); score {:.4}.",
+        summaries.len(),
+        params.join(" "),
+        t.score.unwrap_or(f64::NAN)
+    );
+    let text = derived_text(
+        source,
+        variant,
+        &overrides,
+        &[],
+        &unswept.display_name(),
+        &note,
+    )?;
+    // The saved recipe must be a valid recipe before it replaces anything.
+    let check = Recipe::parse(
+        Source::new(path.display().to_string(), text.clone()),
+        name,
+        None,
+        &[],
+        catalog(),
+    )?;
+    kreplay_runner::atomic::write(path, text.as_bytes())?;
+    Ok(Some((path.to_path_buf(), check.hash)))
+}
+
+/// A sweep's trials, best first, as a table or JSON.
+struct Ranked<'a> {
+    recipe: &'a Recipe,
+    sweep: &'a str,
+    method: &'a str,
+    paths: Vec<String>,
+    summaries: &'a [Summary],
+}
+
+impl Ranked<'_> {
+    fn json(&self) -> serde_json::Value {
+        let rows: Vec<_> = self
+            .summaries
             .iter()
             .map(|t| {
                 let mut row = serde_json::json!({
                     "index": t.index,
                     "overrides": t.overrides,
                     "hash": t.hash,
-                    "score": t.score(),
-                    "cv_mean": t.cv().map(|c| c.0),
-                    "cv_std": t.cv().map(|c| c.1),
-                    "train": t.train(),
-                    "pruned": t.pruned(),
+                    "score": t.score,
+                    "cv_mean": t.cv.map(|c| c.0),
+                    "cv_std": t.cv.map(|c| c.1),
+                    "train": t.train,
+                    "pruned": t.pruned,
                     "repeat_of": t.repeat_of,
-                    "runs": t.runs(),
-                    "seconds": t.elapsed().as_secs_f64(),
-                    "folds": t.folds(),
-                    "error": t.outcome.as_ref().err(),
+                    "runs": t.runs,
+                    "seconds": t.seconds,
+                    "folds": t.folds,
+                    "error": t.error,
                 });
                 // One field per swept parameter, as `cv_results_`' `param_<name>`.
                 for o in &t.overrides {
@@ -291,85 +573,58 @@ pub fn run(a: Args) -> Result {
                 row
             })
             .collect();
-        out!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({
-                "sweep": sweep_id,
-                "method": method,
-                "metric": unswept.validation.metric.name(),
-                "direction": unswept.validation.metric.direction(),
-                "trials": rows,
-                "cache": { "hits": hits, "misses": misses, "untouched_steps": untouched },
-                "saved": saved.as_ref().map(|s| s.0.clone()),
-            }))
-            .expect("JSON")
-        );
-        return Ok(());
+        serde_json::json!({
+            "sweep": self.sweep,
+            "method": self.method,
+            "metric": self.recipe.validation.metric.name(),
+            "direction": self.recipe.validation.metric.direction(),
+            "trials": rows,
+        })
     }
-    let seeds = if a.seeds.is_empty() {
-        String::new()
-    } else {
-        format!("  ·  seeds {:?}", a.seeds)
-    };
-    out!(
-        "{}  ·  {method}, {} configurations{seeds}  ·  {}  ·  {jobs} jobs",
-        unswept.display_name(),
-        trials.len(),
-        unswept.validation.describe()
-    );
-    let paths: Vec<String> = params.iter().map(|p| p.path.clone()).collect();
-    let widths: Vec<usize> = paths.iter().map(|p| p.len().max(8)).collect();
-    let header: Vec<String> = paths
-        .iter()
-        .zip(&widths)
-        .map(|(p, w)| format!("{p:<w$}"))
-        .collect();
-    out!(
-        "  {:<5} {}  {:<20} {:<8} time",
-        "rank",
-        header.join("  "),
-        "score (CV ± std)",
-        "train"
-    );
-    for (rank, t) in trials.iter().enumerate() {
-        let values: Vec<String> = t
-            .overrides
+
+    fn print(&self) {
+        let widths: Vec<usize> = self.paths.iter().map(|p| p.len().max(8)).collect();
+        let header: Vec<String> = self
+            .paths
             .iter()
             .zip(&widths)
-            .map(|(o, w)| format!("{:<w$}", o.split_once('=').map_or("", |x| x.1)))
+            .map(|(p, w)| format!("{p:<w$}"))
             .collect();
-        if let Err(e) = &t.outcome {
-            out!("  {:<5} {}  failed: {e}", "-", values.join("  "));
-            continue;
+        out!(
+            "  {:<5} {}  {:<20} {:<8} time",
+            "rank",
+            header.join("  "),
+            "score (CV ± std)",
+            "train"
+        );
+        for (rank, t) in self.summaries.iter().enumerate() {
+            let values: Vec<String> = t
+                .overrides
+                .iter()
+                .zip(&widths)
+                .map(|(o, w)| format!("{:<w$}", o.split_once('=').map_or("", |x| x.1)))
+                .collect();
+            if let Some(e) = &t.error {
+                out!("  {:<5} {}  failed: {e}", "-", values.join("  "));
+                continue;
+            }
+            let score = match (t.cv, t.score) {
+                (Some((m, s)), _) => format!("{m:.4} ± {s:.4}"),
+                (None, Some(x)) => format!("{x:.4} (train)"),
+                _ => "-".into(),
+            };
+            let train = t.train.map_or("pruned".to_string(), |x| format!("{x:.4}"));
+            let time = match t.repeat_of {
+                Some(of) => format!("repeats trial {of}"),
+                None => format!("{:.2} s", t.seconds),
+            };
+            out!(
+                "  {:<5} {}  {score:<20} {train:<8} {time}",
+                rank + 1,
+                values.join("  "),
+            );
         }
-        let score = match (t.cv(), t.score()) {
-            (Some((m, s)), _) => format!("{m:.4} ± {s:.4}"),
-            (None, Some(x)) => format!("{x:.4} (train)"),
-            _ => "-".into(),
-        };
-        let train = t
-            .train()
-            .map_or("pruned".to_string(), |x| format!("{x:.4}"));
-        let time = match t.repeat_of {
-            Some(of) => format!("repeats trial {of}"),
-            None => format!("{:.2} s", t.elapsed().as_secs_f64()),
-        };
-        out!(
-            "  {:<5} {}  {score:<20} {train:<8} {time}",
-            rank + 1,
-            values.join("  "),
-        );
     }
-    out!("feature-step cache: {hits} hits, {misses} computed (first {untouched} steps shared)");
-    out!("runs recorded as sweep {sweep_id}: kreplay runs --sweep {sweep_id}");
-    if let Some((path, hash)) = saved {
-        out!(
-            "best configuration saved to {} (recipe hash {})",
-            path.display(),
-            &hash[..12]
-        );
-    }
-    Ok(())
 }
 
 /// `<unix millis>-<first 8 hex of the recipe hash>`: unique per start, and says which recipe

@@ -1,0 +1,385 @@
+//! Sweeps shared through PostgreSQL (`sweep --storage`, `kreplay worker`, `sweep show`), on a
+//! real server: `.ci/postgres.sh` starts one and sets `KREPLAY_TEST_POSTGRES`. Run with
+//! `cargo test --test integration -- --ignored study::`; without the variable they fail, they
+//! never pass by skipping.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kreplay_study::{Address, State, Storage};
+
+use crate::common::{command, kreplay, scratch};
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/winequality.toml");
+
+const NEEDS: &str = "needs a PostgreSQL server: eval \"$(.ci/postgres.sh)\"";
+
+fn url() -> String {
+    std::env::var("KREPLAY_TEST_POSTGRES").expect(NEEDS)
+}
+
+/// A study name no other test (or earlier run on the same database) uses.
+fn unique(name: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{name}-{}-{nanos}", std::process::id())
+}
+
+/// The password in a postgres://user:password@host/db URL.
+fn password(url: &str) -> &str {
+    url.rsplit_once('@').unwrap().0.rsplit_once(':').unwrap().1
+}
+
+fn storage() -> Storage {
+    Storage::open(
+        &Address::parse(&url(), None).unwrap(),
+        Duration::from_secs(10),
+    )
+    .unwrap()
+}
+
+fn run_ok(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = kreplay(dir, args);
+    assert!(
+        out.status.success(),
+        "kreplay {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn worker(dir: &std::path::Path, study: &str) -> Child {
+    let u = url();
+    command(
+        dir,
+        &["worker", "--storage", &u, "--study", study, "--jobs", "1"],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap()
+}
+
+fn wait_ok(child: Child) {
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "worker failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn show(dir: &std::path::Path, study: &str) -> serde_json::Value {
+    let u = url();
+    let text = run_ok(
+        dir,
+        &["sweep", "show", "--storage", &u, "--study", study, "--json"],
+    );
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The ranked table without timings: (index, overrides, score, cv std, train, folds).
+fn table(v: &serde_json::Value) -> Vec<String> {
+    v["trials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            format!(
+                "{} {} {} {} {} {} {}",
+                t["index"],
+                t["overrides"],
+                t["score"],
+                t["cv_std"],
+                t["train"],
+                t["folds"],
+                t["error"]
+            )
+        })
+        .collect()
+}
+
+const GRID_48: &[&str] = &[
+    "titanic/milla-decision-tree",
+    "model.max_depth=1,2,3,4,5,6,7,8",
+    "model.criterion=gini,entropy",
+    "model.min_samples_leaf=1,2,5",
+];
+
+#[test]
+#[ignore = "needs a PostgreSQL server (KREPLAY_TEST_POSTGRES)"]
+fn a_grid_by_four_workers_is_the_local_sweeps_table() {
+    let dir = scratch("study-grid");
+    let name = unique("grid");
+    let u = url();
+    let mut create = vec!["sweep"];
+    create.extend_from_slice(GRID_48);
+    create.extend(["--storage", &u, "--study", &name, "--workers", "0"]);
+    let created = run_ok(&dir, &create);
+    assert!(created.contains("48 trials"), "{created}");
+    assert!(!created.contains(password(&u)), "{created}");
+    let workers: Vec<Child> = (0..4).map(|_| worker(&dir, &name)).collect();
+    for w in workers {
+        wait_ok(w);
+    }
+    let shared = show(&dir, &name);
+    assert_eq!(shared["progress"]["finished"], 48);
+    let mut local = vec!["sweep", "--json", "--no-record"];
+    local.extend_from_slice(GRID_48);
+    let local: serde_json::Value = serde_json::from_str(&run_ok(&dir, &local)).unwrap();
+    assert_eq!(table(&shared).len(), 48);
+    assert_eq!(table(&shared), table(&local));
+    // Every trial ran once, on one of the workers.
+    let mut s = storage();
+    let study = s.study(&name).unwrap().unwrap();
+    let trials = s.trials(study.id).unwrap();
+    assert!(trials
+        .iter()
+        .all(|t| t.state == State::Complete && t.attempts == 1));
+    let workers: std::collections::BTreeSet<String> = trials
+        .iter()
+        .filter_map(|t| {
+            t.worker
+                .as_ref()
+                .map(|w| w.split('/').next().unwrap().to_string())
+        })
+        .collect();
+    assert!(workers.len() >= 2, "the trials were shared: {workers:?}");
+}
+
+#[test]
+#[ignore = "needs a PostgreSQL server (KREPLAY_TEST_POSTGRES)"]
+fn a_tpe_study_by_three_workers_records_each_trial_once() {
+    let dir = scratch("study-tpe");
+    let name = unique("tpe");
+    let u = url();
+    run_ok(
+        &dir,
+        &[
+            "sweep",
+            "titanic/milla-decision-tree",
+            "model.max_depth=int(interval(1, 12))",
+            "model.min_samples_leaf=int(interval(1, 30))",
+            "--method",
+            "tpe",
+            "--trials",
+            "40",
+            "--storage",
+            &u,
+            "--study",
+            &name,
+            "--workers",
+            "0",
+        ],
+    );
+    let workers: Vec<Child> = (0..3).map(|_| worker(&dir, &name)).collect();
+    for w in workers {
+        wait_ok(w);
+    }
+    let v = show(&dir, &name);
+    let trials = v["trials"].as_array().unwrap();
+    assert_eq!(trials.len(), 40);
+    let mut numbers: Vec<u64> = trials
+        .iter()
+        .map(|t| t["index"].as_u64().unwrap())
+        .collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, (0..40).collect::<Vec<u64>>());
+    assert!(trials.iter().all(|t| t["score"].is_number()));
+    // TPE searched: later trials are suggested from earlier ones, so not all are the same.
+    let configs: std::collections::BTreeSet<String> =
+        trials.iter().map(|t| t["overrides"].to_string()).collect();
+    assert!(configs.len() > 10, "{configs:?}");
+}
+
+#[test]
+#[ignore = "needs a PostgreSQL server (KREPLAY_TEST_POSTGRES)"]
+fn a_killed_workers_trial_is_run_again_by_another() {
+    let dir = scratch("study-kill");
+    let name = unique("kill");
+    let u = url();
+    // Two slow trials, a heartbeat every 0.3 s, taken back after 1.5 s without one.
+    run_ok(
+        &dir,
+        &[
+            "sweep",
+            EXAMPLE,
+            "model.n_estimators=3000,3001",
+            "--storage",
+            &u,
+            "--study",
+            &name,
+            "--workers",
+            "0",
+            "--heartbeat",
+            "0.3",
+            "--grace",
+            "1.5",
+        ],
+    );
+    let mut s = storage();
+    let study = s.study(&name).unwrap().unwrap();
+    let mut first = worker(&dir, &name);
+    let start = Instant::now();
+    loop {
+        let trials = s.trials(study.id).unwrap();
+        if trials.iter().any(|t| t.state == State::Running) {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no trial started"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    first.kill().unwrap(); // SIGKILL: no chance to clean up
+    first.wait().unwrap();
+    let killed = s
+        .trials(study.id)
+        .unwrap()
+        .into_iter()
+        .find(|t| t.state == State::Running)
+        .expect("the killed worker's trial is still marked running");
+    wait_ok(worker(&dir, &name));
+    let trials = s.trials(study.id).unwrap();
+    assert_eq!(trials.len(), 2);
+    assert!(
+        trials.iter().all(|t| t.state == State::Complete),
+        "{trials:?}"
+    );
+    let again = &trials[killed.number];
+    assert_eq!(again.attempts, 2, "{again:?}");
+    assert_ne!(again.worker, killed.worker);
+    // And it is the same result a local sweep gets.
+    let local: serde_json::Value = serde_json::from_str(&run_ok(
+        &dir,
+        &[
+            "sweep",
+            "--json",
+            "--no-record",
+            EXAMPLE,
+            "model.n_estimators=3000,3001",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(table(&show(&dir, &name)), table(&local));
+}
+
+#[test]
+#[ignore = "needs a PostgreSQL server (KREPLAY_TEST_POSTGRES)"]
+fn two_studies_on_one_database_stay_apart() {
+    let dir = scratch("study-apart");
+    let (a, b) = (unique("apart-a"), unique("apart-b"));
+    let u = url();
+    for (name, grid) in [(&a, "model.max_depth=2,3"), (&b, "model.max_depth=4,5,6")] {
+        run_ok(
+            &dir,
+            &[
+                "sweep",
+                "titanic/milla-decision-tree",
+                grid,
+                "--storage",
+                &u,
+                "--study",
+                name,
+                "--workers",
+                "0",
+            ],
+        );
+    }
+    wait_ok(worker(&dir, &a));
+    let (va, vb) = (show(&dir, &a), show(&dir, &b));
+    assert_eq!(va["progress"]["finished"], 2);
+    assert_eq!(vb["progress"]["finished"], 0);
+    assert_eq!(vb["progress"]["waiting"], 3);
+    wait_ok(worker(&dir, &b));
+    let vb = show(&dir, &b);
+    let depths: std::collections::BTreeSet<String> = vb["trials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["param_model.max_depth"].to_string())
+        .collect();
+    assert_eq!(depths, ["4", "5", "6"].map(String::from).into());
+    // The same name with another sweep is refused, not mixed in.
+    let out = kreplay(
+        &dir,
+        &[
+            "sweep",
+            "titanic/milla-decision-tree",
+            "model.max_depth=7",
+            "--storage",
+            &u,
+            "--study",
+            &a,
+        ],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("already exists as a different sweep"), "{err}");
+}
+
+#[test]
+#[ignore = "needs a PostgreSQL server (KREPLAY_TEST_POSTGRES)"]
+fn a_wrong_password_or_no_server_is_a_clear_error() {
+    let dir = scratch("study-auth");
+    let u = url();
+    // postgres://kreplay:<password>@host:port/db -> the same with another password.
+    let (scheme_user, rest) = u.rsplit_once('@').unwrap();
+    let user_part = scheme_user.rsplit_once(':').unwrap().0;
+    let wrong = format!("{user_part}:not-the-password@{rest}");
+    let out = kreplay(
+        &dir,
+        &[
+            "sweep",
+            EXAMPLE,
+            "model.max_depth=2",
+            "--storage",
+            &wrong,
+            "--study",
+            "x",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("password authentication failed"), "{err}");
+    assert!(err.contains(":***@"), "{err}");
+    assert!(!err.contains("not-the-password"), "{err}");
+    let host = rest.split('/').next().unwrap();
+    let nowhere = u.replace(host, "127.0.0.1:1");
+    let start = Instant::now();
+    let out = command(&dir, &["worker", "--storage", &nowhere])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("PostgreSQL at postgres://kreplay:***@127.0.0.1:1/"),
+        "{err}"
+    );
+    assert!(start.elapsed() < Duration::from_secs(30));
+    assert!(!err.contains(password(&u)), "{err}");
+}
+
+#[test]
+fn sweep_show_and_worker_need_a_storage() {
+    let dir = scratch("study-args");
+    let out = Command::new(env!("CARGO_BIN_EXE_kreplay"))
+        .args(["worker"])
+        .env_remove("KREPLAY_STORAGE")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--storage"));
+    let out = Command::new(env!("CARGO_BIN_EXE_kreplay"))
+        .args(["sweep", "show", "--study", "x"])
+        .env_remove("KREPLAY_STORAGE")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--storage"));
+}
