@@ -3,8 +3,9 @@
 # URL. Installs the distribution's server if it is not there; the cluster lives in a fresh
 # directory under /tmp, owned by the `postgres` user (the server refuses to run as root), on
 # a loopback port, with a password-protected role `kreplay` and a database of that name.
-# Usage: eval "$(.ci/postgres.sh [port, default 55432])"  # sets KREPLAY_TEST_POSTGRES
-# Stop it with: pg_ctl -D /tmp/kreplay-pg-<port> stop (as postgres).
+# Usage: eval "$(.ci/postgres.sh [port, default 55432])"  # sets KREPLAY_TEST_POSTGRES (the
+# URL), KREPLAY_TEST_POSTGRES_ADMIN (psql as the superuser) and KREPLAY_TEST_POSTGRES_CTL
+# (pg_ctl for this cluster: append stop or start).
 set -euo pipefail
 port="${1:-55432}"
 bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
@@ -32,3 +33,9 @@ as_postgres "$bin/psql" -h "$dir" -p "$port" -U postgres -q -v ON_ERROR_STOP=1 \
   -c "CREATE DATABASE kreplay OWNER kreplay" >&2
 echo "export KREPLAY_TEST_POSTGRES='postgres://kreplay:$password@127.0.0.1:$port/kreplay'"
 echo "export KREPLAY_TEST_POSTGRES_ADMIN='$bin/psql -h $dir -p $port -U postgres'"
+# pg_ctl for this cluster (stop/start), as the user that may run it.
+if [ "$(id -u)" = 0 ]; then
+  echo "export KREPLAY_TEST_POSTGRES_CTL='runuser -u postgres -- $bin/pg_ctl -D $dir -o \"-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off\" -l $dir/log -w'"
+else
+  echo "export KREPLAY_TEST_POSTGRES_CTL='$bin/pg_ctl -D $dir -o \"-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off\" -l $dir/log -w'"
+fi

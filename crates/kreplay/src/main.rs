@@ -385,8 +385,9 @@ enum Command {
     },
 }
 
-/// A shared study in PostgreSQL (`sweep --storage`, `worker`, `sweep show`).
-#[derive(clap::Args, Debug)]
+/// A shared study in PostgreSQL (`sweep --storage`, `worker`, `sweep show`). No `Debug`: the
+/// URL may hold a password.
+#[derive(clap::Args)]
 struct StorageArgs {
     /// The study database: postgres://user@host:port/database (the password from the URL,
     /// PGPASSWORD or ~/.pgpass; never printed).

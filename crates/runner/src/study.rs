@@ -47,7 +47,8 @@ pub fn data_identity(data: &CompetitionData) -> String {
         .join(", ")
 }
 
-/// A name for this process among a study's workers: the host and the process id.
+/// A name for this process among a study's workers: the host, the process id and a random
+/// tag (containers on one host name may share a process id).
 pub fn worker_name() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
@@ -55,7 +56,8 @@ pub fn worker_name() -> String {
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "localhost".into());
-    format!("{host}:{}", std::process::id())
+    let tag: u32 = rand::random();
+    format!("{host}:{}:{tag:08x}", std::process::id())
 }
 
 /// The study's recipe, as the sweep that started it read it.
@@ -76,6 +78,8 @@ pub fn work(
 ) -> Result<usize> {
     kreplay_study::check_data(study, &data_identity(data))?;
     let storage = Storage::open(address, patience)?;
+    // Heartbeats have a connection of their own, so a slow claim never delays them.
+    let beats = Mutex::new(Storage::open(address, patience)?);
     let source = source_of(study);
     let make = configure(
         &source,
@@ -103,6 +107,8 @@ pub fn work(
     let suggest = |history: &History, number: usize| -> Vec<String> {
         let history: Vec<Observation> = history
             .iter()
+            // Only trials over exactly these parameters teach TPE anything.
+            .filter(|(overrides, _)| overrides.len() == params.len())
             .map(|(overrides, score)| Observation {
                 values: overrides
                     .iter()
@@ -146,7 +152,10 @@ pub fn work(
                 for (job, number) in now {
                     // A lost heartbeat is not fatal: the trial may be given to another worker,
                     // and then this one's result is not recorded.
-                    let _ = lock().heartbeat(study.id, number, &job);
+                    let _ = beats
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .heartbeat(study.id, number, &job);
                 }
             }
         });
@@ -185,16 +194,20 @@ pub fn work(
                                 break;
                             }
                         };
-                        held.lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .insert((job.clone(), number));
-                        let outcome = pool.install(|| {
-                            run_trial(make, data, study, number, &overrides, &curves, opts)
-                        });
+                        let holding = Held::new(held, &job, number);
+                        // A panic in a replay is that trial's failure, not a stuck worker.
+                        let outcome =
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                pool.install(|| {
+                                    run_trial(make, data, study, number, &overrides, &curves, opts)
+                                })
+                            }))
+                            .unwrap_or_else(|panic| Outcome {
+                                error: Some(format!("the replay panicked: {}", panic_text(&panic))),
+                                ..Outcome::default()
+                            });
                         let recorded = lock().record(study.id, number, &job, &outcome);
-                        held.lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .remove(&(job.clone(), number));
+                        drop(holding);
                         match recorded {
                             Ok(_) => {
                                 let n = ran.fetch_add(1, Ordering::SeqCst) + 1;
@@ -212,7 +225,16 @@ pub fn work(
             })
             .collect();
         for j in jobs {
-            let _ = j.join();
+            if let Err(panic) = j.join() {
+                failing.store(true, Ordering::SeqCst);
+                failed
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .get_or_insert(RunError::data(
+                        "worker",
+                        format!("a job stopped: {}", panic_text(&panic)),
+                    ));
+            }
         }
         *stop.0.lock().unwrap_or_else(|p| p.into_inner()) = true;
         stop.1.notify_all();
@@ -221,6 +243,40 @@ pub fn work(
         Some(e) => Err(e),
         None => Ok(ran.into_inner()),
     }
+}
+
+/// A trial this process holds, for the heartbeat thread, until it is dropped (also when the
+/// trial's thread unwinds).
+struct Held<'a> {
+    set: &'a Mutex<BTreeSet<(String, usize)>>,
+    key: (String, usize),
+}
+
+impl<'a> Held<'a> {
+    fn new(set: &'a Mutex<BTreeSet<(String, usize)>>, job: &str, number: usize) -> Held<'a> {
+        let key = (job.to_string(), number);
+        set.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key.clone());
+        Held { set, key }
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.set
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.key);
+    }
+}
+
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
 }
 
 /// Replays one claimed configuration, as a local sweep replays it; a configuration that cannot

@@ -37,9 +37,10 @@ impl Address {
     /// Parses `url`, completing the user and password from the environment and `pgpass`
     /// (`None` reads `$PGPASSFILE`, then `~/.pgpass`).
     pub fn parse(url: &str, pgpass: Option<&Path>) -> Result<Address> {
-        let shown = redact(url);
+        // Nothing of an address the driver cannot read is shown: where its password starts
+        // is not known.
         let mut config = Config::from_str(url).map_err(|e| StudyError::Url {
-            url: shown.clone(),
+            url: "(not shown)".into(),
             message: format!(
                 "not a PostgreSQL address ({e}); expected postgres://user@host:port/database"
             ),
@@ -48,7 +49,7 @@ impl Address {
             let user = std::env::var("PGUSER")
                 .or_else(|_| std::env::var("USER"))
                 .map_err(|_| StudyError::Url {
-                    url: shown.clone(),
+                    url: shown(&config),
                     message: "no user: put one in the URL (postgres://user@host/db) or set PGUSER"
                         .into(),
                 })?;
@@ -74,17 +75,57 @@ impl Address {
         // A server that vanishes mid-statement is noticed, not waited on forever.
         config.keepalives_idle(Duration::from_secs(10));
         config.application_name("kreplay");
+        let shown = shown(&config);
         Ok(Address { config, shown })
     }
 
     pub(crate) fn connect(&self) -> Result<postgres::Client> {
-        self.config
-            .connect(postgres::NoTls)
-            .map_err(|e| StudyError::Connect {
-                url: self.shown.clone(),
-                message: describe(&e),
-            })
+        let fail = |e: postgres::Error| StudyError::Connect {
+            url: self.shown.clone(),
+            message: describe(&e),
+        };
+        let mut client = self.config.connect(postgres::NoTls).map_err(fail)?;
+        // A process stopped mid-transaction (SIGSTOP, a suspended job) must not hold the
+        // study's locks for ever, and no statement waits for a lock without end.
+        client
+            .batch_execute(
+                "SET idle_in_transaction_session_timeout = '60s'; SET lock_timeout = '30s'",
+            )
+            .map_err(fail)?;
+        Ok(client)
     }
+}
+
+/// The address as shown: `postgres://user:***@host:port/database`, rebuilt from the parsed
+/// settings, so no spelling of the URL can carry its password into a message.
+fn shown(config: &Config) -> String {
+    let user = config.get_user().unwrap_or_default();
+    let password = match config.get_password() {
+        Some(_) => ":***",
+        None => "",
+    };
+    let ports = config.get_ports();
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let host = match h {
+                Host::Tcp(h) if h.contains(':') => format!("[{h}]"),
+                Host::Tcp(h) => h.clone(),
+                Host::Unix(p) => p.display().to_string().replace('/', "%2F"),
+            };
+            match ports.get(i).or(ports.first()) {
+                Some(port) => format!("{host}:{port}"),
+                None => format!("{host}:5432"),
+            }
+        })
+        .collect();
+    format!(
+        "postgres://{user}{password}@{}/{}",
+        hosts.join(","),
+        config.get_dbname().unwrap_or_default()
+    )
 }
 
 /// A driver error as one line, with the server's own message where it sent one.
@@ -104,55 +145,6 @@ pub(crate) fn describe(e: &postgres::Error) -> String {
             text
         }
     }
-}
-
-/// `url` with any password replaced by `***` (URL userinfo, or a `password=` pair).
-pub fn redact(url: &str) -> String {
-    if let Some(rest) = url
-        .strip_prefix("postgres://")
-        .map(|r| ("postgres://", r))
-        .or_else(|| {
-            url.strip_prefix("postgresql://")
-                .map(|r| ("postgresql://", r))
-        })
-    {
-        let (scheme, rest) = rest;
-        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-        let (authority, tail) = rest.split_at(authority_end);
-        let tail = redact_query(tail);
-        return match authority.rfind('@') {
-            Some(at) => {
-                let (userinfo, host) = authority.split_at(at);
-                match userinfo.split_once(':') {
-                    Some((user, _)) => format!("{scheme}{user}:***{host}{tail}"),
-                    None => format!("{scheme}{authority}{tail}"),
-                }
-            }
-            None => format!("{scheme}{authority}{tail}"),
-        };
-    }
-    // libpq's key=value form.
-    url.split_whitespace()
-        .map(|pair| match pair.split_once('=') {
-            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-            _ => pair.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn redact_query(tail: &str) -> String {
-    let Some((path, query)) = tail.split_once('?') else {
-        return tail.to_string();
-    };
-    let query: Vec<String> = query
-        .split('&')
-        .map(|kv| match kv.split_once('=') {
-            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-            _ => kv.to_string(),
-        })
-        .collect();
-    format!("{path}?{}", query.join("&"))
 }
 
 fn pgpass_file() -> Option<PathBuf> {
@@ -222,21 +214,46 @@ fn split_pgpass(line: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    fn shown_as(url: &str) -> String {
+        Address::parse(url, Some(Path::new("/nonexistent")))
+            .unwrap()
+            .to_string()
+    }
+
     #[test]
     fn passwords_never_show() {
+        if std::env::var_os("PGPASSWORD").is_some() {
+            return; // every address would show `***`
+        }
         assert_eq!(
-            redact("postgres://ann:s3cret@db.example:5432/sweeps"),
+            shown_as("postgres://ann:s3cret@db.example:5432/sweeps"),
             "postgres://ann:***@db.example:5432/sweeps"
         );
+        // A slash in the password, a query password, libpq's key=value form with spaces.
         assert_eq!(
-            redact("postgresql://ann:p%40ss@db/x?sslmode=disable&password=two"),
-            "postgresql://ann:***@db/x?sslmode=disable&password=***"
+            shown_as("postgres://ann:pa/ss@db/x"),
+            "postgres://ann:***@db:5432/x"
         );
-        assert_eq!(redact("postgres://ann@db/x"), "postgres://ann@db/x");
         assert_eq!(
-            redact("host=db user=ann password=s3cret dbname=x"),
-            "host=db user=ann password=*** dbname=x"
+            shown_as("postgresql://ann@db/x?sslmode=disable&password=two"),
+            "postgres://ann:***@db:5432/x"
         );
+        assert_eq!(
+            shown_as("host=db user=ann password = 's3 cret' dbname=x"),
+            "postgres://ann:***@db:5432/x"
+        );
+        assert_eq!(
+            shown_as("postgres://ann@[::1]:6000/x"),
+            "postgres://ann@[::1]:6000/x"
+        );
+        for bad in [
+            "postgresql+psycopg2://ann:s3cret@db/x",
+            "POSTGRES://ann:s3cret@db/x",
+            "postgres://ann:s3cret@db:notaport/x",
+        ] {
+            let e = Address::parse(bad, None).unwrap_err().to_string();
+            assert!(!e.contains("s3cret"), "{e}");
+        }
     }
 
     #[test]
@@ -254,13 +271,5 @@ mod tests {
         let b = Config::from_str("postgres://bob@elsewhere/x").unwrap();
         assert_eq!(from_pgpass(&file, &b).as_deref(), Some("fallback"));
         std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn a_bad_url_is_named_without_its_password() {
-        let e = Address::parse("postgres://ann:s3cret@db:notaport/x", None).unwrap_err();
-        let text = e.to_string();
-        assert!(text.contains("postgres://ann:***@db:notaport/x"), "{text}");
-        assert!(!text.contains("s3cret"), "{text}");
     }
 }

@@ -12,7 +12,7 @@ mod error;
 mod schema;
 mod storage;
 
-pub use address::{redact, Address};
+pub use address::Address;
 pub use error::{Result, StudyError};
 pub use storage::{
     check_data, Claim, Faults, History, NewStudy, Outcome, Progress, State, Storage, Study,

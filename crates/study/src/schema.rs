@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS kreplay_trials (
     error TEXT,
     repeat_of INTEGER,
     tool_version TEXT,
+    recorded_by TEXT,
     finished TIMESTAMPTZ,
     PRIMARY KEY (study, number)
 );

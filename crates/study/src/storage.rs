@@ -11,6 +11,7 @@
 
 use std::time::{Duration, Instant};
 
+use postgres::error::SqlState;
 use postgres::{Client, Row};
 
 use crate::address::{describe, Address};
@@ -148,6 +149,8 @@ pub struct TrialRecord {
     pub attempts: u32,
     pub outcome: Outcome,
     pub repeat_of: Option<usize>,
+    /// The worker (job) whose result was recorded.
+    pub recorded_by: Option<String>,
 }
 
 /// How many of a study's trials are in each state.
@@ -191,7 +194,7 @@ const STUDY_COLUMNS: &str = "id, name, recipe, recipe_name, variant, recipe_text
     grace_seconds, retries, tool_version";
 
 const TRIAL_COLUMNS: &str = "number, overrides, state, worker, attempts, score, cv_mean, cv_std, \
-    train, folds, seconds, error, repeat_of, hash";
+    train, folds, seconds, error, repeat_of, hash, recorded_by";
 
 impl Storage {
     /// Connects and creates the tables if they are not there.
@@ -229,11 +232,12 @@ impl Storage {
                 Ok(v) => return Ok(v),
                 Err(e) => e,
             };
+            let lost = self.client.is_closed() || connection_lost(&e);
             let retry_statement = e.code().is_some_and(|c| {
-                *c == postgres::error::SqlState::T_R_SERIALIZATION_FAILURE
-                    || *c == postgres::error::SqlState::T_R_DEADLOCK_DETECTED
+                *c == SqlState::T_R_SERIALIZATION_FAILURE
+                    || *c == SqlState::T_R_DEADLOCK_DETECTED
+                    || *c == SqlState::LOCK_NOT_AVAILABLE
             });
-            let lost = self.client.is_closed() || e.is_closed() || e.as_db_error().is_none();
             if !retry_statement && !lost {
                 return Err(StudyError::Query {
                     url: self.address.to_string(),
@@ -320,6 +324,9 @@ impl Storage {
             ("number of trials", study.planned != new.planned),
             ("seed", study.seed != new.seed),
             ("seeds", study.seeds != new.seeds),
+            ("variant", study.variant.as_deref() != new.variant),
+            ("pruning", study.prune != new.prune),
+            ("fault settings", study.faults != new.faults),
         ]
         .iter()
         .filter(|(_, d)| *d)
@@ -346,8 +353,11 @@ impl Storage {
     /// The study called `name`, if there is one.
     pub fn study(&mut self, name: &str) -> Result<Option<Study>> {
         let sql = format!("SELECT {STUDY_COLUMNS} FROM kreplay_studies WHERE name = $1");
-        let row = self.retrying(|c| c.query_opt(&sql, &[&name]))?;
-        Ok(row.map(|r| study_of(&r)))
+        self.retrying(|c| {
+            c.query_opt(&sql, &[&name])?
+                .map(|r| study_of(&r))
+                .transpose()
+        })
     }
 
     /// Every study with trials still to run, oldest first.
@@ -357,8 +367,7 @@ impl Storage {
              (SELECT count(*) FROM kreplay_trials t WHERE t.study = s.id \
               AND t.state IN ('complete', 'failed', 'pruned')) < s.planned ORDER BY id"
         );
-        let rows = self.retrying(|c| c.query(&sql, &[]))?;
-        Ok(rows.iter().map(study_of).collect())
+        self.retrying(|c| c.query(&sql, &[])?.iter().map(study_of).collect())
     }
 
     /// The next trial for `worker` (see the module's description). `suggest` makes a TPE
@@ -388,18 +397,44 @@ impl Storage {
                    AND heartbeat < now() - make_interval(secs => $2)",
                 &[&id, &grace, &retries],
             )?;
-            let waiting = tx.query_opt(
+            // A worker claims only when it holds nothing, so a trial still running under its
+            // name is one it claimed whose answer it never got (a lost reply): take it again.
+            let own = tx.query_opt(
                 "SELECT number, overrides FROM kreplay_trials \
-                 WHERE study = $1 AND state = 'waiting' ORDER BY number LIMIT 1 \
-                 FOR UPDATE SKIP LOCKED",
-                &[&id],
+                 WHERE study = $1 AND state = 'running' AND worker = $2 \
+                 ORDER BY number LIMIT 1 FOR UPDATE",
+                &[&id, &worker],
             )?;
-            if let Some(row) = waiting {
-                let number: i32 = row.get(0);
+            let waiting = match own {
+                Some(row) => Some((row, false)),
+                None => tx
+                    .query_opt(
+                        "SELECT number, overrides FROM kreplay_trials \
+                         WHERE study = $1 AND state = 'waiting' ORDER BY number LIMIT 1 \
+                         FOR UPDATE SKIP LOCKED",
+                        &[&id],
+                    )?
+                    .map(|row| (row, true)),
+            };
+            if let Some((row, new_attempt)) = waiting {
+                let number: i32 = row.try_get(0)?;
+                let text: String = row.try_get(1)?;
+                let Ok(overrides) = serde_json::from_str::<Vec<String>>(&text) else {
+                    // Not something this version wrote: the trial fails, nothing runs.
+                    tx.execute(
+                        "UPDATE kreplay_trials SET state = 'failed', worker = $3, \
+                         error = 'unreadable overrides in the study: ' || overrides, \
+                         finished = now() WHERE study = $1 AND number = $2",
+                        &[&id, &number, &worker],
+                    )?;
+                    tx.commit()?;
+                    continue;
+                };
                 tx.execute(
                     "UPDATE kreplay_trials SET state = 'running', worker = $3, \
-                     heartbeat = now(), attempts = attempts + 1 WHERE study = $1 AND number = $2",
-                    &[&id, &number, &worker],
+                     heartbeat = now(), attempts = attempts + $4 \
+                     WHERE study = $1 AND number = $2",
+                    &[&id, &number, &worker, &i32::from(new_attempt)],
                 )?;
                 let curves = if prune {
                     curves(&mut tx, id)?
@@ -409,7 +444,7 @@ impl Storage {
                 tx.commit()?;
                 return Ok(Claim::Run {
                     number: number as usize,
-                    overrides: unjson(row.get(1)),
+                    overrides,
                     curves,
                 });
             }
@@ -433,7 +468,11 @@ impl Storage {
                             &[&id],
                         )?
                         .iter()
-                        .map(|r| (unjson(r.get(0)), r.get(1)))
+                        .filter_map(|r| {
+                            let text: String = r.try_get(0).ok()?;
+                            let overrides = serde_json::from_str(&text).ok()?;
+                            Some((overrides, r.try_get(1).ok()?))
+                        })
                         .collect();
                     let overrides = suggest(&history, count as usize);
                     let text = json(&overrides);
@@ -445,7 +484,7 @@ impl Storage {
                          ORDER BY number LIMIT 1"
                     );
                     if let Some(prev) = tx.query_opt(&sql, &[&id, &text])? {
-                        let prev = trial_of(&prev);
+                        let prev = trial_of(&prev)?;
                         tx.execute(
                             "INSERT INTO kreplay_trials (study, number, overrides, state, \
                              worker, score, cv_mean, cv_std, train, folds, seconds, error, \
@@ -518,7 +557,8 @@ impl Storage {
     }
 
     /// Records trial `number`'s outcome; false (and nothing written) if the trial is no
-    /// longer `worker`'s: it was taken back and given to another.
+    /// longer `worker`'s: it was taken back and given to another. A trial taken back but not
+    /// yet given to anyone (the worker was only slow, or the database away) takes the result.
     pub fn record(
         &mut self,
         study: i64,
@@ -536,8 +576,9 @@ impl Storage {
             c.execute(
                 "UPDATE kreplay_trials SET state = $4, score = $5, cv_mean = $6, cv_std = $7, \
                  train = $8, folds = $9, seconds = $10, error = $11, tool_version = $12, \
-                 hash = $13, finished = now(), heartbeat = now() \
-                 WHERE study = $1 AND number = $2 AND worker = $3 AND state = 'running'",
+                 hash = $13, finished = now(), heartbeat = now(), worker = $3, \
+                 recorded_by = $3 WHERE study = $1 AND number = $2 \
+                 AND ((state = 'running' AND worker = $3) OR state = 'waiting')",
                 &[
                     &study,
                     &(number as i32),
@@ -562,8 +603,7 @@ impl Storage {
     pub fn trials(&mut self, study: i64) -> Result<Vec<TrialRecord>> {
         let sql =
             format!("SELECT {TRIAL_COLUMNS} FROM kreplay_trials WHERE study = $1 ORDER BY number");
-        let rows = self.retrying(|c| c.query(&sql, &[&study]))?;
-        Ok(rows.iter().map(trial_of).collect())
+        self.retrying(|c| c.query(&sql, &[&study])?.iter().map(trial_of).collect())
     }
 
     /// How far the study is.
@@ -585,6 +625,26 @@ impl Storage {
             planned: study.planned,
         })
     }
+}
+
+/// Whether `e` means the connection is gone (closed, an I/O failure, the server shutting
+/// down or refusing connections), as opposed to a statement the server refused.
+fn connection_lost(e: &postgres::Error) -> bool {
+    if e.is_closed() {
+        return true;
+    }
+    if let Some(code) = e.code() {
+        let code = code.code();
+        return code.starts_with("08") || code.starts_with("57P");
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if s.is::<std::io::Error>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 /// Refuses a worker whose competition data differs from the study's.
@@ -614,7 +674,11 @@ fn curves(
         )?
         .iter()
         .map(|r| {
-            let folds: Vec<f64> = unjson(r.get(0));
+            let folds: Vec<f64> = list::<Option<f64>>(r, 0)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|f| f.unwrap_or(f64::NAN))
+                .collect();
             (1..=folds.len())
                 .map(|k| folds[..k].iter().sum::<f64>() / k as f64)
                 .collect()
@@ -626,57 +690,65 @@ fn json<T: serde::Serialize + ?Sized>(v: &T) -> String {
     serde_json::to_string(v).expect("lists of strings and numbers serialise")
 }
 
-fn unjson<T: serde::de::DeserializeOwned + Default>(text: &str) -> T {
-    serde_json::from_str(text).unwrap_or_default()
+fn seconds(v: f64) -> Duration {
+    Duration::try_from_secs_f64(v).unwrap_or(Duration::from_secs(60))
 }
 
-fn study_of(r: &Row) -> Study {
-    Study {
-        id: r.get(0),
-        name: r.get(1),
-        recipe: r.get(2),
-        recipe_name: r.get(3),
-        variant: r.get(4),
-        recipe_text: r.get(5),
-        recipe_hash: r.get(6),
-        params: unjson(r.get(7)),
-        method: r.get(8),
-        planned: r.get::<_, i32>(9) as usize,
-        seed: r.get::<_, i64>(10) as u64,
-        seeds: unjson(r.get(11)),
-        prune: r.get(12),
-        metric: r.get(13),
-        higher: r.get(14),
-        data: r.get(15),
+fn list<T: serde::de::DeserializeOwned>(r: &Row, i: usize) -> Result<Vec<T>, postgres::Error> {
+    let text: String = r.try_get(i)?;
+    Ok(serde_json::from_str(&text).unwrap_or_default())
+}
+
+fn study_of(r: &Row) -> Result<Study, postgres::Error> {
+    Ok(Study {
+        id: r.try_get(0)?,
+        name: r.try_get(1)?,
+        recipe: r.try_get(2)?,
+        recipe_name: r.try_get(3)?,
+        variant: r.try_get(4)?,
+        recipe_text: r.try_get(5)?,
+        recipe_hash: r.try_get(6)?,
+        params: list(r, 7)?,
+        method: r.try_get(8)?,
+        planned: r.try_get::<_, i32>(9)?.max(0) as usize,
+        seed: r.try_get::<_, i64>(10)? as u64,
+        seeds: list(r, 11)?,
+        prune: r.try_get(12)?,
+        metric: r.try_get(13)?,
+        higher: r.try_get(14)?,
+        data: r.try_get(15)?,
         faults: Faults {
-            heartbeat: Duration::from_secs_f64(r.get::<_, f64>(16).max(0.0)),
-            grace: Duration::from_secs_f64(r.get::<_, f64>(17).max(0.0)),
-            retries: r.get::<_, i32>(18).max(0) as u32,
+            heartbeat: seconds(r.try_get(16)?),
+            grace: seconds(r.try_get(17)?),
+            retries: r.try_get::<_, i32>(18)?.max(0) as u32,
         },
-        tool_version: r.get(19),
-    }
+        tool_version: r.try_get(19)?,
+    })
 }
 
-fn trial_of(r: &Row) -> TrialRecord {
-    let cv_mean: Option<f64> = r.get(6);
-    let cv_std: Option<f64> = r.get(7);
-    let state = State::parse(r.get(2));
-    TrialRecord {
-        number: r.get::<_, i32>(0) as usize,
-        overrides: unjson(r.get(1)),
+fn trial_of(r: &Row) -> Result<TrialRecord, postgres::Error> {
+    let cv_mean: Option<f64> = r.try_get(6)?;
+    let cv_std: Option<f64> = r.try_get(7)?;
+    let state = State::parse(r.try_get(2)?);
+    // A NaN fold score is stored as JSON null.
+    let folds: Vec<Option<f64>> = list(r, 9)?;
+    Ok(TrialRecord {
+        number: r.try_get::<_, i32>(0)?.max(0) as usize,
+        overrides: list(r, 1)?,
         state,
-        worker: r.get(3),
-        attempts: r.get::<_, i32>(4) as u32,
+        worker: r.try_get(3)?,
+        attempts: r.try_get::<_, i32>(4)?.max(0) as u32,
         outcome: Outcome {
-            hash: r.get::<_, Option<String>>(13).unwrap_or_default(),
-            score: r.get(5),
+            hash: r.try_get::<_, Option<String>>(13)?.unwrap_or_default(),
+            score: r.try_get(5)?,
             cv: cv_mean.zip(cv_std),
-            train: r.get(8),
-            folds: unjson(r.get(9)),
-            seconds: r.get::<_, Option<f64>>(10).unwrap_or(0.0),
+            train: r.try_get(8)?,
+            folds: folds.into_iter().map(|f| f.unwrap_or(f64::NAN)).collect(),
+            seconds: r.try_get::<_, Option<f64>>(10)?.unwrap_or(0.0),
             pruned: state == State::Pruned,
-            error: r.get(11),
+            error: r.try_get(11)?,
         },
-        repeat_of: r.get::<_, Option<i32>>(12).map(|n| n as usize),
-    }
+        repeat_of: r.try_get::<_, Option<i32>>(12)?.map(|n| n.max(0) as usize),
+        recorded_by: r.try_get(14)?,
+    })
 }

@@ -208,6 +208,19 @@ pub fn run(a: Args) -> Result {
             (sweep_id, summaries, None)
         }
         Some(url) => {
+            let f = a.shared.faults;
+            if f.grace <= f.heartbeat * 2 {
+                return Err(RunError::data(
+                    "--grace",
+                    format!(
+                        "{} s is too short for heartbeats every {} s: a running trial would be \
+                         taken back; give at least twice --heartbeat",
+                        f.grace.as_secs_f64(),
+                        f.heartbeat.as_secs_f64()
+                    ),
+                )
+                .into());
+            }
             let address = Address::parse(url, None)?;
             let study_name = a.shared.study.clone().ok_or_else(|| {
                 RunError::data("--storage", "a shared sweep needs a name: --study NAME")
