@@ -518,15 +518,16 @@ fn a_worker_rides_out_a_database_restart_and_stops_if_it_stays_away() {
     assert!(!err.contains(password(&u)), "{err}");
 }
 
-/// Creates a study of two slow trials (heartbeats every 0.3 s, taken back after 1.5 s).
-fn slow_study(dir: &std::path::Path, name: &str, retries: &str) {
+/// Creates a study of two slow trials (`trees` is `model.n_estimators=a,b`; heartbeats every
+/// 0.3 s, taken back after 1.5 s).
+fn slow_study(dir: &std::path::Path, name: &str, retries: &str, trees: &str) {
     let u = url();
     run_ok(
         dir,
         &[
             "sweep",
             EXAMPLE,
-            "model.n_estimators=1000,1001",
+            trees,
             "--storage",
             &u,
             "--study",
@@ -557,11 +558,14 @@ fn signal(child: &Child, sig: &str) {
 fn a_worker_given_up_on_writes_nothing_when_it_wakes() {
     let dir = scratch("study-late");
     let name = unique("late");
-    slow_study(&dir, &name, "2");
+    slow_study(&dir, &name, "2", "model.n_estimators=2000,2001");
     let mut s = storage();
     let study = s.study(&name).unwrap().unwrap();
     let sleeper = worker(&dir, &name);
     until_running(&mut s, study.id);
+    // Stopped half-way through its trial, so that once woken it finishes before the worker
+    // that took the trial over (which starts from the beginning) and tries to record first.
+    std::thread::sleep(Duration::from_millis(800));
     signal(&sleeper, "-STOP");
     let first = s
         .trials(study.id)
@@ -599,7 +603,7 @@ fn a_worker_given_up_on_writes_nothing_when_it_wakes() {
 fn a_trial_out_of_retries_fails_with_the_reason() {
     let dir = scratch("study-retries");
     let name = unique("retries");
-    slow_study(&dir, &name, "0");
+    slow_study(&dir, &name, "0", "model.n_estimators=1000,1001");
     let mut s = storage();
     let study = s.study(&name).unwrap().unwrap();
     let mut first = worker(&dir, &name);

@@ -174,6 +174,7 @@ pub fn work(
                             .unwrap_or_else(|p| p.into_inner())
                             .get_or_insert(e);
                     };
+                    let mut idle = Duration::from_millis(20);
                     while !failing.load(Ordering::SeqCst) {
                         let claim = lock().claim(study, &job, &mut |h, n| suggest(h, n));
                         let (number, overrides, curves) = match claim {
@@ -183,9 +184,10 @@ pub fn work(
                                 curves,
                             }) => (number, overrides, curves),
                             Ok(Claim::Wait) => {
-                                std::thread::sleep(
-                                    study.faults.heartbeat.min(Duration::from_secs(1)),
-                                );
+                                // Others' last trials usually end soon: ask again quickly,
+                                // then less often (at most once a second).
+                                std::thread::sleep(idle);
+                                idle = (idle * 2).min(Duration::from_secs(1));
                                 continue;
                             }
                             Ok(Claim::Finished) => break,
@@ -194,6 +196,7 @@ pub fn work(
                                 break;
                             }
                         };
+                        idle = Duration::from_millis(20);
                         let holding = Held::new(held, &job, number);
                         // A panic in a replay is that trial's failure, not a stuck worker.
                         let outcome =
