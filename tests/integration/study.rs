@@ -131,6 +131,22 @@ fn a_grid_by_four_workers_is_the_local_sweeps_table() {
     let local: serde_json::Value = serde_json::from_str(&run_ok(&dir, &local)).unwrap();
     assert_eq!(table(&shared).len(), 48);
     assert_eq!(table(&shared), table(&local));
+    // The best configuration saved from the study replays to its score.
+    run_ok(
+        &dir,
+        &[
+            "sweep",
+            "show",
+            "--storage",
+            &u,
+            "--study",
+            &name,
+            "--save-best",
+            "best.toml",
+        ],
+    );
+    let best = crate::common::replay_json(&dir, &["best.toml"]);
+    assert_eq!(best["cv_mean"], shared["trials"][0]["cv_mean"]);
     // Every trial ran once, on one of the workers.
     let mut s = storage();
     let study = s.study(&name).unwrap().unwrap();
@@ -294,6 +310,39 @@ fn two_studies_on_one_database_stay_apart() {
         .map(|t| t["param_model.max_depth"].to_string())
         .collect();
     assert_eq!(depths, ["4", "5", "6"].map(String::from).into());
+    // Each study's replays are runs, listed and shown as the local store's are.
+    let runs = |study: &str| -> serde_json::Value {
+        serde_json::from_str(&run_ok(
+            &dir,
+            &[
+                "runs",
+                "--storage",
+                &u,
+                "--sweep",
+                study,
+                "--json",
+                "--sort",
+                "cv",
+            ],
+        ))
+        .unwrap()
+    };
+    let (ra, rb) = (runs(&a), runs(&b));
+    assert_eq!(ra["runs"].as_array().unwrap().len(), 2);
+    assert_eq!(rb["runs"].as_array().unwrap().len(), 3);
+    assert!(!ra["store"].as_str().unwrap().contains(password(&u)));
+    let best = &rb["runs"][0];
+    assert_eq!(best["sweep"], b.as_str());
+    assert_eq!(best["cv_mean"], vb["trials"][0]["cv_mean"]);
+    let id = best["id"].as_i64().unwrap().to_string();
+    let shown: serde_json::Value = serde_json::from_str(&run_ok(
+        &dir,
+        &["runs", "show", &id, "--storage", &u, "--json"],
+    ))
+    .unwrap();
+    assert_eq!(shown["recipe"], "titanic/milla-decision-tree");
+    assert_eq!(shown["overrides"], vb["trials"][0]["overrides"]);
+    assert_eq!(shown["folds"].as_array().unwrap().len(), 10);
     // The same name with another sweep is refused, not mixed in.
     let out = kreplay(
         &dir,

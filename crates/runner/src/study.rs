@@ -205,11 +205,16 @@ pub fn work(
                                     run_trial(make, data, study, number, &overrides, &curves, opts)
                                 })
                             }))
-                            .unwrap_or_else(|panic| Outcome {
-                                error: Some(format!("the replay panicked: {}", panic_text(&panic))),
-                                ..Outcome::default()
+                            .unwrap_or_else(|panic| {
+                                let error = format!("the replay panicked: {}", panic_text(&panic));
+                                let outcome = Outcome {
+                                    error: Some(error),
+                                    ..Outcome::default()
+                                };
+                                (outcome, Vec::new())
                             });
-                        let recorded = lock().record(study.id, number, &job, &outcome);
+                        let (outcome, runs) = outcome;
+                        let recorded = lock().record(study.id, number, &job, &outcome, &runs);
                         drop(holding);
                         match recorded {
                             Ok(_) => {
@@ -292,9 +297,10 @@ fn run_trial(
     overrides: &[String],
     curves: &[Vec<f64>],
     opts: &WorkOptions,
-) -> Outcome {
+) -> (Outcome, Vec<String>) {
     let prune = |k: usize, mean: f64| prunes(curves, k, mean, study.higher);
     let mut hash = String::new();
+    let mut runs = Vec::new();
     let outcome = overrides
         .iter()
         .map(|o| Override::parse(o).map_err(RunError::from))
@@ -314,7 +320,14 @@ fn run_trial(
             config
                 .recipes
                 .iter()
-                .map(|recipe| replay(recipe, data, &ropts))
+                .map(|recipe| {
+                    let report = replay(recipe, data, &ropts)?;
+                    // The replay as the run store records it (`kreplay runs --storage`).
+                    let run =
+                        crate::record::run_of(recipe, &data.files, &report, Some(&study.name));
+                    runs.push(serde_json::to_string(&run).expect("a run record serialises"));
+                    Ok(report)
+                })
                 .collect::<Result<Vec<_>>>()
         })
         .map_err(|e| e.to_string());
@@ -326,7 +339,7 @@ fn run_trial(
         repeat_of: None,
     }
     .summary();
-    Outcome {
+    let outcome = Outcome {
         hash: trial.hash,
         score: trial.score,
         cv: trial.cv,
@@ -335,7 +348,12 @@ fn run_trial(
         seconds: trial.seconds,
         pruned: trial.pruned,
         error: trial.error,
+    };
+    // A failed trial's partial runs are not its record.
+    if outcome.error.is_some() {
+        runs.clear();
     }
+    (outcome, runs)
 }
 
 /// The study's finished trials, ranked as a local sweep ranks its trials.

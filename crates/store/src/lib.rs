@@ -12,6 +12,7 @@
 mod error;
 pub mod flat;
 pub mod record;
+mod select;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -23,6 +24,7 @@ use kreplay_recipe::Metric;
 
 pub use error::{Result, StoreError};
 pub use record::{DataFile, Run, RunRecord, RunRow, SubmissionRecord};
+pub use select::select;
 
 /// Bumped when the schema changes; stored in `PRAGMA user_version`.
 pub const SCHEMA_VERSION: i64 = 1;

@@ -22,7 +22,7 @@ pub struct SubmissionRecord {
 }
 
 /// Everything recorded about one run, before the store gives it an id.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Run {
     /// When the replay started, RFC 3339 in UTC with milliseconds (sorts as text).
     pub started: String,
@@ -36,7 +36,8 @@ pub struct Run {
     pub resolved: serde_json::Value,
     pub data: Vec<DataFile>,
     pub metric: String,
-    /// One score per CV fold; NaN where a fold had no score.
+    /// One score per CV fold; NaN where a fold had no score (JSON `null`).
+    #[serde(deserialize_with = "nan_for_null")]
     pub folds: Vec<f64>,
     pub cv_mean: Option<f64>,
     pub cv_std: Option<f64>,
@@ -51,7 +52,7 @@ pub struct Run {
 }
 
 /// A stored run: its id and everything recorded (`kreplay runs show`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
     pub id: i64,
     #[serde(flatten)]
@@ -75,4 +76,10 @@ pub struct RunRow {
     pub train: Option<f64>,
     pub seconds: f64,
     pub sweep: Option<String>,
+}
+
+/// JSON writes NaN as `null`; reading it back gives the NaN.
+fn nan_for_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+    let folds: Vec<Option<f64>> = Deserialize::deserialize(d)?;
+    Ok(folds.into_iter().map(|f| f.unwrap_or(f64::NAN)).collect())
 }

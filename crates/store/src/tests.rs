@@ -261,3 +261,64 @@ fn a_file_that_is_not_a_store_is_an_error_naming_it() {
     let err = RunStore::open(&path).err().expect("refused").to_string();
     assert!(err.contains(&path.display().to_string()), "{err}");
 }
+
+#[test]
+fn runs_in_memory_list_as_the_store_lists_them() {
+    let path = scratch("select");
+    let mut store = RunStore::open(&path).unwrap();
+    let mut runs = Vec::new();
+    for i in 0..12 {
+        let recipe = match i % 3 {
+            0 => "titanic/milla",
+            1 => "titanic/milla:deep",
+            _ => "house/serigne",
+        };
+        let started = format!("2026-01-01T00:00:{:02}.000Z", (i * 5) % 12);
+        let cv = (i % 4 != 0).then_some(0.5 + (i % 5) as f64 / 10.0);
+        let mut r = run(
+            recipe,
+            &started,
+            cv,
+            Some(i as f64 / 20.0),
+            ((i * 7) % 5) as f64,
+        );
+        r.metric = if i % 3 == 2 {
+            "rmse".into()
+        } else {
+            "accuracy".into()
+        };
+        r.sweep = (i % 2 == 0).then(|| "s1".to_string());
+        r.folds = vec![0.5, f64::NAN];
+        runs.push(r);
+    }
+    store.insert_runs(&runs).unwrap();
+    // The same records as a shared study holds them: JSON text, read back.
+    let records: Vec<RunRecord> = runs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let text = serde_json::to_string(r).unwrap();
+            RunRecord {
+                id: i as i64 + 1,
+                run: serde_json::from_str(&text).unwrap(),
+            }
+        })
+        .collect();
+    assert!(records[0].run.folds[1].is_nan());
+    for sort in [Sort::Started, Sort::Cv, Sort::Train, Sort::Time] {
+        for recipe in [None, Some("titanic/milla"), Some("titanic/milla:deep")] {
+            for sweep in [None, Some("s1")] {
+                let filter = RunFilter {
+                    recipe: recipe.map(String::from),
+                    sweep: sweep.map(String::from),
+                    sort,
+                    limit: 7,
+                };
+                let want = store.list(&filter).unwrap();
+                let got = crate::select(&records, &filter);
+                assert_eq!(ids(&got), ids(&want), "{filter:?}");
+            }
+        }
+    }
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+}

@@ -51,4 +51,11 @@ CREATE TABLE IF NOT EXISTS kreplay_trials (
     PRIMARY KEY (study, number)
 );
 CREATE INDEX IF NOT EXISTS kreplay_trials_by_state ON kreplay_trials (study, state, number);
+CREATE TABLE IF NOT EXISTS kreplay_runs (
+    id BIGSERIAL PRIMARY KEY,
+    study BIGINT NOT NULL REFERENCES kreplay_studies (id) ON DELETE CASCADE,
+    trial INTEGER NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS kreplay_runs_by_study ON kreplay_runs (study, trial);
 ";

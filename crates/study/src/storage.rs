@@ -559,12 +559,15 @@ impl Storage {
     /// Records trial `number`'s outcome; false (and nothing written) if the trial is no
     /// longer `worker`'s: it was taken back and given to another. A trial taken back but not
     /// yet given to anyone (the worker was only slow, or the database away) takes the result.
+    /// `runs` are the trial's replays as the run store records them (JSON, one per seed);
+    /// they are written with the outcome, in the same transaction, or not at all.
     pub fn record(
         &mut self,
         study: i64,
         number: usize,
         worker: &str,
         outcome: &Outcome,
+        runs: &[String],
     ) -> Result<bool> {
         let state = match (&outcome.error, outcome.pruned) {
             (Some(_), _) => State::Failed,
@@ -573,7 +576,8 @@ impl Storage {
         };
         let folds = json(&outcome.folds);
         let n = self.retrying(|c| {
-            c.execute(
+            let mut tx = c.transaction()?;
+            let n = tx.execute(
                 "UPDATE kreplay_trials SET state = $4, score = $5, cv_mean = $6, cv_std = $7, \
                  train = $8, folds = $9, seconds = $10, error = $11, tool_version = $12, \
                  hash = $13, finished = now(), heartbeat = now(), worker = $3, \
@@ -594,7 +598,17 @@ impl Storage {
                     &env!("CARGO_PKG_VERSION"),
                     &outcome.hash,
                 ],
-            )
+            )?;
+            if n == 1 {
+                for run in runs {
+                    tx.execute(
+                        "INSERT INTO kreplay_runs (study, trial, record) VALUES ($1, $2, $3)",
+                        &[&study, &(number as i32), run],
+                    )?;
+                }
+            }
+            tx.commit()?;
+            Ok(n)
         })?;
         Ok(n == 1)
     }
@@ -604,6 +618,30 @@ impl Storage {
         let sql =
             format!("SELECT {TRIAL_COLUMNS} FROM kreplay_trials WHERE study = $1 ORDER BY number");
         self.retrying(|c| c.query(&sql, &[&study])?.iter().map(trial_of).collect())
+    }
+
+    /// The recorded runs (run-store JSON) of the study called `study`, or of every study:
+    /// (id, record), newest first.
+    pub fn runs(&mut self, study: Option<&str>) -> Result<Vec<(i64, String)>> {
+        self.retrying(|c| {
+            c.query(
+                "SELECT r.id, r.record FROM kreplay_runs r JOIN kreplay_studies s \
+                 ON s.id = r.study WHERE $1::TEXT IS NULL OR s.name = $1 ORDER BY r.id DESC",
+                &[&study],
+            )?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+        })
+    }
+
+    /// Recorded run `id` (run-store JSON), if there is one.
+    pub fn run(&mut self, id: i64) -> Result<Option<String>> {
+        self.retrying(|c| {
+            c.query_opt("SELECT record FROM kreplay_runs WHERE id = $1", &[&id])?
+                .map(|r| r.try_get(0))
+                .transpose()
+        })
     }
 
     /// How far the study is.

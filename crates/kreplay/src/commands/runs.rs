@@ -1,10 +1,12 @@
 //! `kreplay runs`: the recorded runs as a table, one run in full (`show`), two runs side by
-//! side (`compare`, in `runs/compare.rs`). Reads the run store; never writes it.
+//! side (`compare`, in `runs/compare.rs`). Reads the local run store, or with `--storage` the
+//! runs the workers of shared studies recorded in PostgreSQL; never writes either.
 
 mod compare;
 
 use kreplay_runner::RunError;
-use kreplay_store::{self as store, flat, RunFilter, RunRecord, RunStore, Sort};
+use kreplay_store::{self as store, flat, RunFilter, RunRecord, RunRow, RunStore, Sort};
+use kreplay_study::{Address, Storage};
 
 use crate::out;
 use crate::report::Result;
@@ -30,6 +32,18 @@ pub struct ListArgs {
     /// Every character of every cell, however wide the terminal.
     #[arg(long)]
     wide: bool,
+    #[command(flatten)]
+    shared: Shared,
+}
+
+/// `--storage URL`: the runs of shared studies instead of the local store (`--sweep` then
+/// names a study). Not read from KREPLAY_STORAGE: `kreplay runs` means this machine's runs
+/// unless asked otherwise.
+#[derive(clap::Args, Clone, Default)]
+pub struct Shared {
+    /// The PostgreSQL database of shared studies (`sweep --storage`).
+    #[arg(long, value_name = "URL", global = true)]
+    storage: Option<String>,
 }
 
 #[derive(clap::Subcommand)]
@@ -62,54 +76,116 @@ fn run_id(text: &str) -> std::result::Result<i64, String> {
 }
 
 pub fn run(action: Option<Action>, list_args: ListArgs) -> Result {
+    let mut runs = Runs::open(list_args.shared.storage.as_deref())?;
     match action {
-        None => list(list_args),
-        Some(Action::Show { id, json }) => show(id, json),
-        Some(Action::Compare { a, b, json }) => compare::run(a, b, json),
+        None => list(&mut runs, list_args),
+        Some(Action::Show { id, json }) => show(&mut runs, id, json),
+        Some(Action::Compare { a, b, json }) => compare::run(&mut runs, a, b, json),
     }
 }
 
-/// The default store if it exists: listing runs never creates one.
-fn open() -> Result<Option<RunStore>> {
-    let path = store::default_path();
-    if !path.exists() {
-        return Ok(None);
-    }
-    Ok(Some(RunStore::open(&path)?))
+/// Where the runs are read from.
+enum Runs {
+    /// The local store, if it exists: listing runs never creates one.
+    Local(Option<RunStore>),
+    /// The runs recorded by shared studies' workers.
+    Shared(Box<Storage>),
 }
 
-/// Run `id`, or an error naming it and how to list runs.
-fn fetch(store: Option<&RunStore>, id: i64) -> Result<RunRecord> {
-    let found = match store {
-        Some(s) => s.get(id)?,
-        None => None,
-    };
-    found.ok_or_else(|| {
-        RunError::NoRun {
-            id,
-            path: store::default_path(),
+impl Runs {
+    fn open(storage: Option<&str>) -> Result<Runs> {
+        if let Some(url) = storage {
+            let address = Address::parse(url, None)?;
+            return Ok(Runs::Shared(Box::new(Storage::open(
+                &address,
+                std::time::Duration::from_secs(10),
+            )?)));
         }
-        .into()
-    })
+        let path = store::default_path();
+        if !path.exists() {
+            return Ok(Runs::Local(None));
+        }
+        Ok(Runs::Local(Some(RunStore::open(&path)?)))
+    }
+
+    /// Where they are, as shown.
+    fn place(&self) -> String {
+        match self {
+            Runs::Local(_) => store::default_path().display().to_string(),
+            Runs::Shared(s) => s.address().to_string(),
+        }
+    }
+
+    /// The rows `filter` selects, and how many runs there are in all.
+    fn list(&mut self, filter: &RunFilter) -> Result<(Vec<RunRow>, u64)> {
+        match self {
+            Runs::Local(None) => Ok((Vec::new(), 0)),
+            Runs::Local(Some(s)) => Ok((s.list(filter)?, s.count()?)),
+            Runs::Shared(s) => {
+                let records = shared_records(s, filter.sweep.as_deref())?;
+                Ok((store::select(&records, filter), records.len() as u64))
+            }
+        }
+    }
+
+    /// Run `id`, or an error naming it and how to list runs.
+    fn fetch(&mut self, id: i64) -> Result<RunRecord> {
+        let found = match self {
+            Runs::Local(Some(s)) => s.get(id)?,
+            Runs::Local(None) => None,
+            Runs::Shared(s) => match s.run(id)? {
+                Some(text) => Some(record(id, &text)?),
+                None => None,
+            },
+        };
+        found.ok_or_else(|| match self {
+            Runs::Shared(s) => RunError::data(
+                "runs",
+                format!(
+                    "no run #{id} at {}; `kreplay runs --storage URL` lists them",
+                    s.address()
+                ),
+            )
+            .into(),
+            Runs::Local(_) => RunError::NoRun {
+                id,
+                path: store::default_path(),
+            }
+            .into(),
+        })
+    }
 }
 
-fn list(a: ListArgs) -> Result {
+fn record(id: i64, text: &str) -> Result<RunRecord> {
+    let run = serde_json::from_str(text).map_err(|e| {
+        RunError::data(
+            "runs",
+            format!("run #{id} in the study database is unreadable: {e}"),
+        )
+    })?;
+    Ok(RunRecord { id, run })
+}
+
+fn shared_records(s: &mut Storage, study: Option<&str>) -> Result<Vec<RunRecord>> {
+    s.runs(study)?
+        .iter()
+        .map(|(id, text)| record(*id, text))
+        .collect()
+}
+
+fn list(runs: &mut Runs, a: ListArgs) -> Result {
     let filter = RunFilter {
         recipe: a.recipe,
         sweep: a.sweep,
         sort: Sort::parse(&a.sort).unwrap_or(Sort::Started),
         limit: a.limit as usize,
     };
-    let store = open()?;
-    let (rows, total) = match &store {
-        Some(s) => (s.list(&filter)?, s.count()?),
-        None => (Vec::new(), 0),
-    };
+    let (rows, total) = runs.list(&filter)?;
     if a.json {
         out!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
-                "store": store::default_path(),
+                "store": runs.place(),
                 "total": total,
                 "runs": rows,
             }))
@@ -118,10 +194,10 @@ fn list(a: ListArgs) -> Result {
         return Ok(());
     }
     if rows.is_empty() {
-        let path = store::default_path();
+        let place = runs.place();
         match total {
-            0 => out!("no runs recorded yet in {}", path.display()),
-            _ => out!("no runs match ({total} recorded in {})", path.display()),
+            0 => out!("no runs recorded yet in {place}"),
+            _ => out!("no runs match ({total} recorded in {place})"),
         }
         return Ok(());
     }
@@ -164,9 +240,8 @@ fn list(a: ListArgs) -> Result {
     Ok(())
 }
 
-fn show(id: i64, json: bool) -> Result {
-    let store = open()?;
-    let rec = fetch(store.as_ref(), id)?;
+fn show(runs: &mut Runs, id: i64, json: bool) -> Result {
+    let rec = runs.fetch(id)?;
     if json {
         out!("{}", serde_json::to_string_pretty(&rec).expect("JSON"));
         return Ok(());

@@ -64,10 +64,9 @@ fn difference(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     Some(((b? - a?) * 1e4).round() / 1e4 + 0.0)
 }
 
-pub fn run(id_a: i64, id_b: i64, json: bool) -> Result {
-    let store = super::open()?;
-    let a = super::fetch(store.as_ref(), id_a)?;
-    let b = super::fetch(store.as_ref(), id_b)?;
+pub(super) fn run(runs: &mut super::Runs, id_a: i64, id_b: i64, json: bool) -> Result {
+    let a = runs.fetch(id_a)?;
+    let b = runs.fetch(id_b)?;
     let params = changed_params(&a, &b);
     let data = changed_data(&a, &b);
     if json {
