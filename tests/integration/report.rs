@@ -192,3 +192,52 @@ fn a_recorded_run_and_a_sweep_have_reports_by_id() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("neither a run id nor a sweep"));
 }
+
+#[test]
+fn a_report_shows_the_models_own_importances_and_boostings_learning_curve() {
+    let dir = scratch("report-own");
+    let page = |args: &[&str], file: &str| -> String {
+        let mut all = vec!["replay", "--no-submission", "--report", file];
+        all.extend_from_slice(args);
+        let out = kreplay(&dir, &all);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::read_to_string(dir.join(file)).unwrap()
+    };
+    // A decision tree: scikit-learn's impurity importances, one bar per feature (up to 20).
+    let features =
+        crate::common::replay_json(&dir, &["titanic/milla-decision-tree", "--no-submission"])
+            ["features"]
+            .as_array()
+            .unwrap()
+            .len();
+    let tree = page(&["titanic/milla-decision-tree"], "tree.html");
+    let own = figure(&tree, "own-importances");
+    assert!(tree.contains("impurity decrease"));
+    assert_eq!(own.matches("fill=\"#1F77B4\"").count(), features.min(20));
+    assert!(!tree.contains("id=\"learning-curve\""));
+    // Each step's time, over the shared steps, the folds and the final fit.
+    assert!(
+        tree.contains("shared, per fold, final fit"),
+        "no step timings"
+    );
+    // Gradient boosting: the validation score by stage, and its own importances.
+    let gb = page(&["titanic/ghouzam-ensemble:gbm"], "gb.html");
+    let curve = figure(&gb, "learning-curve");
+    assert!(
+        curve.contains("<polyline") || curve.contains("<path"),
+        "{curve}"
+    );
+    assert!(gb.contains("after stage"));
+    figure(&gb, "own-importances");
+    // A linear model: its |coefficients|.
+    let linear = page(
+        &["house-prices-advanced-regression-techniques/papiu-regularized-linear"],
+        "linear.html",
+    );
+    figure(&linear, "own-importances");
+    assert!(linear.contains("|coefficient|"));
+}

@@ -169,6 +169,13 @@ def main():
         if kind == "decision_tree":
             t = model.tree_
             case["tree"] = {"feature": [int(f) for f in t.feature], "threshold": bits(t.threshold)}
+        # What the report shows: impurity importances, and boosting's staged predictions.
+        case["importances"] = bits(model.feature_importances_)
+        if kind in ("gradient_boosting", "adaboost"):
+            n = len(model.estimators_)
+            stages = sorted({1, max(1, n // 2), n})
+            staged = list(model.staged_predict(xt))
+            case["staged"] = {"stages": stages, "predict": [bits(staged[s - 1]) for s in stages]}
         out["cases"].append(case)
     json.dump(out, sys.stdout)
 

@@ -269,6 +269,33 @@ pub fn curve(points: &[(f64, f64)], x: &str, y: &str) -> String {
     })
 }
 
+/// A line through (x, y) points on ranges that fit them (a learning curve).
+pub fn line(points: &[(f64, f64)], x: &str, y: &str) -> String {
+    svg((560, 360), |root| {
+        let (xlo, xhi) = span(points.iter().map(|p| p.0), false);
+        let (ylo, yhi) = span(points.iter().map(|p| p.1), false);
+        let mut chart = ChartBuilder::on(root)
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(64)
+            .build_cartesian_2d(xlo..xhi, ylo..yhi)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(x)
+            .y_desc(y)
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(LineSeries::new(
+                points.iter().copied(),
+                MARK.stroke_width(2),
+            ))
+            .map_err(err)?;
+        Ok(())
+    })
+}
+
 /// One point per (x, y), with an optional line (`diagonal`: y = x; else y = 0).
 pub fn scatter(points: &[(f64, f64)], x: &str, y: &str, diagonal: bool) -> String {
     svg((520, 400), |root| {

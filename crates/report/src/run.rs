@@ -2,7 +2,8 @@
 //! marked), its steps with fit scope and leakage, fold scores against the published line,
 //! replayed against published scores, out-of-fold evidence (a confusion matrix and an ROC
 //! curve for classification, predicted against actual and residuals for regression),
-//! permutation importances and timings.
+//! permutation importances, the model's own importances (impurity, |coefficient|), boosting's
+//! learning curve and timings.
 
 use kreplay_recipe::{Metric, PublishedKind, Recipe, Task};
 
@@ -21,6 +22,12 @@ pub struct Evidence {
     /// (feature, permutation importance).
     pub importances: Vec<(String, f64)>,
     pub fold_seconds: Vec<f64>,
+    /// The model's own importances: what they measure, (feature, value).
+    pub explained: Option<(String, Vec<(String, f64)>)>,
+    /// (stage, mean validation score after it), for models built in stages.
+    pub curve: Vec<(usize, f64)>,
+    /// (step id, seconds, times it ran).
+    pub step_seconds: Vec<(String, f64, u64)>,
 }
 
 /// Everything a run's page shows.
@@ -67,6 +74,7 @@ pub fn render(p: &RunPage) -> String {
     parameters(&mut page, r);
     if let Some(e) = p.evidence {
         evidence(&mut page, r.data.task, r.validation.metric, e);
+        learning_curve(&mut page, r.validation.metric, e);
     }
     timings(&mut page, p);
     page.finish()
@@ -220,11 +228,26 @@ fn evidence(page: &mut Page, task: Task, metric: Metric, e: &Evidence) {
             "Residuals against the prediction.",
         );
     }
+    if !e.importances.is_empty() || e.explained.is_some() {
+        page.section("What the model leaned on");
+    }
+    if let Some((measure, values)) = &e.explained {
+        let mut top = values.clone();
+        top.sort_by(|a, b| b.1.total_cmp(&a.1));
+        top.truncate(20);
+        page.figure(
+            "own-importances",
+            &charts::horizontal_bars(&top, measure),
+            &format!(
+                "The model's own importances, {measure}, averaged over the fold models (the 20 \
+                 largest)."
+            ),
+        );
+    }
     if !e.importances.is_empty() {
         let mut top = e.importances.clone();
         top.sort_by(|a, b| b.1.total_cmp(&a.1));
         top.truncate(20);
-        page.section("What the model leaned on");
         page.figure(
             "importances",
             &charts::horizontal_bars(&top, &format!("{} lost when shuffled", metric.name())),
@@ -233,6 +256,35 @@ fn evidence(page: &mut Page, task: Task, metric: Metric, e: &Evidence) {
              largest).",
         );
     }
+}
+
+/// Boosting's validation score stage by stage.
+fn learning_curve(page: &mut Page, metric: Metric, e: &Evidence) {
+    if e.curve.is_empty() {
+        return;
+    }
+    page.section("Learning curve");
+    let points: Vec<(f64, f64)> = e.curve.iter().map(|&(s, v)| (s as f64, v)).collect();
+    let (best_stage, best) = e
+        .curve
+        .iter()
+        .copied()
+        .reduce(|a, b| match metric.higher_is_better() {
+            true if b.1 > a.1 => b,
+            false if b.1 < a.1 => b,
+            _ => a,
+        })
+        .unwrap_or((0, f64::NAN));
+    page.figure(
+        "learning-curve",
+        &charts::line(&points, "stage", metric.name()),
+        &format!(
+            "Validation {} after each stage (staged predictions of the fold models, mean over \
+             the folds); best {best:.4} after stage {best_stage} of {}.",
+            metric.name(),
+            e.curve.last().map_or(0, |c| c.0)
+        ),
+    );
 }
 
 /// The ROC curve's points and its area, from out-of-fold probabilities (class 1 positive).
@@ -285,6 +337,16 @@ fn timings(page: &mut Page, p: &RunPage) {
         for (k, s) in e.fold_seconds.iter().enumerate() {
             rows.push(vec![
                 format!("fold {} (fit, predict, score)", k + 1),
+                Cell::text_num(format!("{s:.3} s")),
+            ]);
+        }
+        for (id, s, runs) in &e.step_seconds {
+            let times = match runs {
+                1 => "once".to_string(),
+                n => format!("{n} runs"),
+            };
+            rows.push(vec![
+                format!("step {id} ({times}: shared, per fold, final fit)"),
                 Cell::text_num(format!("{s:.3} s")),
             ]);
         }

@@ -1,7 +1,8 @@
 //! What a replay can show beyond its scores, for a report (`ReplayOptions::diagnose`): every
 //! training row's out-of-fold prediction, each feature's permutation importance on the
-//! validation rows, and each fold's time. Collected from the folds as they run; nothing here
-//! changes a score.
+//! validation rows, the model's own importances (impurity for trees, |coefficient| for linear
+//! models), boosting's validation score by stage, and each fold's time. Collected from the
+//! folds; nothing here changes a score.
 
 use polars::prelude::DataFrame;
 use rand::seq::SliceRandom;
@@ -9,7 +10,10 @@ use rand::SeedableRng;
 
 use crate::error::Result;
 use crate::matrix::Matrix;
-use crate::models::{Prediction, Trained};
+use crate::models::{Explanation, Prediction, Trained};
+
+/// At most this many stages of a learning curve are scored.
+const CURVE_POINTS: usize = 60;
 
 /// The evidence of a replay's cross-validation.
 #[derive(Debug, Clone, Default)]
@@ -27,6 +31,14 @@ pub struct Diagnostics {
     pub importances: Vec<(String, f64)>,
     /// Each fold's fit, prediction and scoring time, in fold order.
     pub fold_seconds: Vec<f64>,
+    /// The fold models' own importances, averaged over the folds: what they measure, and
+    /// (feature, value). `None` for models without them.
+    pub explained: Option<(String, Vec<(String, f64)>)>,
+    /// For models built in stages: (stage, validation score after it, mean over the folds).
+    pub curve: Vec<(usize, f64)>,
+    /// Each step: (id, seconds spent fitting and applying it, times it ran), over the shared
+    /// steps, every fold and the final fit.
+    pub step_seconds: Vec<(String, f64, u64)>,
 }
 
 /// One fold's share of the evidence.
@@ -36,7 +48,40 @@ pub(crate) struct FoldEvidence {
     pub names: Vec<String>,
     pub prediction: Prediction,
     pub importances: Vec<f64>,
+    pub explained: Option<Explanation>,
+    /// (stage, validation score after it).
+    pub curve: Vec<(usize, f64)>,
     pub seconds: f64,
+}
+
+/// Stages 1..=n, or [`CURVE_POINTS`] of them evenly spread, the last always included.
+fn checkpoints(n: usize) -> Vec<usize> {
+    let mut out: Vec<usize> = (1..=CURVE_POINTS.min(n))
+        .map(|k| (k * n).div_ceil(CURVE_POINTS.min(n)))
+        .collect();
+    out.dedup();
+    out
+}
+
+/// The validation score after each checkpoint stage of a model built in stages (empty for
+/// other models).
+pub(crate) fn learning_curve(
+    trained: &dyn Trained,
+    x: &Matrix,
+    score: &dyn Fn(&Prediction) -> Result<f64>,
+) -> Result<Vec<(usize, f64)>> {
+    let Some(n) = trained.stages() else {
+        return Ok(Vec::new());
+    };
+    let points = checkpoints(n);
+    let Some(predictions) = trained.staged(x, &points) else {
+        return Ok(Vec::new());
+    };
+    points
+        .into_iter()
+        .zip(&predictions)
+        .map(|(stage, p)| Ok((stage, score(p)?)))
+        .collect()
 }
 
 /// The drop of `score` when each column of `x` is shuffled (one seeded permutation per
@@ -111,12 +156,48 @@ pub(crate) fn assemble(truth: Vec<f64>, mut folds: Vec<(usize, FoldEvidence)>) -
             })
             .collect()
     };
+    // The model's own importances, where every fold's model gave them for the same columns.
+    let explained: Vec<&Explanation> = folds
+        .iter()
+        .filter_map(|(_, f)| f.explained.as_ref().filter(|_| f.names == names))
+        .filter(|e| e.values.len() == names.len())
+        .collect();
+    let explained = (!folds.is_empty() && explained.len() == folds.len()).then(|| {
+        let values = names
+            .iter()
+            .enumerate()
+            .map(|(j, name)| {
+                let mean =
+                    explained.iter().map(|e| e.values[j]).sum::<f64>() / explained.len() as f64;
+                (name.clone(), mean)
+            })
+            .collect();
+        (explained[0].measure.to_string(), values)
+    });
+    // The stages every fold's curve has, with the folds' mean score there.
+    let curve = match folds.first() {
+        Some((_, first)) => first
+            .curve
+            .iter()
+            .filter_map(|&(stage, _)| {
+                let at: Vec<f64> = folds
+                    .iter()
+                    .filter_map(|(_, f)| f.curve.iter().find(|c| c.0 == stage).map(|c| c.1))
+                    .collect();
+                (at.len() == folds.len()).then(|| (stage, at.iter().sum::<f64>() / at.len() as f64))
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     Diagnostics {
         truth,
         predicted,
         proba,
         importances,
         fold_seconds: folds.iter().map(|(_, f)| f.seconds).collect(),
+        explained,
+        curve,
+        step_seconds: Vec::new(),
     }
 }
 
@@ -131,8 +212,42 @@ mod tests {
             names: vec!["a".into(), "b".into()],
             prediction: Prediction { values, proba },
             importances,
+            explained: None,
+            curve: Vec::new(),
             seconds: 0.5,
         }
+    }
+
+    #[test]
+    fn checkpoints_spread_over_the_stages_and_end_at_the_last() {
+        assert_eq!(checkpoints(3), vec![1, 2, 3]);
+        let c = checkpoints(4000);
+        assert_eq!(c.len(), CURVE_POINTS);
+        assert_eq!((c[0], *c.last().unwrap()), (67, 4000));
+        assert!(c.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn own_importances_and_curves_are_averaged_over_the_folds() {
+        let mut a = fold(vec![0], vec![1.0], vec![]);
+        let mut b = fold(vec![1], vec![0.0], vec![]);
+        a.explained = Some(Explanation {
+            measure: "m",
+            values: vec![0.2, 0.8],
+        });
+        b.explained = Some(Explanation {
+            measure: "m",
+            values: vec![0.4, 0.6],
+        });
+        a.curve = vec![(1, 0.5), (2, 0.7)];
+        b.curve = vec![(1, 0.7), (2, 0.9), (3, 1.0)];
+        let d = assemble(vec![1.0, 0.0], vec![(1, b), (0, a)]);
+        let (measure, values) = d.explained.unwrap();
+        assert_eq!(measure, "m");
+        assert!((values[0].1 - 0.3).abs() < 1e-12 && (values[1].1 - 0.7).abs() < 1e-12);
+        // Only the stages every fold reached.
+        assert_eq!(d.curve.len(), 2);
+        assert!((d.curve[1].1 - 0.8).abs() < 1e-12);
     }
 
     #[test]

@@ -11,6 +11,8 @@ use polars::prelude::*;
 use kreplay_recipe::{FitScope, Recipe, StepDecl};
 
 use crate::compat::param_columns;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use crate::error::{Context, Result, RunError};
 use crate::steps::{self, Ctx, FitData, Fitted, Step};
 
@@ -18,6 +20,9 @@ pub struct Pipeline {
     steps: Vec<(StepDecl, Box<dyn Step>)>,
     id: String,
     target: String,
+    /// Per step: nanoseconds spent and how many times it ran (shared prefix once, each fold,
+    /// the final fit), for a report's timings.
+    spent: Vec<(AtomicU64, AtomicU64)>,
 }
 
 /// The rows of `df` at `idx`, in that order.
@@ -93,10 +98,27 @@ impl Pipeline {
             out.push((decl.clone(), def.build(&decl.params, seed)?));
         }
         Ok(Pipeline {
+            spent: out.iter().map(|_| Default::default()).collect(),
             steps: out,
             id: id.to_string(),
             target: target.to_string(),
         })
+    }
+
+    /// Each step's id, the seconds spent in it (fitting and applying, train and test) and how
+    /// many times it ran, over every run of the pipeline so far.
+    pub fn timings(&self) -> Vec<(String, f64, u64)> {
+        self.steps
+            .iter()
+            .zip(&self.spent)
+            .map(|((decl, _), (nanos, runs))| {
+                (
+                    decl.id.clone(),
+                    nanos.load(Ordering::Relaxed) as f64 / 1e9,
+                    runs.load(Ordering::Relaxed),
+                )
+            })
+            .collect()
     }
 
     /// Fits every step in order on `train` (each on the output of the ones before) and returns
@@ -198,7 +220,16 @@ impl Pipeline {
             training: true,
         };
         let test_ctx = ctx.for_test();
-        for (decl, step) in &self.steps[range] {
+        let first = range.start;
+        for (k, (decl, step)) in self.steps[range].iter().enumerate() {
+            let started = std::time::Instant::now();
+            let spent = &self.spent[first + k];
+            let count = || {
+                spent
+                    .0
+                    .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                spent.1.fetch_add(1, Ordering::Relaxed);
+            };
             let wrap = |e| in_step(e, decl);
             let fitted = match (decl.fit_on, fold_rows) {
                 (FitScope::Each, _) => {
@@ -208,6 +239,7 @@ impl Pipeline {
                         let f = step.fit(&FitData::train(&t), &test_ctx).map_err(wrap)?;
                         test = Some(f.apply(t, &test_ctx).map_err(wrap)?);
                     }
+                    count();
                     continue;
                 }
                 (FitScope::Fold, Some(rows)) if decl.learns => {
@@ -230,6 +262,7 @@ impl Pipeline {
             if let Some(t) = test.take() {
                 test = Some(fitted.apply(t, &test_ctx).map_err(wrap)?);
             }
+            count();
         }
         Ok((train, test))
     }

@@ -362,6 +362,8 @@ fn replay_frames(
                 names: valid_x.names.clone(),
                 prediction: pred,
                 importances: Vec::new(),
+                explained: None,
+                curve: Vec::new(),
                 seconds: fold_seconds,
             };
             // The model is kept for the importances, computed once the CV clock has stopped,
@@ -416,6 +418,10 @@ fn replay_frames(
                             &|p| score(recipe, &y, p),
                         )?;
                     }
+                    evidence.explained = trained.explain();
+                    evidence.curve = crate::diagnose::learning_curve(trained.as_ref(), &x, &|p| {
+                        score(recipe, &y, p)
+                    })?;
                     Ok((i, evidence))
                 })
                 .collect::<Result<Vec<_>>>()?;
@@ -531,6 +537,10 @@ fn replay_frames(
     };
 
     let (submission, text) = submission.unzip();
+    let diagnostics = diagnostics.map(|mut d| {
+        d.step_seconds = pipeline.timings();
+        d
+    });
     let mut report = ReplayReport {
         metric: recipe.validation.metric,
         fold_scores,

@@ -22,7 +22,9 @@ use super::cart::{
     estimator_seeds, splitter_seed_of, Columns, Criterion, Rows32, Splitter, Target, Tree,
     TreeParams,
 };
-use super::{seed_or, Classes, Model, ModelDef, Prediction, Trained, Training, SEED_DOC};
+use super::{
+    seed_or, Classes, Explanation, Model, ModelDef, Prediction, Trained, Training, SEED_DOC,
+};
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 use kreplay_metrics::numpy_sum as np_sum;
@@ -203,6 +205,7 @@ impl Model for AdaBoost {
             n_estimators: self.n_estimators,
             real: self.real,
             classes,
+            n_features: t.x.cols(),
         }))
     }
 }
@@ -235,9 +238,45 @@ struct Boosted {
     n_estimators: usize,
     real: bool,
     classes: Classes,
+    n_features: usize,
 }
 
 impl Boosted {
+    /// One tree's contribution to each class's score (before any normalisation).
+    fn contribution(&self, tree: &Tree, w: f64, row: &[f64], pred: &mut [f64]) {
+        let kf = self.classes.labels.len() as f64;
+        let p = tree.leaf(row);
+        if self.real {
+            let logs: Vec<f64> = p.iter().map(|v| v.max(f64::EPSILON).ln()).collect();
+            let mean = (1.0 / kf) * logs.iter().sum::<f64>();
+            for (s, l) in pred.iter_mut().zip(&logs) {
+                *s += (kf - 1.0) * (l - mean);
+            }
+        } else {
+            let vote = argmax(p);
+            for (c, s) in pred.iter_mut().enumerate() {
+                *s += if c == vote { w } else { -1.0 / (kf - 1.0) * w };
+            }
+        }
+    }
+
+    /// A label and class probabilities from normalised class scores, as `predict` makes them.
+    fn label(&self, pred: &[f64]) -> (f64, Vec<f64>) {
+        let k = self.classes.labels.len();
+        if k == 2 {
+            let d = -pred[0] + pred[1];
+            (
+                self.classes.labels[usize::from(d > 0.0)],
+                softmax(vec![-d / 2.0, d / 2.0]),
+            )
+        } else {
+            let kf = k as f64;
+            (
+                self.classes.argmax(pred),
+                softmax(pred.iter().map(|s| s / (kf - 1.0)).collect()),
+            )
+        }
+    }
     /// sklearn's `decision_function` before the binary collapse: one score per class.
     fn decision(&self, row: &[f64]) -> Vec<f64> {
         let k = self.classes.labels.len();
@@ -269,6 +308,61 @@ impl Boosted {
 }
 
 impl Trained for Boosted {
+    /// scikit-learn's `AdaBoost*.feature_importances_`: the trees' importances weighted by
+    /// their vote weights, over the weights' sum.
+    fn explain(&self) -> Option<Explanation> {
+        let norm = np_sum::sum(&self.votes);
+        let mut values = vec![0.0; self.n_features];
+        for (tree, w) in self.trees.iter().zip(&self.votes) {
+            let each = tree.feature_importances(self.n_features, true);
+            for (v, e) in values.iter_mut().zip(each) {
+                *v += w * e;
+            }
+        }
+        values.iter_mut().for_each(|v| *v /= norm);
+        Some(Explanation {
+            measure: super::IMPURITY,
+            values,
+        })
+    }
+
+    fn stages(&self) -> Option<usize> {
+        Some(self.trees.len())
+    }
+
+    /// `staged_predict`: the votes so far, over their running sum (each vote weighs 1 for
+    /// SAMME.R).
+    fn staged(&self, x: &Matrix, stages: &[usize]) -> Option<Vec<Prediction>> {
+        let k = self.classes.labels.len();
+        let mut preds = vec![vec![0.0; k]; x.rows];
+        let mut norm = 0.0;
+        let mut wanted = stages.iter().peekable();
+        let mut out = Vec::with_capacity(stages.len());
+        for (i, (tree, &w)) in self.trees.iter().zip(&self.votes).enumerate() {
+            if wanted.peek().is_none() {
+                break;
+            }
+            norm += if self.real { 1.0 } else { w };
+            for (r, pred) in preds.iter_mut().enumerate() {
+                self.contribution(tree, w, x.row(r), pred);
+            }
+            while wanted.next_if(|&&s| s == i + 1).is_some() {
+                let (values, probas): (Vec<f64>, Vec<Vec<f64>>) = preds
+                    .iter()
+                    .map(|p| {
+                        let scaled: Vec<f64> = p.iter().map(|s| s / norm).collect();
+                        self.label(&scaled)
+                    })
+                    .unzip();
+                out.push(Prediction {
+                    values,
+                    proba: self.classes.positive_proba(&probas),
+                });
+            }
+        }
+        Some(out)
+    }
+
     fn predict(&self, x: &Matrix) -> Result<Prediction> {
         let k = self.classes.labels.len();
         let mut values = Vec::with_capacity(x.rows);

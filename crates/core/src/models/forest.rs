@@ -95,6 +95,11 @@ impl Model for Forest {
                 },
             )
             .collect();
-        Ok(Box::new(TreeEnsemble { trees, classes }))
+        Ok(Box::new(TreeEnsemble {
+            trees,
+            classes,
+            forest: true,
+            n_features: t.x.cols(),
+        }))
     }
 }

@@ -27,7 +27,10 @@ use super::cart::{
     resolve_max_features, splitter_seed, Binned, Columns, Criterion, Rows32, Splitter, Target,
     Tree, TreeParams,
 };
-use super::{seed_or, Classes, Model, ModelDef, Prediction, Trained, Training, SEED_DOC};
+use super::tree::normalised_mean;
+use super::{
+    seed_or, Classes, Explanation, Model, ModelDef, Prediction, Trained, Training, SEED_DOC,
+};
 use crate::error::{Error, Result};
 use crate::matrix::{Matrix, Rows};
 use crate::rng::numpy::RandomState;
@@ -201,6 +204,7 @@ struct Boosted {
     /// One tree per stage (regression, binary) or one per class and stage.
     stages: Vec<Vec<Tree>>,
     classes: Option<Classes>,
+    n_features: usize,
 }
 
 /// Rows predicted together: a block stays in cache while every tree visits it.
@@ -233,12 +237,62 @@ impl Boosted {
 
 impl Trained for Boosted {
     fn predict(&self, x: &Matrix) -> Result<Prediction> {
-        let raws = self.raws(x);
+        Ok(self.prediction(self.raws(x)))
+    }
+
+    /// The mean of the splitting trees' unnormalised importances, normalised (scikit-learn's
+    /// `BaseGradientBoosting.feature_importances_`).
+    fn explain(&self) -> Option<Explanation> {
+        let each: Vec<Vec<f64>> = self
+            .stages
+            .iter()
+            .flatten()
+            .filter(|t| t.splits())
+            .map(|t| t.feature_importances(self.n_features, false))
+            .collect();
+        Some(Explanation {
+            measure: super::IMPURITY,
+            values: normalised_mean(&each, self.n_features),
+        })
+    }
+
+    fn stages(&self) -> Option<usize> {
+        Some(self.stages.len())
+    }
+
+    /// `staged_predict`: the raw scores summed stage by stage, as `predict` sums them.
+    fn staged(&self, x: &Matrix, stages: &[usize]) -> Option<Vec<Prediction>> {
+        let x32 = Rows32::new(x);
+        let mut raws = vec![self.init.clone(); x.rows];
+        let mut leaves = vec![0u32; x.rows];
+        let mut wanted = stages.iter().peekable();
+        let mut out = Vec::with_capacity(stages.len());
+        for (i, stage) in self.stages.iter().enumerate() {
+            if wanted.peek().is_none() {
+                break;
+            }
+            for (k, tree) in stage.iter().enumerate() {
+                tree.apply_rows(&x32, 0, &mut leaves);
+                for (raw, &leaf) in raws.iter_mut().zip(&leaves) {
+                    raw[k] += self.learning_rate * tree.leaf_value(leaf)[0];
+                }
+            }
+            while wanted.next_if(|&&s| s == i + 1).is_some() {
+                out.push(self.prediction(raws.clone()));
+            }
+        }
+        Some(out)
+    }
+}
+
+impl Boosted {
+    /// Labels and probabilities (classification) or values from each row's raw scores.
+    fn prediction(&self, raws: Vec<Vec<f64>>) -> Prediction {
         let Some(classes) = &self.classes else {
-            return Ok(Prediction {
+            return Prediction {
                 values: raws.into_iter().map(|r| r[0]).collect(),
                 proba: None,
-            });
+            };
         };
         let probas: Vec<Vec<f64>> = raws
             .iter()
@@ -261,10 +315,10 @@ impl Trained for Boosted {
                 }
             })
             .collect();
-        Ok(Prediction {
+        Prediction {
             values,
             proba: classes.positive_proba(&probas),
-        })
+        }
     }
 }
 
@@ -332,6 +386,7 @@ impl Model for GradientBoosting {
             learning_rate: self.learning_rate,
             stages,
             classes,
+            n_features: t.x.cols(),
         }))
     }
 }

@@ -184,6 +184,13 @@ impl Trained for LinearFit {
             proba: None,
         })
     }
+
+    fn explain(&self) -> Option<super::Explanation> {
+        Some(super::Explanation {
+            measure: super::COEFFICIENT,
+            values: self.coef.iter().map(|c| c.abs()).collect(),
+        })
+    }
 }
 
 /// Cholesky factor L (A = LLᵀ, in the lower triangle of the returned row-major p×p buffer) of

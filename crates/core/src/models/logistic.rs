@@ -312,6 +312,30 @@ impl TrainedLogistic {
 }
 
 impl Trained for TrainedLogistic {
+    /// |coefficient|, averaged over the classes' coefficient rows.
+    fn explain(&self) -> Option<super::Explanation> {
+        let rows: Vec<&Weights> = match &self.fitted {
+            Fitted::Binomial(w) | Fitted::Multinomial(w) => vec![w],
+            Fitted::OneVsRest(ws) => ws.iter().collect(),
+        };
+        let d = rows.first()?.coef.len() / rows.first()?.outputs.max(1);
+        let mut values = vec![0.0; d];
+        let mut n = 0.0;
+        for w in rows {
+            for k in 0..w.outputs {
+                for (v, c) in values.iter_mut().zip(&w.coef[k * d..(k + 1) * d]) {
+                    *v += c.abs();
+                }
+                n += 1.0;
+            }
+        }
+        values.iter_mut().for_each(|v| *v /= n);
+        Some(super::Explanation {
+            measure: super::COEFFICIENT,
+            values,
+        })
+    }
+
     fn predict(&self, x: &Matrix) -> Result<Prediction> {
         let rows: Vec<Vec<f64>> = (0..x.rows)
             .into_par_iter()

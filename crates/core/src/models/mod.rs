@@ -55,9 +55,40 @@ pub trait Model: Send + Sync {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>>;
 }
 
+/// What a fitted model says of its own features ([`Trained::explain`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    /// What the values measure, as a report names them.
+    pub measure: &'static str,
+    /// One value per feature, in the matrix's column order.
+    pub values: Vec<f64>,
+}
+
+/// Impurity importances: scikit-learn's `feature_importances_` of tree models.
+pub const IMPURITY: &str = "impurity decrease (scikit-learn's feature_importances_)";
+/// Linear models' |coefficients|, on the scale of the model's input.
+pub const COEFFICIENT: &str = "|coefficient| (on the model's input scale)";
+
 /// A fitted model.
 pub trait Trained: Send + Sync {
     fn predict(&self, x: &Matrix) -> Result<Prediction>;
+
+    /// The model's own account of its features: impurity decrease (trees), |coefficient|
+    /// (linear models); `None` for models without one (permutation importance is theirs).
+    fn explain(&self) -> Option<Explanation> {
+        None
+    }
+
+    /// For models built in stages (boosting), how many stages there are.
+    fn stages(&self) -> Option<usize> {
+        None
+    }
+
+    /// scikit-learn's `staged_predict`: the predictions after each of `stages` (1-based,
+    /// ascending, at most [`Trained::stages`]); `None` for models without stages.
+    fn staged(&self, _x: &Matrix, _stages: &[usize]) -> Option<Vec<Prediction>> {
+        None
+    }
 }
 
 pub struct ModelDef {

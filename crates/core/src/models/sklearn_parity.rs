@@ -110,11 +110,15 @@ fn compare(case: &Json, tables: &Json) -> Vec<String> {
         task,
     };
     let mut problems = Vec::new();
-    let fitted = (model_def.build)(&params, 0).and_then(|m| m.fit(&training));
-    let prediction = match fitted.and_then(|f| f.predict(&xt)) {
+    let fitted = match (model_def.build)(&params, 0).and_then(|m| m.fit(&training)) {
+        Ok(f) => f,
+        Err(e) => return vec![format!("fails: {e}")],
+    };
+    let prediction = match fitted.predict(&xt) {
         Ok(p) => p,
         Err(e) => return vec![format!("fails: {e}")],
     };
+    problems.extend(compare_explained(case, fitted.as_ref(), &xt, task));
     let rtol = case["rtol"].as_f64().unwrap_or(0.0);
     let expected = floats(&case["predict"]);
     // Classes are compared exactly whatever the case's tolerance of probabilities.
@@ -152,6 +156,66 @@ fn compare(case: &Json, tables: &Json) -> Vec<String> {
     }
     if kind == "decision_tree" {
         problems.extend(compare_tree(case, &params, task, &x, &y));
+    }
+    problems
+}
+
+/// The impurity importances (to 1e-12 relative: numpy sums some of them pairwise) and the
+/// staged predictions (classes exactly, values to 1e-12) against scikit-learn's.
+fn compare_explained(
+    case: &Json,
+    fitted: &dyn super::Trained,
+    xt: &Matrix,
+    task: Task,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let expected = floats(&case["importances"]);
+    match fitted.explain() {
+        Some(e) if e.values.len() == expected.len() => {
+            let off = expected
+                .iter()
+                .zip(&e.values)
+                .filter(|(a, b)| !close(**a, **b, 1e-12))
+                .count();
+            if off > 0 {
+                problems.push(format!(
+                    "{off} of {} importances differ: {:?} against {:?}",
+                    expected.len(),
+                    e.values,
+                    expected
+                ));
+            }
+        }
+        other => problems.push(format!("importances: {other:?}")),
+    }
+    if let Some(staged) = case.get("staged") {
+        let stages: Vec<usize> = staged["stages"]
+            .as_array()
+            .expect("stages")
+            .iter()
+            .map(|s| s.as_u64().unwrap_or(0) as usize)
+            .collect();
+        let rtol = if task.is_classification() { 0.0 } else { 1e-12 };
+        match fitted.staged(xt, &stages) {
+            Some(ours) if ours.len() == stages.len() => {
+                for ((stage, want), got) in stages
+                    .iter()
+                    .zip(staged["predict"].as_array().expect("predictions"))
+                    .zip(&ours)
+                {
+                    let want = floats(want);
+                    let off = want
+                        .iter()
+                        .zip(&got.values)
+                        .filter(|(a, b)| !close(**a, **b, rtol))
+                        .count();
+                    if off > 0 {
+                        problems.push(format!("stage {stage}: {off} staged predictions differ"));
+                    }
+                }
+            }
+            other => problems.push(format!("staged: {} stages", other.map_or(0, |o| o.len()))),
+        }
     }
     problems
 }

@@ -11,7 +11,7 @@ use super::cart::{
     resolve_max_features, splitter_seed_of, Columns, Criterion, Rows32, Splitter, Target, Tree,
     TreeParams, Trees,
 };
-use super::{seed_or, Classes, Model, ModelDef, Prediction, Trained, Training};
+use super::{seed_or, Classes, Explanation, Model, ModelDef, Prediction, Trained, Training};
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 
@@ -175,6 +175,9 @@ struct DecisionTree {
 pub struct TreeEnsemble {
     pub trees: Vec<Tree>,
     pub classes: Option<Classes>,
+    /// A forest (importances averaged over trees) rather than one decision tree.
+    pub forest: bool,
+    pub n_features: usize,
 }
 
 impl TreeEnsemble {
@@ -224,6 +227,45 @@ impl Trained for TreeEnsemble {
     fn predict(&self, x: &Matrix) -> Result<Prediction> {
         Ok(TreeEnsemble::predict(self, x))
     }
+
+    /// A tree's `feature_importances_`, or a forest's: the mean of its splitting trees'
+    /// (each normalised), normalised again.
+    fn explain(&self) -> Option<Explanation> {
+        let values = match (self.forest, self.trees.as_slice()) {
+            (false, [tree]) => tree.feature_importances(self.n_features, true),
+            _ => {
+                let each: Vec<Vec<f64>> = self
+                    .trees
+                    .iter()
+                    .filter(|t| t.splits())
+                    .map(|t| t.feature_importances(self.n_features, true))
+                    .collect();
+                normalised_mean(&each, self.n_features)
+            }
+        };
+        Some(Explanation {
+            measure: super::IMPURITY,
+            values,
+        })
+    }
+}
+
+/// numpy's `mean(axis=0)` of per-tree importances (rows added in order), divided by its
+/// `sum`; zeros when no tree splits.
+pub fn normalised_mean(each: &[Vec<f64>], n_features: usize) -> Vec<f64> {
+    if each.is_empty() {
+        return vec![0.0; n_features];
+    }
+    let mut mean = vec![0.0; n_features];
+    for row in each {
+        for (m, v) in mean.iter_mut().zip(row) {
+            *m += v;
+        }
+    }
+    mean.iter_mut().for_each(|m| *m /= each.len() as f64);
+    let total = kreplay_metrics::numpy_sum::sum(&mean);
+    mean.iter_mut().for_each(|m| *m /= total);
+    mean
 }
 
 impl Model for DecisionTree {
@@ -248,6 +290,8 @@ impl Model for DecisionTree {
         Ok(Box::new(TreeEnsemble {
             trees: vec![tree],
             classes,
+            forest: false,
+            n_features: t.x.cols(),
         }))
     }
 }

@@ -55,6 +55,9 @@ pub fn write_run(recipe: &Recipe, report: &ReplayReport, path: &Path, open: bool
         proba: d.proba.clone(),
         importances: d.importances.clone(),
         fold_seconds: d.fold_seconds.clone(),
+        explained: d.explained.clone(),
+        curve: d.curve.clone(),
+        step_seconds: d.step_seconds.clone(),
     });
     let html = kreplay_report::run::render(&RunPage {
         recipe,

@@ -113,4 +113,21 @@ impl Trained for TrainedMember {
         let x = matrix_of(&frame, features, &format!("member {name} input"))?;
         self.inner.predict(&frame, &x)
     }
+
+    // A member with steps of its own reads other columns than the matrix it is given: what
+    // its model says of its columns is not about the run's features.
+    fn explain(&self) -> Option<crate::models::Explanation> {
+        self.steps.is_none().then(|| self.inner.explain()).flatten()
+    }
+
+    fn stages(&self) -> Option<usize> {
+        self.steps.is_none().then(|| self.inner.stages()).flatten()
+    }
+
+    fn staged(&self, x: &Matrix, stages: &[usize]) -> Option<Vec<Prediction>> {
+        self.steps
+            .is_none()
+            .then(|| self.inner.staged(x, stages))
+            .flatten()
+    }
 }

@@ -11,7 +11,7 @@ use polars::prelude::DataFrame;
 use kreplay_core::models as core;
 use kreplay_recipe::{ModelSpec, Params, Task};
 
-pub use kreplay_core::models::{seed_or, Classes, Prediction};
+pub use kreplay_core::models::{seed_or, Classes, Explanation, Prediction};
 
 use crate::error::Result;
 use crate::matrix::{Matrix, Rows};
@@ -44,6 +44,22 @@ pub trait Model: Send + Sync {
 
 pub trait Trained: Send + Sync {
     fn predict(&self, frame: &DataFrame, x: &Matrix) -> Result<Prediction>;
+
+    /// The model's own account of its features, in the matrix's columns (see
+    /// [`kreplay_core::models::Trained::explain`]); `None` for ensembles and rules.
+    fn explain(&self) -> Option<Explanation> {
+        None
+    }
+
+    /// For models built in stages, how many there are.
+    fn stages(&self) -> Option<usize> {
+        None
+    }
+
+    /// The predictions after each of `stages` (1-based, ascending): `staged_predict`.
+    fn staged(&self, _x: &Matrix, _stages: &[usize]) -> Option<Vec<Prediction>> {
+        None
+    }
 }
 
 /// The rows of `frame` at `idx` for `model`, or an empty frame when it never reads the frame
@@ -120,5 +136,17 @@ struct NumericTrained(Box<dyn core::Trained>);
 impl Trained for NumericTrained {
     fn predict(&self, _: &DataFrame, x: &Matrix) -> Result<Prediction> {
         Ok(self.0.predict(x)?)
+    }
+
+    fn explain(&self) -> Option<Explanation> {
+        self.0.explain()
+    }
+
+    fn stages(&self) -> Option<usize> {
+        self.0.stages()
+    }
+
+    fn staged(&self, x: &Matrix, stages: &[usize]) -> Option<Vec<Prediction>> {
+        self.0.staged(x, stages)
     }
 }

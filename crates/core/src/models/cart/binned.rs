@@ -317,6 +317,8 @@ impl Binned {
                 left: usize::MAX,
                 right: usize::MAX,
                 value: vec![node.s / node.w],
+                impurity,
+                weight: node.w,
             });
             if let Some((parent, is_left)) = rec.parent {
                 if is_left {

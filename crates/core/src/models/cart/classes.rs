@@ -203,6 +203,8 @@ impl<'a> ClassTrees<'a> {
                 left: usize::MAX,
                 right: usize::MAX,
                 value: s.total.iter().map(|t| t / w_node).collect(),
+                impurity,
+                weight: w_node,
             });
             if let Some((parent, is_left)) = rec.parent {
                 if is_left {

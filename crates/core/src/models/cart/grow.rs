@@ -110,6 +110,8 @@ pub fn grow(
             left: usize::MAX,
             right: usize::MAX,
             value: g.stats.node_value(),
+            impurity,
+            weight: g.stats.weighted_n_node_samples,
         });
         if let Some((parent, is_left)) = rec.parent {
             if is_left {

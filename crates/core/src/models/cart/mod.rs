@@ -88,6 +88,10 @@ struct Node {
     left: usize,
     right: usize,
     value: Vec<f64>,
+    /// scikit-learn's `tree_.impurity` and `tree_.weighted_n_node_samples`, from which
+    /// `feature_importances_` are computed.
+    impurity: f64,
+    weight: f64,
 }
 
 impl Node {
@@ -160,6 +164,10 @@ pub struct Tree {
     /// The splits' `float64` thresholds, as scikit-learn's `tree_.threshold` records them.
     #[cfg(test)]
     thresholds: Vec<f64>,
+    /// Per split: (feature, its weighted impurity decrease), and the root's weight, for
+    /// [`Tree::feature_importances`].
+    decreases: Vec<(u32, f64)>,
+    root_weight: f64,
 }
 
 /// Rows as trees read them: `float32` (scikit-learn's `X` dtype for trees), row after row, so
@@ -198,6 +206,19 @@ impl Tree {
         let mut values = Vec::with_capacity(grown.len() * width);
         #[cfg(test)]
         let thresholds = grown.iter().map(|n| n.threshold).collect();
+        // `compute_feature_importances`: each split's weighted impurity minus its children's.
+        let decreases = grown
+            .iter()
+            .filter(|n| !n.is_leaf())
+            .map(|n| {
+                let (l, r) = (&grown[n.left], &grown[n.right]);
+                (
+                    n.feature as u32,
+                    n.weight * n.impurity - l.weight * l.impurity - r.weight * r.impurity,
+                )
+            })
+            .collect();
+        let root_weight = grown.first().map_or(0.0, |n| n.weight);
         let nodes = grown
             .into_iter()
             .enumerate()
@@ -226,7 +247,34 @@ impl Tree {
             width,
             #[cfg(test)]
             thresholds,
+            decreases,
+            root_weight,
         }
+    }
+
+    /// scikit-learn's `tree_.compute_feature_importances(normalize)`: each feature's total
+    /// weighted impurity decrease over the tree's splits, over the root's weight, and (when
+    /// `normalize` and the total is positive) as shares of the total.
+    pub fn feature_importances(&self, n_features: usize, normalize: bool) -> Vec<f64> {
+        let mut out = vec![0.0; n_features];
+        for &(f, d) in &self.decreases {
+            if let Some(v) = out.get_mut(f as usize) {
+                *v += d;
+            }
+        }
+        out.iter_mut().for_each(|v| *v /= self.root_weight);
+        if normalize {
+            let total = kreplay_metrics::numpy_sum::sum(&out);
+            if total > 0.0 {
+                out.iter_mut().for_each(|v| *v /= total);
+            }
+        }
+        out
+    }
+
+    /// Whether the tree splits at all (scikit-learn's `node_count > 1`).
+    pub fn splits(&self) -> bool {
+        !self.decreases.is_empty()
     }
 
     /// The leaf output for a row: class probabilities or `[value]`.
