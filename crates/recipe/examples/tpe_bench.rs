@@ -47,8 +47,43 @@ fn problem(name: &str) -> (Vec<SweepParam>, Objective) {
     }
 }
 
+/// `tpe_bench fixed <history.csv> <n>`: the tally of `n` suggestions (seeds 0..n) for the tree
+/// space after the history in the file (`depth,leaf,criterion,value` lines), to hold the
+/// sampler's distribution against Optuna's on the same history.
+fn fixed(file: &str, n: u64) {
+    let (params, _) = problem("tree");
+    let history: Vec<Observation> = std::fs::read_to_string(file)
+        .expect("a history file")
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            Observation {
+                values: f[..3].iter().map(|s| s.to_string()).collect(),
+                score: f[3].parse().expect("a value"),
+            }
+        })
+        .collect();
+    let mut tally = vec![std::collections::BTreeMap::<String, usize>::new(); 3];
+    for seed in 0..n {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        for (t, v) in tally
+            .iter_mut()
+            .zip(suggest(&params, &history, false, &mut rng))
+        {
+            *t.entry(v).or_default() += 1;
+        }
+    }
+    for (name, t) in ["depth", "leaf", "crit"].iter().zip(&tally) {
+        println!("{name} {t:?}");
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("fixed") {
+        fixed(&args[2], args[3].parse().expect("a count"));
+        return;
+    }
     let name = args.get(1).map_or("branin", String::as_str);
     let trials: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(30);
     let seeds: u64 = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(20);
