@@ -412,3 +412,66 @@ fn a_configuration_tried_before_repeats_its_outcome_without_running() {
         .collect();
     assert_eq!(depths, [2, 3].into_iter().collect());
 }
+
+/// Runs `kreplay <args>` on a 60-column terminal (util-linux `script` gives it a pty) and
+/// returns its table lines (the header and the rows naming a criterion), escapes removed.
+fn on_a_narrow_terminal(dir: &std::path::Path, args: &str) -> Vec<String> {
+    let cmd = format!(
+        "stty rows 40 cols 60; {} {args}",
+        env!("CARGO_BIN_EXE_kreplay")
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(dir)
+        .env("KREPLAY_MIRROR", crate::common::mirror())
+        .env("KREPLAY_HOME", dir.join("home"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("util-linux script runs");
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    strip_escapes(&text)
+        .lines()
+        .filter(|l| l.contains("rank") || l.contains("gini") || l.contains("entropy"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// `text` without terminal escape sequences (the progress bar's).
+fn strip_escapes(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[test]
+fn the_sweep_table_fits_the_terminal_unless_wide() {
+    let dir = scratch("sweep-width");
+    let args = "sweep titanic/milla-decision-tree model.max_depth=2,3 \
+                model.criterion=gini,entropy --no-record";
+    let narrow = on_a_narrow_terminal(&dir, args);
+    assert_eq!(narrow.len(), 5, "{narrow:?}");
+    assert!(
+        narrow.iter().all(|l| l.chars().count() <= 60),
+        "{narrow:#?}"
+    );
+    assert!(narrow[0].contains('…'), "{narrow:#?}");
+    // The scores are never the part cut.
+    assert!(narrow[1].contains(" ± "), "{narrow:#?}");
+    let wide = on_a_narrow_terminal(&dir, &format!("{args} --wide"));
+    assert!(wide[0].contains("model.max_depth"), "{wide:#?}");
+    assert!(wide.iter().any(|l| l.chars().count() > 60), "{wide:#?}");
+}

@@ -226,6 +226,9 @@ enum Command {
         no_record: bool,
         #[arg(long)]
         json: bool,
+        /// Every character of every cell, however wide the terminal.
+        #[arg(long)]
+        wide: bool,
         #[command(flatten)]
         report: ReportArgs,
         #[command(flatten)]
@@ -329,6 +332,9 @@ enum Command {
         competition: commands::CompetitionArg,
         #[arg(long)]
         json: bool,
+        /// Every character of every cell, however wide the terminal.
+        #[arg(long)]
+        wide: bool,
     },
     /// A competition's leaderboard; with --score, where that score would rank.
     Leaderboard {
@@ -348,6 +354,9 @@ enum Command {
         metric: Option<String>,
         #[arg(long)]
         json: bool,
+        /// Every character of every cell, however wide the terminal.
+        #[arg(long)]
+        wide: bool,
     },
     /// Check a submission file (header, ids, row count, values) before uploading it.
     Validate {
@@ -531,6 +540,7 @@ fn main() -> ExitCode {
             save_best,
             no_record,
             json,
+            wide,
             report,
             storage,
             workers,
@@ -559,6 +569,7 @@ fn main() -> ExitCode {
                 save_best,
                 record: !no_record,
                 json,
+                wide,
                 report: report.report,
                 open: report.open,
                 shared: commands::sweep::Shared {
@@ -624,9 +635,11 @@ fn main() -> ExitCode {
             data,
             published: None,
         }),
-        Command::Submissions { competition, json } => {
-            commands::submit::submissions(&competition.slug(), json)
-        }
+        Command::Submissions {
+            competition,
+            json,
+            wide,
+        } => commands::submit::submissions(&competition.slug(), json, wide),
         Command::Leaderboard {
             competition,
             top,
@@ -634,13 +647,14 @@ fn main() -> ExitCode {
             score,
             metric,
             json,
+            wide,
         } => commands::submit::leaderboard(
             &competition.slug(),
             top,
             private,
             score,
             metric.as_deref(),
-            json,
+            (json, wide),
         ),
         Command::Validate {
             competition,

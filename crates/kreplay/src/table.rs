@@ -3,6 +3,8 @@
 //! unless `--wide` is given or the output is not a terminal (a pipe or a file gets every
 //! character). The header is bold where colour is on (`--color`, `NO_COLOR`).
 
+use std::borrow::Cow;
+
 use console::{pad_str, style, truncate_str, Alignment, Term};
 
 use crate::report;
@@ -10,7 +12,7 @@ use kreplay_recipe::names::escape_control;
 
 /// A column: its header, its alignment, and whether it may be cut to fit.
 pub struct Column {
-    pub header: &'static str,
+    pub header: Cow<'static, str>,
     pub right: bool,
     pub shrink: bool,
 }
@@ -18,7 +20,7 @@ pub struct Column {
 impl Column {
     pub const fn left(header: &'static str) -> Column {
         Column {
-            header,
+            header: Cow::Borrowed(header),
             right: false,
             shrink: false,
         }
@@ -26,7 +28,7 @@ impl Column {
 
     pub const fn right(header: &'static str) -> Column {
         Column {
-            header,
+            header: Cow::Borrowed(header),
             right: true,
             shrink: false,
         }
@@ -35,7 +37,16 @@ impl Column {
     /// A column that gives up characters first when the table is too wide.
     pub const fn shrinking(header: &'static str) -> Column {
         Column {
-            header,
+            header: Cow::Borrowed(header),
+            right: false,
+            shrink: true,
+        }
+    }
+
+    /// A left-aligned column named at run time (a swept parameter's path) that may shrink.
+    pub fn named(header: String) -> Column {
+        Column {
+            header: Cow::Owned(header),
             right: false,
             shrink: true,
         }
@@ -100,7 +111,8 @@ pub fn print(columns: &[Column], rows: &[Vec<String>], wide: bool) {
         .iter()
         .zip(&widths)
         .map(|(c, w)| {
-            let padded = pad_str(c.header, *w, align(c), None).into_owned();
+            let cut = truncate_str(&c.header, *w, "…");
+            let padded = pad_str(&cut, *w, align(c), None).into_owned();
             style(padded).bold().to_string()
         })
         .collect();

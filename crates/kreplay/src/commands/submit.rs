@@ -58,37 +58,44 @@ pub fn run(a: Args) -> Result {
     Ok(())
 }
 
-pub fn submissions(competition: &str, json: bool) -> Result {
+pub fn submissions(competition: &str, json: bool, wide: bool) -> Result {
     let list = client()?.submissions(&slug_of(competition))?;
     if json {
         out!("{}", serde_json::to_string_pretty(&list).expect("JSON"));
         return Ok(());
     }
-    out!(
-        "{:>6}  {:<26} {:<10} {:>9} {:>9}  {:<20} description",
-        "ref",
-        "date",
-        "status",
-        "public",
-        "private",
-        "file"
+    use crate::table::{print, Column};
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|s| {
+            vec![
+                s.reference.to_string(),
+                s.date.to_string(),
+                s.state().to_string(),
+                s.public_score.to_string(),
+                s.private_score.to_string(),
+                s.file_name.to_string(),
+                if s.error_description.is_empty() {
+                    s.description.clone()
+                } else {
+                    format!("{} ({})", s.description, s.error_description)
+                },
+            ]
+        })
+        .collect();
+    print(
+        &[
+            Column::right("ref"),
+            Column::left("date"),
+            Column::left("status"),
+            Column::right("public"),
+            Column::right("private"),
+            Column::shrinking("file"),
+            Column::shrinking("description"),
+        ],
+        &rows,
+        wide,
     );
-    for s in &list {
-        out!(
-            "{:>6}  {:<26} {:<10} {:>9} {:>9}  {:<20} {}",
-            s.reference,
-            s.date,
-            s.state(),
-            s.public_score,
-            s.private_score,
-            s.file_name,
-            if s.error_description.is_empty() {
-                s.description.clone()
-            } else {
-                format!("{} ({})", s.description, s.error_description)
-            }
-        );
-    }
     Ok(())
 }
 
@@ -98,23 +105,37 @@ pub fn leaderboard(
     private: bool,
     score: Option<f64>,
     metric: Option<&str>,
-    json: bool,
+    (json, wide): (bool, bool),
 ) -> Result {
     let board = client()?.leaderboard(&slug_of(competition), private)?;
     if json {
         out!("{}", serde_json::to_string_pretty(&board).expect("JSON"));
         return Ok(());
     }
-    out!("{:>5}  {:<24} {:>10}  submitted", "rank", "team", "score");
-    for (i, e) in board.iter().take(top).enumerate() {
-        out!(
-            "{:>5}  {:<24} {:>10}  {}",
-            i + 1,
-            e.team_name,
-            e.score,
-            e.submission_date
-        );
-    }
+    use crate::table::{print, Column};
+    let rows: Vec<Vec<String>> = board
+        .iter()
+        .take(top)
+        .enumerate()
+        .map(|(i, e)| {
+            vec![
+                (i + 1).to_string(),
+                e.team_name.to_string(),
+                e.score.to_string(),
+                e.submission_date.to_string(),
+            ]
+        })
+        .collect();
+    print(
+        &[
+            Column::right("rank"),
+            Column::shrinking("team"),
+            Column::right("score"),
+            Column::left("submitted"),
+        ],
+        &rows,
+        wide,
+    );
     if let Some(x) = score {
         let higher = metric
             .and_then(Metric::parse)

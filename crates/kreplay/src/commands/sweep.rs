@@ -40,6 +40,8 @@ pub struct Args {
     /// Record the trials in the run store (`--no-record` turns it off).
     pub record: bool,
     pub json: bool,
+    /// Every character of every cell, however wide the terminal.
+    pub wide: bool,
     /// `--report [FILE]`: the sweep's HTML report.
     pub report: Option<Option<PathBuf>>,
     pub open: bool,
@@ -365,7 +367,7 @@ pub fn run(a: Args) -> Result {
         summaries.len(),
         unswept.validation.describe()
     );
-    table.print();
+    table.print(a.wide);
     out!("feature-step cache: {hits} hits, {misses} computed (first {untouched} steps shared)");
     match &shared {
         None => out!("runs recorded as sweep {sweep_id}: kreplay runs --sweep {sweep_id}"),
@@ -463,7 +465,7 @@ pub fn show(a: &Args) -> Result {
         recipe.validation.describe(),
         study.name
     );
-    table.print();
+    table.print(a.wide);
     print_progress(&address, &study.name, &progress);
     if let Some((path, hash)) = saved {
         out!(
@@ -595,48 +597,53 @@ impl Ranked<'_> {
         })
     }
 
-    fn print(&self) {
-        let widths: Vec<usize> = self.paths.iter().map(|p| p.len().max(8)).collect();
-        let header: Vec<String> = self
-            .paths
+    /// The ranked table, fit to the terminal unless `wide`.
+    fn print(&self, wide: bool) {
+        use crate::table::{print, Column};
+        let mut columns = vec![Column::right("rank")];
+        columns.extend(self.paths.iter().map(|p| Column::named(p.clone())));
+        columns.extend([
+            Column::left("score (CV ± std)"),
+            Column::left("train"),
+            Column::right("time"),
+        ]);
+        let rows: Vec<Vec<String>> = self
+            .summaries
             .iter()
-            .zip(&widths)
-            .map(|(p, w)| format!("{p:<w$}"))
+            .enumerate()
+            .map(|(rank, t)| {
+                let values = t
+                    .overrides
+                    .iter()
+                    .map(|o| o.split_once('=').map_or("", |x| x.1).to_string());
+                let (rank, score, train, time) = match &t.error {
+                    Some(e) => (
+                        "-".into(),
+                        format!("failed: {e}"),
+                        String::new(),
+                        String::new(),
+                    ),
+                    None => (
+                        (rank + 1).to_string(),
+                        match (t.cv, t.score) {
+                            (Some((m, s)), _) => format!("{m:.4} ± {s:.4}"),
+                            (None, Some(x)) => format!("{x:.4} (train)"),
+                            _ => "-".into(),
+                        },
+                        t.train.map_or("pruned".to_string(), |x| format!("{x:.4}")),
+                        match t.repeat_of {
+                            Some(of) => format!("repeats trial {of}"),
+                            None => format!("{:.2} s", t.seconds),
+                        },
+                    ),
+                };
+                std::iter::once(rank)
+                    .chain(values)
+                    .chain([score, train, time])
+                    .collect()
+            })
             .collect();
-        out!(
-            "  {:<5} {}  {:<20} {:<8} time",
-            "rank",
-            header.join("  "),
-            "score (CV ± std)",
-            "train"
-        );
-        for (rank, t) in self.summaries.iter().enumerate() {
-            let values: Vec<String> = t
-                .overrides
-                .iter()
-                .zip(&widths)
-                .map(|(o, w)| format!("{:<w$}", o.split_once('=').map_or("", |x| x.1)))
-                .collect();
-            if let Some(e) = &t.error {
-                out!("  {:<5} {}  failed: {e}", "-", values.join("  "));
-                continue;
-            }
-            let score = match (t.cv, t.score) {
-                (Some((m, s)), _) => format!("{m:.4} ± {s:.4}"),
-                (None, Some(x)) => format!("{x:.4} (train)"),
-                _ => "-".into(),
-            };
-            let train = t.train.map_or("pruned".to_string(), |x| format!("{x:.4}"));
-            let time = match t.repeat_of {
-                Some(of) => format!("repeats trial {of}"),
-                None => format!("{:.2} s", t.seconds),
-            };
-            out!(
-                "  {:<5} {}  {score:<20} {train:<8} {time}",
-                rank + 1,
-                values.join("  "),
-            );
-        }
+        print(&columns, &rows, wide);
     }
 }
 
