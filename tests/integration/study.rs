@@ -737,3 +737,40 @@ fn a_worker_with_other_data_is_refused() {
     assert!(err.matches("train.csv sha256:").count() == 2, "{err}");
     assert_eq!(show(&dir, &name)["progress"]["waiting"], 2);
 }
+
+#[test]
+#[ignore = "needs a PostgreSQL server (KREPLAY_TEST_POSTGRES)"]
+fn readers_create_nothing_and_find_nothing_in_an_unused_database() {
+    let u = url();
+    let db = format!("kreplay_empty_{}", std::process::id());
+    let mut admin = postgres::Client::connect(&u, postgres::NoTls).unwrap();
+    // One statement each: a multi-statement batch is one transaction, which they refuse.
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
+        .unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {db}"))
+        .unwrap();
+    let empty = format!("{}/{db}", u.rsplit_once('/').unwrap().0);
+    let dir = scratch("study-empty");
+    let text = run_ok(&dir, &["runs", "--storage", &empty]);
+    assert!(text.contains("no runs recorded yet"), "{text}");
+    let out = kreplay(
+        &dir,
+        &["sweep", "show", "--storage", &empty, "--study", "x"],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no study named `x`"), "{err}");
+    let mut c = postgres::Client::connect(&empty, postgres::NoTls).unwrap();
+    let tables: i64 = c
+        .query_one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'kreplay%'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(tables, 0, "a reader created tables");
+    drop(c);
+    admin.batch_execute(&format!("DROP DATABASE {db}")).unwrap();
+}

@@ -75,7 +75,7 @@ fn widths(columns: &[Column], cells: &[Vec<String>], limit: Option<usize>) -> Ve
                 .iter()
                 .filter_map(|r| r.get(j))
                 .map(|s| console::measure_text_width(s))
-                .chain([c.header.chars().count()])
+                .chain([console::measure_text_width(&escape_control(&c.header))])
                 .max()
                 .unwrap_or(0)
         })
@@ -111,7 +111,8 @@ pub fn print(columns: &[Column], rows: &[Vec<String>], wide: bool) {
         .iter()
         .zip(&widths)
         .map(|(c, w)| {
-            let cut = truncate_str(&c.header, *w, "…");
+            let header = escape_control(&c.header);
+            let cut = truncate_str(&header, *w, "…");
             let padded = pad_str(&cut, *w, align(c), None).into_owned();
             style(padded).bold().to_string()
         })

@@ -86,8 +86,9 @@ pub fn format_value(v: f64, int: bool) -> String {
     if int {
         format!("{}", v.round() as i64)
     } else {
-        let r = (v * 1e12).round() / 1e12;
-        if r.fract() == 0.0 {
+        // Twelve significant digits (not decimals: a log scale may reach 1e-15).
+        let r: f64 = format!("{v:.11e}").parse().unwrap_or(v);
+        if r.fract() == 0.0 && r.abs() < 1e15 {
             format!("{r:.1}")
         } else {
             format!("{r}")

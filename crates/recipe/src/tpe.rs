@@ -336,6 +336,17 @@ fn pick(weights: &[f64], mut u: f64) -> usize {
     weights.len() - 1
 }
 
+/// Whether `values` holds a value of every parameter, each within its domain.
+fn valid(params: &[SweepParam], values: &[String]) -> bool {
+    values.len() == params.len()
+        && params.iter().zip(values).all(|(p, v)| match &p.domain {
+            Domain::Values(choices) => choices.contains(v),
+            Domain::Interval { lo, hi, log, .. } => v
+                .parse::<f64>()
+                .is_ok_and(|x| x.is_finite() && x >= *lo && x <= *hi && (!log || x > 0.0)),
+        })
+}
+
 /// Suggests the next value of every parameter from the history (`higher` = larger scores are
 /// better). With fewer than `STARTUP` observations it samples at random.
 pub fn suggest(
@@ -344,10 +355,18 @@ pub fn suggest(
     higher: bool,
     rng: &mut ChaCha8Rng,
 ) -> Vec<String> {
+    // Only trials with a valid value of every parameter teach anything (Optuna leaves out
+    // trials outside the search space); a value that is not a finite number in range or a
+    // known choice would poison a kernel.
+    let history: Vec<&Observation> = history
+        .iter()
+        .filter(|o| o.score.is_finite() && valid(params, &o.values))
+        .collect();
     if history.len() < STARTUP {
         return params.iter().map(|p| p.sample(rng)).collect();
     }
     // Ranked best first (ties by trial order), split, then each group back in trial order.
+    let history: Vec<Observation> = history.into_iter().cloned().collect();
     let mut ranked: Vec<usize> = (0..history.len()).collect();
     ranked.sort_by(|&a, &b| {
         let (x, y) = (history[a].score, history[b].score);
@@ -472,6 +491,39 @@ mod tests {
                 .map(|j| 0.25f64.ln() + k.log_mass(j, v - 0.5, v + 0.5))
                 .collect();
             assert!((log_sum_exp(&terms) - want).abs() < 1e-6, "{v}");
+        }
+    }
+
+    #[test]
+    fn invalid_history_is_left_out_not_believed() {
+        let params = [
+            SweepParam::parse("x=int(interval(2, 9))").unwrap(),
+            SweepParam::parse("c=a,b").unwrap(),
+            SweepParam::parse("C=tag(log, interval(1e-15, 1e-10))").unwrap(),
+        ];
+        let mut history: Vec<Observation> = (0..12)
+            .map(|i| Observation {
+                values: vec![(2 + i % 8).to_string(), "a".into(), "1e-12".into()],
+                score: i as f64,
+            })
+            .collect();
+        // Not finite, out of range, an unknown choice, too few values: the best scores.
+        for bad in [
+            vec!["nan", "a", "1e-12"],
+            vec!["40", "a", "1e-12"],
+            vec!["3", "z", "1e-12"],
+            vec!["3", "a"],
+            vec!["3", "a", "0"],
+        ] {
+            history.push(Observation {
+                values: bad.into_iter().map(String::from).collect(),
+                score: 100.0,
+            });
+        }
+        for seed in 0..50 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let v = suggest(&params, &history, true, &mut rng);
+            assert!(valid(&params, &v), "{v:?}");
         }
     }
 

@@ -64,23 +64,24 @@ fn checkpoints(n: usize) -> Vec<usize> {
 }
 
 /// The validation score after each checkpoint stage of a model built in stages (empty for
-/// other models).
+/// other models). A stage the metric cannot score (RMSLE of an early stage's negative
+/// predictions) is left out: the curve shows what can be shown, and never fails a replay.
 pub(crate) fn learning_curve(
     trained: &dyn Trained,
     x: &Matrix,
     score: &dyn Fn(&Prediction) -> Result<f64>,
-) -> Result<Vec<(usize, f64)>> {
+) -> Vec<(usize, f64)> {
     let Some(n) = trained.stages() else {
-        return Ok(Vec::new());
+        return Vec::new();
     };
     let points = checkpoints(n);
     let Some(predictions) = trained.staged(x, &points) else {
-        return Ok(Vec::new());
+        return Vec::new();
     };
     points
         .into_iter()
         .zip(&predictions)
-        .map(|(stage, p)| Ok((stage, score(p)?)))
+        .filter_map(|(stage, p)| score(p).ok().map(|s| (stage, s)))
         .collect()
 }
 

@@ -197,14 +197,19 @@ const TRIAL_COLUMNS: &str = "number, overrides, state, worker, attempts, score, 
     train, folds, seconds, error, repeat_of, hash, recorded_by";
 
 impl Storage {
+    /// Connects without creating anything: for readers (`sweep show`, `runs`), which a
+    /// read-only role may run and which find nothing where there are no tables yet.
+    pub fn open_read(address: &Address, patience: Duration) -> Result<Storage> {
+        Ok(Storage {
+            address: address.clone(),
+            client: address.connect()?,
+            patience,
+        })
+    }
+
     /// Connects and creates the tables if they are not there.
     pub fn open(address: &Address, patience: Duration) -> Result<Storage> {
-        let client = address.connect()?;
-        let mut storage = Storage {
-            address: address.clone(),
-            client,
-            patience,
-        };
+        let mut storage = Self::open_read(address, patience)?;
         storage.retrying(|c| {
             let mut tx = c.transaction()?;
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])?;
@@ -354,7 +359,7 @@ impl Storage {
     pub fn study(&mut self, name: &str) -> Result<Option<Study>> {
         let sql = format!("SELECT {STUDY_COLUMNS} FROM kreplay_studies WHERE name = $1");
         self.retrying(|c| {
-            c.query_opt(&sql, &[&name])?
+            no_tables_as(None, c.query_opt(&sql, &[&name]))?
                 .map(|r| study_of(&r))
                 .transpose()
         })
@@ -624,10 +629,13 @@ impl Storage {
     /// (id, record), newest first.
     pub fn runs(&mut self, study: Option<&str>) -> Result<Vec<(i64, String)>> {
         self.retrying(|c| {
-            c.query(
-                "SELECT r.id, r.record FROM kreplay_runs r JOIN kreplay_studies s \
-                 ON s.id = r.study WHERE $1::TEXT IS NULL OR s.name = $1 ORDER BY r.id DESC",
-                &[&study],
+            no_tables_as(
+                Vec::new(),
+                c.query(
+                    "SELECT r.id, r.record FROM kreplay_runs r JOIN kreplay_studies s \
+                     ON s.id = r.study WHERE $1::TEXT IS NULL OR s.name = $1 ORDER BY r.id DESC",
+                    &[&study],
+                ),
             )?
             .iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
@@ -638,9 +646,12 @@ impl Storage {
     /// Recorded run `id` (run-store JSON), if there is one.
     pub fn run(&mut self, id: i64) -> Result<Option<String>> {
         self.retrying(|c| {
-            c.query_opt("SELECT record FROM kreplay_runs WHERE id = $1", &[&id])?
-                .map(|r| r.try_get(0))
-                .transpose()
+            no_tables_as(
+                None,
+                c.query_opt("SELECT record FROM kreplay_runs WHERE id = $1", &[&id]),
+            )?
+            .map(|r| r.try_get(0))
+            .transpose()
         })
     }
 
@@ -662,6 +673,18 @@ impl Storage {
             finished: n(2),
             planned: study.planned,
         })
+    }
+}
+
+/// A query's rows, or `empty` where the tables were never created (a reader of a database no
+/// sweep has used yet).
+fn no_tables_as<T>(
+    empty: T,
+    result: std::result::Result<T, postgres::Error>,
+) -> std::result::Result<T, postgres::Error> {
+    match result {
+        Err(e) if e.code() == Some(&SqlState::UNDEFINED_TABLE) => Ok(empty),
+        other => other,
     }
 }
 

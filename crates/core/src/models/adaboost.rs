@@ -311,7 +311,10 @@ impl Trained for Boosted {
     /// scikit-learn's `AdaBoost*.feature_importances_`: the trees' importances weighted by
     /// their vote weights, over the weights' sum.
     fn explain(&self) -> Option<Explanation> {
-        let norm = np_sum::sum(&self.votes);
+        // `estimator_weights_.sum()`: all n_estimators weights, zeros past an early stop.
+        let mut padded = self.votes.clone();
+        padded.resize(self.n_estimators.max(padded.len()), 0.0);
+        let norm = np_sum::sum(&padded);
         let mut values = vec![0.0; self.n_features];
         for (tree, w) in self.trees.iter().zip(&self.votes) {
             let each = tree.feature_importances(self.n_features, true);

@@ -96,7 +96,7 @@ impl Runs {
     fn open(storage: Option<&str>) -> Result<Runs> {
         if let Some(url) = storage {
             let address = Address::parse(url, None)?;
-            return Ok(Runs::Shared(Box::new(Storage::open(
+            return Ok(Runs::Shared(Box::new(Storage::open_read(
                 &address,
                 std::time::Duration::from_secs(10),
             )?)));
@@ -156,7 +156,7 @@ impl Runs {
     }
 }
 
-fn record(id: i64, text: &str) -> Result<RunRecord> {
+fn record(id: i64, text: &str) -> std::result::Result<RunRecord, RunError> {
     let run = serde_json::from_str(text).map_err(|e| {
         RunError::data(
             "runs",
@@ -166,11 +166,18 @@ fn record(id: i64, text: &str) -> Result<RunRecord> {
     Ok(RunRecord { id, run })
 }
 
+/// The shared runs; one this kreplay cannot read (another version's) is left out, and said.
 fn shared_records(s: &mut Storage, study: Option<&str>) -> Result<Vec<RunRecord>> {
-    s.runs(study)?
+    Ok(s.runs(study)?
         .iter()
-        .map(|(id, text)| record(*id, text))
-        .collect()
+        .filter_map(|(id, text)| match record(*id, text) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                eprintln!("warning: {e}");
+                None
+            }
+        })
+        .collect())
 }
 
 fn list(runs: &mut Runs, a: ListArgs) -> Result {

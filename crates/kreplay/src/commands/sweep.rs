@@ -398,7 +398,7 @@ pub fn show(a: &Args) -> Result {
         .as_deref()
         .ok_or_else(|| RunError::data("sweep show", "needs --study NAME"))?;
     let address = Address::parse(url, None)?;
-    let mut storage = Storage::open(&address, a.shared.patience)?;
+    let mut storage = Storage::open_read(&address, a.shared.patience)?;
     let study = storage.study(name)?.ok_or_else(|| {
         RunError::data(
             "sweep show",
@@ -617,9 +617,9 @@ impl Ranked<'_> {
                     .iter()
                     .map(|o| o.split_once('=').map_or("", |x| x.1).to_string());
                 let (rank, score, train, time) = match &t.error {
-                    Some(e) => (
+                    Some(_) => (
                         "-".into(),
-                        format!("failed: {e}"),
+                        "failed (below)".to_string(),
                         String::new(),
                         String::new(),
                     ),
@@ -644,6 +644,16 @@ impl Ranked<'_> {
             })
             .collect();
         print(&columns, &rows, wide);
+        // Errors are long: below the table, so that one does not widen every row.
+        for t in self.summaries.iter().filter(|t| t.error.is_some()) {
+            let values: Vec<&str> = t.overrides.iter().map(String::as_str).collect();
+            out!(
+                "  failed: trial {} ({}): {}",
+                t.index,
+                values.join(" "),
+                t.error.as_deref().unwrap_or_default()
+            );
+        }
     }
 }
 
