@@ -424,9 +424,14 @@ fn sweep_show_and_worker_need_a_storage() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--storage"));
 }
 
-/// A server of the test's own (`.ci/postgres.sh PORT`), which it may stop and start without
-/// disturbing the other tests: (URL, pg_ctl command line).
-fn own_server(port: u16) -> (String, String) {
+/// A server of the test's own (`.ci/postgres.sh PORT`, on a port free now, so that runs of
+/// these tests side by side do not share it), which it may stop and start without disturbing
+/// the other tests: (URL, pg_ctl command line).
+fn own_server() -> (String, String, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap();
     let out = Command::new("bash")
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/postgres.sh"))
         .arg(port.to_string())
@@ -449,6 +454,7 @@ fn own_server(port: u16) -> (String, String) {
     (
         var("KREPLAY_TEST_POSTGRES"),
         var("KREPLAY_TEST_POSTGRES_CTL"),
+        port,
     )
 }
 
@@ -486,7 +492,7 @@ fn until_running(s: &mut Storage, study: i64) {
 #[ignore = "needs a PostgreSQL server (KREPLAY_TEST_POSTGRES) and root or the postgres user"]
 fn a_worker_rides_out_a_database_restart_and_stops_if_it_stays_away() {
     let _ = url(); // the same requirement as the other tests
-    let (u, pg) = own_server(55435);
+    let (u, pg, port) = own_server();
     let dir = scratch("study-outage");
     let create = |name: &str| {
         run_ok(
@@ -565,6 +571,8 @@ fn a_worker_rides_out_a_database_restart_and_stops_if_it_stays_away() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("did not come back within 3 s"), "{err}");
     assert!(!err.contains(password(&u)), "{err}");
+    // The stopped server's files (`.ci/postgres.sh` puts them there).
+    let _ = std::fs::remove_dir_all(format!("/tmp/kreplay-pg-{port}"));
 }
 
 /// Creates a study of two slow trials (`trees` is `model.n_estimators=a,b`; heartbeats every
