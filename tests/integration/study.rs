@@ -50,6 +50,15 @@ fn run_ok(dir: &std::path::Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Creates study `name` for `kreplay worker`s: `kreplay sweep <sweep...> --workers 0`.
+fn create(dir: &std::path::Path, name: &str, sweep: &[&str]) -> String {
+    let u = url();
+    let mut args = vec!["sweep"];
+    args.extend_from_slice(sweep);
+    args.extend(["--storage", &u, "--study", name, "--workers", "0"]);
+    run_ok(dir, &args)
+}
+
 fn worker(dir: &std::path::Path, study: &str) -> Child {
     let u = url();
     command(
@@ -114,10 +123,7 @@ fn a_grid_by_four_workers_is_the_local_sweeps_table() {
     let dir = scratch("study-grid");
     let name = unique("grid");
     let u = url();
-    let mut create = vec!["sweep"];
-    create.extend_from_slice(GRID_48);
-    create.extend(["--storage", &u, "--study", &name, "--workers", "0"]);
-    let created = run_ok(&dir, &create);
+    let created = create(&dir, &name, GRID_48);
     assert!(created.contains("48 trials"), "{created}");
     assert!(!created.contains(password(&u)), "{created}");
     let workers: Vec<Child> = (0..4).map(|_| worker(&dir, &name)).collect();
@@ -161,11 +167,10 @@ fn a_grid_by_four_workers_is_the_local_sweeps_table() {
 fn a_tpe_study_by_three_workers_records_each_trial_once() {
     let dir = scratch("study-tpe");
     let name = unique("tpe");
-    let u = url();
-    run_ok(
+    create(
         &dir,
+        &name,
         &[
-            "sweep",
             "titanic/milla-decision-tree",
             "model.max_depth=int(interval(1, 12))",
             "model.min_samples_leaf=int(interval(1, 30))",
@@ -173,12 +178,6 @@ fn a_tpe_study_by_three_workers_records_each_trial_once() {
             "tpe",
             "--trials",
             "40",
-            "--storage",
-            &u,
-            "--study",
-            &name,
-            "--workers",
-            "0",
         ],
     );
     let workers: Vec<Child> = (0..3).map(|_| worker(&dir, &name)).collect();
@@ -206,20 +205,13 @@ fn a_tpe_study_by_three_workers_records_each_trial_once() {
 fn a_killed_workers_trial_is_run_again_by_another() {
     let dir = scratch("study-kill");
     let name = unique("kill");
-    let u = url();
     // Two slow trials, a heartbeat every 0.3 s, taken back after 1.5 s without one.
-    run_ok(
+    create(
         &dir,
+        &name,
         &[
-            "sweep",
             EXAMPLE,
             "model.n_estimators=1000,1001",
-            "--storage",
-            &u,
-            "--study",
-            &name,
-            "--workers",
-            "0",
             "--heartbeat",
             "0.3",
             "--grace",
@@ -281,20 +273,7 @@ fn two_studies_on_one_database_stay_apart() {
     let (a, b) = (unique("apart-a"), unique("apart-b"));
     let u = url();
     for (name, grid) in [(&a, "model.max_depth=2,3"), (&b, "model.max_depth=4,5,6")] {
-        run_ok(
-            &dir,
-            &[
-                "sweep",
-                "titanic/milla-decision-tree",
-                grid,
-                "--storage",
-                &u,
-                "--study",
-                name,
-                "--workers",
-                "0",
-            ],
-        );
+        create(&dir, name, &["titanic/milla-decision-tree", grid]);
     }
     wait_ok(worker(&dir, &a));
     let (va, vb) = (show(&dir, &a), show(&dir, &b));
@@ -494,6 +473,7 @@ fn a_worker_rides_out_a_database_restart_and_stops_if_it_stays_away() {
     let _ = url(); // the same requirement as the other tests
     let (u, pg, port) = own_server();
     let dir = scratch("study-outage");
+    // On this test's own server, not the shared one `create` uses.
     let create = |name: &str| {
         run_ok(
             &dir,
@@ -578,19 +558,12 @@ fn a_worker_rides_out_a_database_restart_and_stops_if_it_stays_away() {
 /// Creates a study of two slow trials (`trees` is `model.n_estimators=a,b`; heartbeats every
 /// 0.3 s, taken back after 1.5 s).
 fn slow_study(dir: &std::path::Path, name: &str, retries: &str, trees: &str) {
-    let u = url();
-    run_ok(
+    create(
         dir,
+        name,
         &[
-            "sweep",
             EXAMPLE,
             trees,
-            "--storage",
-            &u,
-            "--study",
-            name,
-            "--workers",
-            "0",
             "--heartbeat",
             "0.3",
             "--grace",
@@ -695,19 +668,10 @@ fn a_worker_with_other_data_is_refused() {
     let dir = scratch("study-data");
     let name = unique("data");
     let u = url();
-    run_ok(
+    create(
         &dir,
-        &[
-            "sweep",
-            "titanic/milla-decision-tree",
-            "model.max_depth=2,3",
-            "--storage",
-            &u,
-            "--study",
-            &name,
-            "--workers",
-            "0",
-        ],
+        &name,
+        &["titanic/milla-decision-tree", "model.max_depth=2,3"],
     );
     // The same files with one passenger's row repeated.
     let other = dir.join("other");

@@ -441,17 +441,7 @@ impl Storage {
                      WHERE study = $1 AND number = $2",
                     &[&id, &number, &worker, &i32::from(new_attempt)],
                 )?;
-                let curves = if prune {
-                    curves(&mut tx, id)?
-                } else {
-                    Vec::new()
-                };
-                tx.commit()?;
-                return Ok(Claim::Run {
-                    number: number as usize,
-                    overrides,
-                    curves,
-                });
+                return handed(tx, id, prune, number, overrides);
             }
             if tpe {
                 tx.execute(
@@ -520,17 +510,7 @@ impl Storage {
                          heartbeat, attempts) VALUES ($1, $2, $3, 'running', $4, now(), 1)",
                         &[&id, &number, &text, &worker],
                     )?;
-                    let curves = if prune {
-                        curves(&mut tx, id)?
-                    } else {
-                        Vec::new()
-                    };
-                    tx.commit()?;
-                    return Ok(Claim::Run {
-                        number: number as usize,
-                        overrides,
-                        curves,
-                    });
+                    return handed(tx, id, prune, number, overrides);
                 }
             }
             let open: i64 = tx
@@ -674,6 +654,27 @@ impl Storage {
             planned: study.planned,
         })
     }
+}
+
+/// Commits the claim of trial `number` and hands it over, with the pruner's references when
+/// the study prunes.
+fn handed(
+    mut tx: postgres::Transaction,
+    id: i64,
+    prune: bool,
+    number: i32,
+    overrides: Vec<String>,
+) -> std::result::Result<Claim, postgres::Error> {
+    let curves = match prune {
+        true => curves(&mut tx, id)?,
+        false => Vec::new(),
+    };
+    tx.commit()?;
+    Ok(Claim::Run {
+        number: number as usize,
+        overrides,
+        curves,
+    })
 }
 
 /// A query's rows, or `empty` where the tables were never created (a reader of a database no

@@ -248,6 +248,7 @@ impl Boosted {
         let p = tree.leaf(row);
         if self.real {
             let logs: Vec<f64> = p.iter().map(|v| v.max(f64::EPSILON).ln()).collect();
+            // `(K - 1) * (log_proba - (1.0 / K) * log_proba.sum(axis=1))`.
             let mean = (1.0 / kf) * logs.iter().sum::<f64>();
             for (s, l) in pred.iter_mut().zip(&logs) {
                 *s += (kf - 1.0) * (l - mean);
@@ -279,24 +280,9 @@ impl Boosted {
     }
     /// sklearn's `decision_function` before the binary collapse: one score per class.
     fn decision(&self, row: &[f64]) -> Vec<f64> {
-        let k = self.classes.labels.len();
-        let kf = k as f64;
-        let mut pred = vec![0.0; k];
+        let mut pred = vec![0.0; self.classes.labels.len()];
         for (tree, &w) in self.trees.iter().zip(&self.votes) {
-            let p = tree.leaf(row);
-            if self.real {
-                let logs: Vec<f64> = p.iter().map(|v| v.max(f64::EPSILON).ln()).collect();
-                // `(K - 1) * (log_proba - (1.0 / K) * log_proba.sum(axis=1))`.
-                let mean = (1.0 / kf) * logs.iter().sum::<f64>();
-                for (s, l) in pred.iter_mut().zip(&logs) {
-                    *s += (kf - 1.0) * (l - mean);
-                }
-            } else {
-                let vote = argmax(p);
-                for (c, s) in pred.iter_mut().enumerate() {
-                    *s += if c == vote { w } else { -1.0 / (kf - 1.0) * w };
-                }
-            }
+            self.contribution(tree, w, row, &mut pred);
         }
         // `estimator_weights_.sum()`: an array of n_estimators, zeros past an early stop.
         let mut padded = self.votes.clone();

@@ -373,6 +373,11 @@ pub fn run(a: Args) -> Result {
         None => out!("runs recorded as sweep {sweep_id}: kreplay runs --sweep {sweep_id}"),
         Some((address, progress, _)) => print_progress(address, &sweep_id, progress),
     }
+    print_saved(saved);
+    Ok(())
+}
+
+fn print_saved(saved: Option<(PathBuf, String)>) {
     if let Some((path, hash)) = saved {
         out!(
             "best configuration saved to {} (recipe hash {})",
@@ -380,7 +385,6 @@ pub fn run(a: Args) -> Result {
             &hash[..12]
         );
     }
-    Ok(())
 }
 
 /// `kreplay sweep show --storage URL --study NAME`: a shared study's ranked table, from any
@@ -467,13 +471,7 @@ pub fn show(a: &Args) -> Result {
     );
     table.print(a.wide);
     print_progress(&address, &study.name, &progress);
-    if let Some((path, hash)) = saved {
-        out!(
-            "best configuration saved to {} (recipe hash {})",
-            path.display(),
-            &hash[..12]
-        );
-    }
+    print_saved(saved);
     Ok(())
 }
 
