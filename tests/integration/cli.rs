@@ -3,7 +3,7 @@
 use std::io::Read;
 use std::process::{Command, Stdio};
 
-use crate::common::{kreplay, scratch, stdout};
+use crate::common::{kreplay, replay_json, scratch, stdout};
 
 #[test]
 fn closed_pipe_ends_quietly() {
@@ -293,4 +293,73 @@ fn colour_completions_and_the_man_page() {
     );
     let man = stdout(&kreplay(&dir, &["man"]));
     assert!(man.contains(".TH kreplay 1") && man.contains("Replay published Kaggle solutions"));
+}
+
+/// A recipe whose model (or a member it reaches) runs on a stand-in says so in the replay
+/// header and its JSON, and `kreplay models` names each kind's engine in this build.
+#[test]
+fn stand_in_engines_are_named() {
+    let dir = scratch("stand-in");
+    let lgbm = !cfg!(feature = "lightgbm");
+    let out = stdout(&kreplay(
+        &dir,
+        &[
+            "replay",
+            "spaceship-titanic/dantas-lgbm",
+            "--no-record",
+            "--no-submission",
+        ],
+    ));
+    assert_eq!(
+        out.contains("stand-in      lightgbm runs on forust-ml")
+            && out.contains("--features lightgbm"),
+        lgbm,
+        "{out}"
+    );
+    // The stack reaches XGBoost only through its meta member; the tree members run as written.
+    let r = replay_json(
+        &dir,
+        &[
+            "titanic/anisotropic-stacking",
+            "--no-record",
+            "--no-submission",
+            "-S",
+            "validation.scheme=none",
+        ],
+    );
+    let notes: Vec<&str> = r["stand_ins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert_eq!(
+        notes.len(),
+        usize::from(!cfg!(feature = "xgboost")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .all(|n| n.starts_with("xgboost runs on forust-ml")),
+        "{notes:?}"
+    );
+    // A recipe without such a kind has no stand-in line.
+    let out = stdout(&kreplay(
+        &dir,
+        &[
+            "replay",
+            "titanic/milla-decision-tree",
+            "--no-record",
+            "--no-submission",
+        ],
+    ));
+    assert!(!out.contains("stand-in"), "{out}");
+    let models = stdout(&kreplay(&dir, &["models", "lightgbm"]));
+    let engine = if lgbm {
+        "forust-ml 0.8, a stand-in for LightGBM"
+    } else {
+        "LightGBM 4.7.0 itself"
+    };
+    assert!(models.contains(engine), "{models}");
 }

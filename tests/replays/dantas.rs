@@ -16,12 +16,17 @@ fn dantas_holdout_accuracy_and_submission() {
             "--no-record",
         ],
     );
-    // Tolerance 0.01, as the recipe's notes justify (LightGBM's min_child_samples has no
-    // equivalent on the forust engine for classification; re-derived grid parameters).
+    // LightGBM itself (`--features lightgbm`) gives the notebook's 0.8112; the forust stand-in
+    // is held to the recipe's stated 0.01 (it cannot bound classification leaves by rows).
+    let tolerance = if cfg!(feature = "lightgbm") {
+        0.00005
+    } else {
+        0.01
+    };
     close(
         r["cv_mean"].as_f64().unwrap(),
         0.8112,
-        0.01,
+        tolerance,
         "holdout accuracy",
     );
     let features = feature_names(&r);

@@ -14,6 +14,8 @@ mod anisotropic;
 mod bike;
 mod dantas;
 mod determinism;
+#[cfg(all(feature = "lightgbm", feature = "xgboost"))]
+mod engines;
 mod ghouzam;
 mod house_prices;
 mod serigne;

@@ -52,7 +52,7 @@ fn predictions(path: &std::path::Path) -> Vec<f64> {
 
 /// Replays `recipe` and the scikit-learn 1.9.1 estimator `spec` on its table; checks both
 /// agree. Returns the export folder.
-fn same_as_sklearn(recipe: &str, spec: &str) -> PathBuf {
+pub(crate) fn same_as_sklearn(recipe: &str, spec: &str) -> PathBuf {
     same_as(&python(), recipe, spec)
 }
 

@@ -185,6 +185,9 @@ pub struct ModelSpec {
     pub tasks: &'static [Task],
     /// Which implementation runs it, e.g. "linfa-logistic" or "kreplay CART (sklearn semantics)".
     pub engine: &'static str,
+    /// Set when this build runs the kind on a stand-in for the library the kind is named after:
+    /// what differs, and how to build with the library itself. Replays print it in their header.
+    pub stand_in: Option<&'static str>,
 }
 
 pub trait Catalog {

@@ -270,6 +270,28 @@ impl Recipe {
         }
     }
 
+    /// The model kinds a replay runs, once each in the order first reached: the model's, then
+    /// those of the members it refers to, and of theirs.
+    pub fn model_kinds(&self) -> Vec<&str> {
+        let mut kinds = Vec::new();
+        let mut seen_members: Vec<&str> = Vec::new();
+        let mut pending = vec![&self.model];
+        while let Some(model) = pending.pop() {
+            if !kinds.contains(&model.kind.as_str()) {
+                kinds.push(model.kind.as_str());
+            }
+            for name in crate::members::references(model) {
+                if let Some(m) = self.members.iter().find(|m| m.name == name) {
+                    if !seen_members.contains(&m.name.as_str()) {
+                        seen_members.push(m.name.as_str());
+                        pending.insert(0, &m.model);
+                    }
+                }
+            }
+        }
+        kinds
+    }
+
     /// The published score of a kind, if the author gave one.
     pub fn published(&self, what: PublishedKind) -> Option<&Published> {
         self.published.iter().find(|p| p.what == what)

@@ -7,7 +7,8 @@ target, test.csv, validation.json; with steps fitted per fold, fold-<i>/ tables 
 are used instead of drawing the folds). The estimator JSON names a scikit-learn class and its
 keyword arguments, e.g. {"class": "RandomForestClassifier", "params": {"n_estimators": 700,
 "random_state": 1}} (a parameter may itself be such an object); optional "proba": true predicts P(class 1) rather than the class; "inverse" ("exp", "expm1") and "clip_min": <number> turn the test
-predictions into the submission's values as the notebook does. Prints JSON: the fold scores
+predictions into the submission's values as the notebook does (in float64, as kreplay does: numpy
+would keep XGBoost's float32 predictions in float32). Prints JSON: the fold scores
 under the recipe's validation scheme (drawn by scikit-learn's own splitters) and the
 predictions for test.csv after a fit on every row.
 """
@@ -28,6 +29,16 @@ CLASSES = {
     for name in dir(module)
     if name[0].isupper()
 }
+# The boosting libraries' scikit-learn wrappers, where installed (kreplay's `lightgbm` and
+# `xgboost` features run the same libraries).
+try:
+    from lightgbm import LGBMClassifier, LGBMRegressor
+    from xgboost import XGBClassifier, XGBRegressor
+
+    CLASSES.update(LGBMClassifier=LGBMClassifier, LGBMRegressor=LGBMRegressor,
+                   XGBClassifier=XGBClassifier, XGBRegressor=XGBRegressor)
+except ImportError:
+    pass
 
 
 def build(spec):
@@ -83,6 +94,8 @@ def main():
         test = pd.read_csv(f"{folder}/test.csv").to_numpy(np.float64)
         model = make().fit(x, y)
         predictions = model.predict_proba(test)[:, 1] if spec.get("proba") else model.predict(test)
+        # XGBoost predicts float32, which numpy's inverse would keep; kreplay inverts in f64.
+        predictions = np.asarray(predictions, dtype=np.float64)
         inverse = {"exp": np.exp, "expm1": np.expm1}.get(spec.get("inverse"))
         if inverse is not None:
             predictions = inverse(predictions)

@@ -71,6 +71,7 @@ pub static ADABOOST: ModelDef = ModelDef {
         params: AdaBoostParams::SPECS,
         tasks: &[Task::Binary, Task::Multiclass],
         engine: "kreplay AdaBoost on its CART, scikit-learn 1.9 SAMME (seeds and reweighting)",
+        stand_in: None,
     },
     build: |p, seed| {
         let p = AdaBoostParams::read(p)?;

@@ -1,29 +1,33 @@
-//! Gradient-boosted trees on forust-ml, under the parameter names of the two libraries published
-//! notebooks use: `xgboost` (XGBoost's sklearn wrapper, depth-wise trees) and `lightgbm`
-//! (LightGBM's names and aliases, leaf-wise trees). forust is pure Rust and deterministic (its
-//! parallel histogram and split search give the same trees on any thread count), builds in
-//! seconds and grows trees the XGBoost way: second-order leaf weights −G/(H+λ) with L1
-//! soft-thresholding, split gain G²/(H+λ) summed over the children minus the parent's, minus
-//! gamma (XGBoost's `gamma`, LightGBM's `min_split_gain`, both on that same unhalved scale),
-//! histogram splits on quantile bins, and a base score fitted to the target (the mean, or the
-//! log-odds of the positive rate, as XGBoost ≥ 2 and LightGBM's `boost_from_average`).
+//! The `xgboost` and `lightgbm` kinds: gradient-boosted trees under the parameter names of the
+//! two libraries published notebooks use (XGBoost's scikit-learn wrapper, depth-wise trees;
+//! LightGBM's names and aliases, leaf-wise trees), declared once here for every build.
 //!
-//! It is a stand-in, not the engines: the bins, sampling draws and float sums differ, so scores
-//! come close to the real libraries' without repeating them. Measured on House Prices (36
+//! Built with the `xgboost` / `lightgbm` cargo features, the kinds run the libraries themselves
+//! (`xgboost_engine`, `lightgbm_engine`), told the parameters the recipe set. Without them
+//! (the default, pure-Rust build) they run on forust-ml, a stand-in, and the replay header says
+//! so ([`ModelSpec::stand_in`]).
+//!
+//! forust is pure Rust and deterministic (its parallel histogram and split search give the
+//! same trees on any thread count), builds in seconds and grows trees the XGBoost way:
+//! second-order leaf weights −G/(H+λ) with L1 soft-thresholding, split gain G²/(H+λ) summed
+//! over the children minus the parent's, minus gamma (XGBoost's `gamma`, LightGBM's
+//! `min_split_gain`, both on that same unhalved scale), histogram splits on quantile bins, and a
+//! base score fitted to the target (the mean, or the log-odds of the positive rate, as XGBoost
+//! ≥ 2 and LightGBM's `boost_from_average`). Its bins, sampling draws and float sums differ from
+//! the libraries', so scores come close without repeating them. Measured on House Prices (36
 //! numeric columns, log1p target, 5-fold CV RMSE over seeds 7, 1, 2, 3): a depth-3, 2,200-round
-//! XGBRegressor gave 0.1343–0.1359 in XGBoost 3.2 and 0.1343–0.1371 here; a 5-leaf, 720-round
-//! LGBMRegressor 0.1356–0.1384 in LightGBM 4.7 and 0.1357–0.1370 here.
+//! XGBRegressor gave 0.1343–0.1359 in XGBoost 3.2 and 0.1343–0.1371 on forust; a 5-leaf,
+//! 720-round LGBMRegressor 0.1356–0.1384 in LightGBM 4.7 and 0.1357–0.1370 on forust.
 //!
-//! Where forust cannot honour a parameter, the parameter is still declared, so `kreplay models`
-//! lists it, and setting it to anything but its default is an error: a replay never silently
-//! drops a setting.
+//! Where forust cannot honour a parameter, the stand-in approximates it and the parameter's doc
+//! says how (bagging frequencies, per-level column shares, several seeds, softmax), so a
+//! recipe written with the notebook's own values runs in both builds.
 //!
-//! Binary classification boosts log loss on the class-1 indicator; `predict` gives log-odds,
-//! the sigmoid makes P(class 1) and labels are P > 0.5 (as XGBoost's and LightGBM's
+//! On forust, binary classification boosts log loss on the class-1 indicator; `predict` gives
+//! log-odds, the sigmoid makes P(class 1) and labels are P > 0.5 (as XGBoost's and LightGBM's
 //! `predict`). forust has no softmax objective, so multiclass is one-vs-rest: one binary
-//! booster per class, label = the class with the highest probability. That is LightGBM's
-//! `multiclassova`; for XGBoost (softmax) and LightGBM's default `multiclass` it is a
-//! documented substitute, and asking for softmax by name is an error.
+//! booster per class, label = the class with the highest probability (LightGBM's
+//! `multiclassova`).
 
 use forust_ml::gradientbooster::GrowPolicy;
 use forust_ml::objective::ObjectiveType;
@@ -36,7 +40,7 @@ use super::{seed_or, Classes, Model, ModelDef, Prediction, Trained, Training};
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 
-const SEED_DOC: &str = "seed of row and column sampling (default: recipe.seed)";
+const SEED_DOC: &str = "seed of row and column sampling (random_state). Unset, the library itself uses its own default seeds, as a notebook that set no random_state; the forust stand-in uses recipe.seed";
 
 kreplay_recipe::named_enum! {
     /// XGBoost's tree growth orders.
@@ -47,7 +51,17 @@ kreplay_recipe::named_enum! {
 }
 
 kreplay_recipe::named_enum! {
-    /// XGBoost's objectives a recipe may name (the multi:* ones are refused with a reason).
+    /// XGBoost's split-finding algorithms.
+    pub enum TreeMethod {
+        Auto = "auto",
+        Exact = "exact",
+        Approx = "approx",
+        Hist = "hist",
+    }
+}
+
+kreplay_recipe::named_enum! {
+    /// XGBoost's objectives a recipe may name.
     pub enum XgbObjective {
         Auto = "auto",
         RegSquaredError = "reg:squarederror",
@@ -70,14 +84,15 @@ params! {
         gamma: f64 = optional(Ty::Float, Lit::Float(0.0), "minimum loss reduction to split (min_split_loss)").min(0.0),
         subsample: f64 = optional(Ty::Float, Lit::Float(1.0), "share of rows drawn for each tree (each row kept with this probability)").min(1e-12).max(1.0),
         colsample_bytree: f64 = optional(Ty::Float, Lit::Float(1.0), "share of columns drawn for each tree").min(1e-12).max(1.0),
-        colsample_bylevel: f64 = optional(Ty::Float, Lit::Float(1.0), "share of columns per depth level: not supported by the forust engine (only 1)").min(1e-12).max(1.0),
-        colsample_bynode: f64 = optional(Ty::Float, Lit::Float(1.0), "share of columns per split: not supported by the forust engine (only 1)").min(1e-12).max(1.0),
+        colsample_bylevel: f64 = optional(Ty::Float, Lit::Float(1.0), "share of columns per depth level (the forust stand-in multiplies it into colsample_bytree)").min(1e-12).max(1.0),
+        colsample_bynode: f64 = optional(Ty::Float, Lit::Float(1.0), "share of columns per split (the forust stand-in multiplies it into colsample_bytree)").min(1e-12).max(1.0),
         reg_alpha: f64 = optional(Ty::Float, Lit::Float(0.0), "L1 penalty on leaf weights (alpha)").min(0.0),
         reg_lambda: f64 = optional(Ty::Float, Lit::Float(1.0), "L2 penalty on leaf weights (lambda)").min(0.0),
         max_delta_step: f64 = optional(Ty::Float, Lit::Float(0.0), "bound on each leaf's weight (0 = none)").min(0.0),
         scale_pos_weight: f64 = optional(Ty::Float, Lit::Float(1.0), "weight of class-1 rows (binary)").min(1e-12),
         max_bin: usize = optional(Ty::Int, Lit::Int(256), "histogram bins per feature").min(2.0).max(65_000.0),
-        objective: XgbObjective = optional(Ty::Choice(XgbObjective::NAMES), Lit::Str("auto"), "auto: squared error for regression, logistic for binary, one-vs-rest logistic for multiclass (XGBoost uses softmax there: the multi:* objectives are not supported by the forust engine)"),
+        tree_method: TreeMethod = optional(Ty::Choice(TreeMethod::NAMES), Lit::Str("auto"), "split finding: XGBoost 1.x's auto is the exact greedy algorithm on data under 4M rows (the 2017 notebooks'), hist bins the features; the forust stand-in always bins (max_bin)"),
+        objective: XgbObjective = optional(Ty::Choice(XgbObjective::NAMES), Lit::Str("auto"), "auto: as XGBRegressor/XGBClassifier choose: reg:squarederror, binary:logistic, or multi:softprob (softmax). The forust stand-in fits one logistic booster per class for multiclass"),
         seed: Option<usize> = optional(Ty::OptInt, Lit::None, SEED_DOC),
     }
 }
@@ -89,13 +104,22 @@ pub static XGBOOST: ModelDef = ModelDef {
             "gradient-boosted trees under XGBoost's names (XGBRegressor/XGBClassifier), depth-wise",
         params: XgboostParams::SPECS,
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
-        engine: "forust-ml 0.8 (XGBoost-style trees, deterministic; multiclass one-vs-rest)",
+        engine: if cfg!(feature = "xgboost") {
+            "XGBoost itself: a libxgboost loaded at run time (KREPLAY_XGBOOST_LIB, else the system's); one thread per fit"
+        } else {
+            "forust-ml 0.8, a stand-in for XGBoost (depth-wise trees, deterministic; multiclass one-vs-rest)"
+        },
+        stand_in: if cfg!(feature = "xgboost") {
+            None
+        } else {
+            Some("xgboost runs on forust-ml, whose scores come close to XGBoost's without repeating them; build with `--features xgboost` for XGBoost itself (a libxgboost, e.g. the Python package's, loaded at run time)")
+        },
     },
     build: build_xgboost,
 };
 
 kreplay_recipe::named_enum! {
-    /// LightGBM's objectives and aliases a recipe may name (softmax is refused with a reason).
+    /// LightGBM's objectives and aliases a recipe may name.
     pub enum LgbObjective {
         Auto = "auto",
         Regression = "regression",
@@ -121,13 +145,13 @@ params! {
         max_depth: Value = optional(Ty::OptInt, Lit::None, "tree depth limit (none or -1 = no limit)"),
         min_child_weight: f64 = optional(Ty::Float, Lit::Float(1e-3), "minimum hessian sum in a leaf (alias min_sum_hessian_in_leaf)").min(0.0),
         min_sum_hessian_in_leaf: f64 = optional(Ty::Float, Lit::Float(1e-3), "alias of min_child_weight").min(0.0),
-        min_child_samples: usize = optional(Ty::Int, Lit::Int(20), "minimum rows in a leaf (alias min_data_in_leaf). Regression: exact (each row adds 1 to the hessian sum). Classification: forust bounds only hessian sums, so only the default is accepted there, and it is not applied").min(0.0),
+        min_child_samples: usize = optional(Ty::Int, Lit::Int(20), "minimum rows in a leaf (alias min_data_in_leaf). The forust stand-in applies it to regression only (where each row adds 1 to the hessian sum); its classification leaves are bounded by min_child_weight alone").min(0.0),
         min_data_in_leaf: usize = optional(Ty::Int, Lit::Int(20), "alias of min_child_samples").min(0.0),
         min_split_gain: f64 = optional(Ty::Float, Lit::Float(0.0), "minimum gain to split (alias min_gain_to_split)").min(0.0),
         min_gain_to_split: f64 = optional(Ty::Float, Lit::Float(0.0), "alias of min_split_gain").min(0.0),
-        subsample: f64 = optional(Ty::Float, Lit::Float(1.0), "share of rows drawn per tree, used only when bagging_freq = 1, as in LightGBM (alias bagging_fraction; forust keeps each row with this probability where LightGBM draws an exact count)").min(1e-12).max(1.0),
+        subsample: f64 = optional(Ty::Float, Lit::Float(1.0), "share of rows drawn for bagging, used only when bagging_freq > 0, as in LightGBM (alias bagging_fraction; the forust stand-in keeps each row with this probability where LightGBM draws an exact count)").min(1e-12).max(1.0),
         bagging_fraction: f64 = optional(Ty::Float, Lit::Float(1.0), "alias of subsample").min(1e-12).max(1.0),
-        subsample_freq: usize = optional(Ty::Int, Lit::Int(0), "redraw the rows every k trees (alias bagging_freq): 0 = no bagging, 1 = every tree; other values are not supported by the forust engine").min(0.0),
+        subsample_freq: usize = optional(Ty::Int, Lit::Int(0), "redraw the bagged rows every k trees (alias bagging_freq): 0 = no bagging. The forust stand-in redraws for every tree whatever k").min(0.0),
         bagging_freq: usize = optional(Ty::Int, Lit::Int(0), "alias of subsample_freq").min(0.0),
         colsample_bytree: f64 = optional(Ty::Float, Lit::Float(1.0), "share of columns drawn per tree (alias feature_fraction)").min(1e-12).max(1.0),
         feature_fraction: f64 = optional(Ty::Float, Lit::Float(1.0), "alias of colsample_bytree").min(1e-12).max(1.0),
@@ -136,10 +160,10 @@ params! {
         reg_lambda: f64 = optional(Ty::Float, Lit::Float(0.0), "L2 penalty on leaf weights (alias lambda_l2)").min(0.0),
         lambda_l2: f64 = optional(Ty::Float, Lit::Float(0.0), "alias of reg_lambda").min(0.0),
         max_bin: usize = optional(Ty::Int, Lit::Int(255), "histogram bins per feature").min(2.0).max(65_000.0),
-        objective: LgbObjective = optional(Ty::Choice(LgbObjective::NAMES), Lit::Str("auto"), "auto: l2 regression, binary log loss, or one-vs-rest (multiclassova) for multiclass; softmax multiclass is not supported by the forust engine"),
+        objective: LgbObjective = optional(Ty::Choice(LgbObjective::NAMES), Lit::Str("auto"), "auto: as LGBMRegressor/LGBMClassifier choose: regression, binary, or multiclass (softmax). The forust stand-in fits one logistic booster per class for any multiclass objective (LightGBM's multiclassova)"),
         seed: Option<usize> = optional(Ty::OptInt, Lit::None, SEED_DOC),
-        bagging_seed: Option<usize> = optional(Ty::OptInt, Lit::None, "not supported by the forust engine (one seed drives all sampling: use seed)"),
-        feature_fraction_seed: Option<usize> = optional(Ty::OptInt, Lit::None, "not supported by the forust engine (one seed drives all sampling: use seed)"),
+        bagging_seed: Option<usize> = optional(Ty::OptInt, Lit::None, "seed of the bagging draws (LightGBM's default 3). The forust stand-in has one seed for all its draws: the first of seed, bagging_seed, feature_fraction_seed set"),
+        feature_fraction_seed: Option<usize> = optional(Ty::OptInt, Lit::None, "seed of the column draws (LightGBM's default 2); see bagging_seed for the stand-in"),
     }
 }
 
@@ -149,7 +173,16 @@ pub static LIGHTGBM: ModelDef = ModelDef {
         summary: "gradient-boosted trees under LightGBM's names and aliases (LGBMRegressor/LGBMClassifier), leaf-wise",
         params: LightGbmParams::SPECS,
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
-        engine: "forust-ml 0.8 (leaf-wise trees, deterministic; multiclass one-vs-rest)",
+        engine: if cfg!(feature = "lightgbm") {
+            "LightGBM 4.7.0 itself (built from source, linked; one thread per fit)"
+        } else {
+            "forust-ml 0.8, a stand-in for LightGBM (leaf-wise trees, deterministic; multiclass one-vs-rest)"
+        },
+        stand_in: if cfg!(feature = "lightgbm") {
+            None
+        } else {
+            Some("lightgbm runs on forust-ml, whose scores come close to LightGBM's without repeating them; build with `--features lightgbm` (needs cmake >= 3.28, a C++ compiler and libclang) for LightGBM 4.7.0 itself")
+        },
     },
     build: build_lightgbm,
 };
@@ -176,22 +209,14 @@ struct Boosting {
     gamma: f32,
     max_delta_step: f32,
     min_leaf_weight: f32,
-    /// LightGBM's minimum rows per leaf, and whether the recipe set it.
-    min_rows: Option<(usize, bool)>,
+    /// LightGBM's minimum rows per leaf (applied to squared error only, where it is exact).
+    min_rows: Option<usize>,
     subsample: f32,
     colsample_bytree: f64,
     nbins: u16,
     scale_pos_weight: f64,
     objective: Objective,
     seed: u64,
-}
-
-fn spec_default(spec: &ModelSpec, name: &str) -> Value {
-    spec.params
-        .iter()
-        .find(|s| s.name == name)
-        .and_then(|s| s.default)
-        .map_or(Value::None, Lit::to_value)
 }
 
 /// Of the aliases of one setting, `(name, value)` in declaration order, the one whose value
@@ -236,26 +261,11 @@ macro_rules! aliases {
     };
 }
 
-/// Errors when one of `names` differs from its declared default: the forust engine cannot
-/// honour it, for the reason `why`.
-fn unsupported(p: &Params, spec: &ModelSpec, names: &[&str], why: &str) -> Result<()> {
-    let Some((name, param)) = names
-        .iter()
-        .filter_map(|&n| p.get(n).map(|param| (n, param)))
-        .find(|(n, param)| param.value != spec_default(spec, n))
-    else {
-        return Ok(());
-    };
-    Err(Error::model(
-        spec.kind,
-        format!(
-            "{}.{name} = {} is not supported by the forust engine: {why}",
-            spec.kind, param.value
-        ),
-    ))
-}
-
 /// The names of fields of the typed parameters `own`, checked to exist.
+#[cfg_attr(
+    not(any(feature = "lightgbm", feature = "xgboost")),
+    allow(unused_macros)
+)]
 macro_rules! fields {
     ($own:ident: $($field:ident),+) => {{
         $(let _ = &$own.$field;)+
@@ -264,27 +274,42 @@ macro_rules! fields {
 }
 
 fn build_xgboost(p: &Params, recipe_seed: u64) -> Result<Box<dyn Model>> {
+    #[cfg(feature = "xgboost")]
+    {
+        let _ = recipe_seed;
+        xgboost_library(p)
+    }
+    #[cfg(not(feature = "xgboost"))]
+    Ok(Box::new(xgboost_stand_in(p, recipe_seed)?))
+}
+
+/// XGBoost itself, told the parameters the recipe set.
+#[cfg(feature = "xgboost")]
+fn xgboost_library(p: &Params) -> Result<Box<dyn Model>> {
+    let own = XgboostParams::read(p)?;
+    Ok(Box::new(super::xgboost_engine::Xgboost {
+        kind: XGBOOST.spec.kind,
+        rounds: own.n_estimators,
+        params: super::engine_params::explicit(p, fields!(own: n_estimators, objective)),
+        objective: (own.objective != XgbObjective::Auto).then(|| own.objective.name().to_string()),
+    }))
+}
+
+/// The forust stand-in for XGBoost. What forust cannot do is approximated, as the parameters'
+/// docs say: per-level and per-node column shares multiply into the per-tree share, softmax is
+/// one booster per class, and `tree_method` is always histograms.
+#[cfg_attr(feature = "xgboost", allow(dead_code))]
+fn xgboost_stand_in(p: &Params, recipe_seed: u64) -> Result<Boosting> {
     let spec = &XGBOOST.spec;
     let own = XgboostParams::read(p)?;
-    unsupported(
-        p,
-        spec,
-        fields!(own: colsample_bylevel, colsample_bynode),
-        "forust samples columns once per tree only (colsample_bytree)",
-    )?;
     let objective = match own.objective {
         XgbObjective::Auto => Objective::Auto,
         XgbObjective::RegSquaredError | XgbObjective::RegLinear => Objective::Squared,
         XgbObjective::BinaryLogistic => Objective::Logistic,
-        other => {
-            return Err(Error::model(
-                spec.kind,
-                format!("xgboost.objective = {:?} is not supported by the forust engine: it has no softmax objective; objective = \"auto\" fits one-vs-rest logistic boosters", other.name()),
-            ))
-        }
+        XgbObjective::MultiSoftprob | XgbObjective::MultiSoftmax => Objective::OneVsRest,
     };
     let unlimited = |v: usize| if v == 0 { usize::MAX } else { v };
-    Ok(Box::new(Boosting {
+    Ok(Boosting {
         kind: spec.kind,
         iterations: own.n_estimators,
         learning_rate: own.learning_rate as f32,
@@ -298,80 +323,128 @@ fn build_xgboost(p: &Params, recipe_seed: u64) -> Result<Box<dyn Model>> {
         min_leaf_weight: own.min_child_weight as f32,
         min_rows: None,
         subsample: own.subsample as f32,
-        colsample_bytree: own.colsample_bytree,
+        colsample_bytree: own.colsample_bytree * own.colsample_bylevel * own.colsample_bynode,
         nbins: own.max_bin.min(u16::MAX as usize) as u16,
         scale_pos_weight: own.scale_pos_weight,
         objective,
         seed: seed_or(own.seed, recipe_seed),
-    }))
+    })
 }
 
 fn build_lightgbm(p: &Params, recipe_seed: u64) -> Result<Box<dyn Model>> {
+    #[cfg(feature = "lightgbm")]
+    {
+        let _ = recipe_seed;
+        lightgbm_library(p)
+    }
+    #[cfg(not(feature = "lightgbm"))]
+    Ok(Box::new(lightgbm_stand_in(p, recipe_seed)?))
+}
+
+/// The settings of LightGBM's parameters that have two names: each the value that counts
+/// ([`alias`] refuses two names set to different values, which LightGBM would settle silently).
+struct LightGbmSettings {
+    rounds: usize,
+    freq: usize,
+    fraction: f64,
+    min_rows: (&'static str, usize),
+    min_hessian: f64,
+    l1: f64,
+    l2: f64,
+    min_gain: f64,
+    colsample: f64,
+}
+
+impl LightGbmSettings {
+    fn read(p: &Params, own: &LightGbmParams) -> Result<Self> {
+        let spec = &LIGHTGBM.spec;
+        Ok(LightGbmSettings {
+            rounds: alias(p, spec, aliases!(own: n_estimators, num_iterations))?.1,
+            freq: alias(p, spec, aliases!(own: subsample_freq, bagging_freq))?.1,
+            fraction: alias(p, spec, aliases!(own: subsample, bagging_fraction))?.1,
+            min_rows: alias(p, spec, aliases!(own: min_child_samples, min_data_in_leaf))?,
+            min_hessian: alias(
+                p,
+                spec,
+                aliases!(own: min_child_weight, min_sum_hessian_in_leaf),
+            )?
+            .1,
+            l1: alias(p, spec, aliases!(own: reg_alpha, lambda_l1))?.1,
+            l2: alias(p, spec, aliases!(own: reg_lambda, lambda_l2))?.1,
+            min_gain: alias(p, spec, aliases!(own: min_split_gain, min_gain_to_split))?.1,
+            colsample: alias(p, spec, aliases!(own: colsample_bytree, feature_fraction))?.1,
+        })
+    }
+}
+
+/// LightGBM itself, told the parameters the recipe set.
+#[cfg(feature = "lightgbm")]
+fn lightgbm_library(p: &Params) -> Result<Box<dyn Model>> {
+    let own = LightGbmParams::read(p)?;
+    let settings = LightGbmSettings::read(p, &own)?;
+    Ok(Box::new(super::lightgbm_engine::LightGbm {
+        kind: LIGHTGBM.spec.kind,
+        rounds: settings.rounds,
+        params: super::engine_params::explicit(
+            p,
+            fields!(own: n_estimators, num_iterations, objective),
+        ),
+        objective: (own.objective != LgbObjective::Auto).then(|| own.objective.name().to_string()),
+    }))
+}
+
+/// The forust stand-in for LightGBM. What forust cannot do is approximated, as the parameters'
+/// docs say: any bagging frequency redraws rows for every tree, one seed drives all draws (the
+/// first of `seed`, `bagging_seed`, `feature_fraction_seed` set), softmax is one booster per
+/// class, and the minimum rows per leaf bound classification only through hessian sums.
+#[cfg_attr(feature = "lightgbm", allow(dead_code))]
+fn lightgbm_stand_in(p: &Params, recipe_seed: u64) -> Result<Boosting> {
     let spec = &LIGHTGBM.spec;
     let own = LightGbmParams::read(p)?;
-    unsupported(
-        p,
-        spec,
-        fields!(own: bagging_seed, feature_fraction_seed),
-        "one seed drives all of forust's sampling; set seed instead",
-    )?;
-    let (freq_name, freq) = alias(p, spec, aliases!(own: subsample_freq, bagging_freq))?;
-    if freq > 1 {
-        return Err(Error::model(
-            spec.kind,
-            format!("lightgbm.{freq_name} = {freq} is not supported by the forust engine: it redraws the rows for every tree (bagging_freq = 1) or never (0)"),
-        ));
-    }
+    let set = LightGbmSettings::read(p, &own)?;
     // As in LightGBM, a bagging fraction without a bagging frequency draws no rows.
-    let subsample = if freq == 0 {
+    let subsample = if set.freq == 0 {
         1.0
     } else {
-        alias(p, spec, aliases!(own: subsample, bagging_fraction))?.1 as f32
+        set.fraction as f32
     };
     let objective = match own.objective {
         LgbObjective::Auto => Objective::Auto,
-        LgbObjective::Regression | LgbObjective::RegressionL2 | LgbObjective::L2 | LgbObjective::Mse => Objective::Squared,
+        LgbObjective::Regression
+        | LgbObjective::RegressionL2
+        | LgbObjective::L2
+        | LgbObjective::Mse => Objective::Squared,
         LgbObjective::Binary => Objective::Logistic,
-        LgbObjective::MulticlassOva | LgbObjective::Ova => Objective::OneVsRest,
-        other => {
-            return Err(Error::model(
-                spec.kind,
-                format!("lightgbm.objective = {:?} is not supported by the forust engine: it has no softmax objective; use \"multiclassova\" (one-vs-rest)", other.name()),
-            ))
-        }
+        LgbObjective::MulticlassOva
+        | LgbObjective::Ova
+        | LgbObjective::Multiclass
+        | LgbObjective::Softmax => Objective::OneVsRest,
     };
-    let (min_rows_name, min_rows) =
-        alias(p, spec, aliases!(own: min_child_samples, min_data_in_leaf))?;
-    let min_rows = (min_rows, p.get(min_rows_name).is_some_and(|x| x.explicit));
     let max_depth = match own.max_depth {
         Value::Int(d) if d > 0 => d as usize,
         _ => usize::MAX,
     };
-    Ok(Box::new(Boosting {
+    let seed = own.seed.or(own.bagging_seed).or(own.feature_fraction_seed);
+    Ok(Boosting {
         kind: spec.kind,
-        iterations: alias(p, spec, aliases!(own: n_estimators, num_iterations))?.1,
+        iterations: set.rounds,
         learning_rate: own.learning_rate as f32,
         max_depth,
         max_leaves: own.num_leaves,
         leaf_wise: true,
-        l1: alias(p, spec, aliases!(own: reg_alpha, lambda_l1))?.1 as f32,
-        l2: alias(p, spec, aliases!(own: reg_lambda, lambda_l2))?.1 as f32,
-        gamma: alias(p, spec, aliases!(own: min_split_gain, min_gain_to_split))?.1 as f32,
+        l1: set.l1 as f32,
+        l2: set.l2 as f32,
+        gamma: set.min_gain as f32,
         max_delta_step: 0.0,
-        min_leaf_weight: alias(
-            p,
-            spec,
-            aliases!(own: min_child_weight, min_sum_hessian_in_leaf),
-        )?
-        .1 as f32,
-        min_rows: Some(min_rows),
+        min_leaf_weight: set.min_hessian as f32,
+        min_rows: Some(set.min_rows.1),
         subsample,
-        colsample_bytree: alias(p, spec, aliases!(own: colsample_bytree, feature_fraction))?.1,
+        colsample_bytree: set.colsample,
         nbins: own.max_bin.min(u16::MAX as usize) as u16,
         scale_pos_weight: 1.0,
         objective,
-        seed: seed_or(own.seed, recipe_seed),
-    }))
+        seed: seed_or(seed, recipe_seed),
+    })
 }
 
 /// Our row-major matrix as the column-major buffer forust reads.
@@ -466,16 +539,10 @@ impl Model for Boosting {
         }
         let objective = self.objective_for(t.task)?;
         let mut min_leaf_weight = self.min_leaf_weight;
-        if let Some((rows, explicit)) = self.min_rows {
-            if objective == Objective::Squared {
-                // Squared error gives every row a hessian of 1, so the hessian sum counts rows.
-                min_leaf_weight = min_leaf_weight.max(rows as f32);
-            } else if explicit {
-                return Err(Error::model(
-                    self.kind,
-                    format!("{}.min_child_samples (min_data_in_leaf) is not supported by the forust engine for classification: it bounds hessian sums (min_child_weight), not row counts; remove it", self.kind),
-                ));
-            }
+        if let (Some(rows), Objective::Squared) = (self.min_rows, objective) {
+            // Squared error gives every row a hessian of 1, so the hessian sum counts rows.
+            // forust bounds only hessian sums, so classification leaves are not bounded by rows.
+            min_leaf_weight = min_leaf_weight.max(rows as f32);
         }
         let buf = column_major(&x);
         let data = forust_ml::Matrix::new(&buf, x.rows, x.cols);
@@ -618,9 +685,20 @@ mod tests {
         )
     }
 
+    /// The forust stand-in of `def`, whatever engines this build links.
+    fn stand_in(def: &ModelDef, set: &[(&str, Value)]) -> Result<Box<dyn Model>> {
+        let p = model_params(&def.spec, set);
+        let model = if def.spec.kind == "lightgbm" {
+            lightgbm_stand_in(&p, 7)?
+        } else {
+            xgboost_stand_in(&p, 7)?
+        };
+        Ok(Box::new(model))
+    }
+
     fn fit_predict(def: &ModelDef, set: &[(&str, Value)], task: Task, y: &[f64]) -> Prediction {
         let (x, _) = table();
-        let model = (def.build)(&model_params(&def.spec, set), 7).unwrap();
+        let model = stand_in(def, set).unwrap();
         let t = Training {
             x: Rows::all(&x),
             y,
@@ -747,7 +825,7 @@ mod tests {
                 ("num_leaves", Value::Int(2)),
                 ("min_data_in_leaf", Value::Int(min_rows)),
             ];
-            let model = (LIGHTGBM.build)(&model_params(&LIGHTGBM.spec, &set), 0).unwrap();
+            let model = stand_in(&LIGHTGBM, &set).unwrap();
             let t = Training {
                 x: Rows::all(&x),
                 y: &y,
@@ -764,55 +842,88 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_settings_are_errors() {
-        let err = |def: &ModelDef, set: &[(&str, Value)]| {
-            (def.build)(&model_params(&def.spec, set), 0)
-                .err()
-                .expect("an error")
-                .to_string()
-        };
-        let e = err(&LIGHTGBM, &[("bagging_freq", Value::Int(5))]);
-        assert!(
-            e.contains("lightgbm.bagging_freq = 5 is not supported by the forust engine"),
-            "{e}"
+    fn the_stand_in_approximates_what_forust_cannot_do() {
+        let (_, y) = table();
+        let same =
+            |def: &ModelDef, a: &[(&str, Value)], b: &[(&str, Value)], task: Task, y: &[f64]| {
+                assert_eq!(
+                    fit_predict(def, a, task, y),
+                    fit_predict(def, b, task, y),
+                    "{a:?} {b:?}"
+                );
+            };
+        let labels: Vec<f64> = y.iter().map(|v| f64::from(u8::from(*v > 1.0))).collect();
+        let bagged = [("bagging_fraction", Value::Float(0.7))];
+        let with = |extra: &[(&'static str, Value)]| [&bagged[..], extra].concat();
+        // Any bagging frequency redraws rows for every tree.
+        same(
+            &LIGHTGBM,
+            &with(&[("bagging_freq", Value::Int(5))]),
+            &with(&[("bagging_freq", Value::Int(1))]),
+            Task::Regression,
+            &y,
         );
-        let e = err(&LIGHTGBM, &[("feature_fraction_seed", Value::Int(2))]);
-        assert!(
-            e.contains("feature_fraction_seed = 2 is not supported"),
-            "{e}"
+        // One seed drives every draw: the first of seed, bagging_seed, feature_fraction_seed.
+        same(
+            &LIGHTGBM,
+            &with(&[
+                ("bagging_freq", Value::Int(1)),
+                ("bagging_seed", Value::Int(9)),
+                ("feature_fraction_seed", Value::Int(4)),
+            ]),
+            &with(&[("bagging_freq", Value::Int(1)), ("seed", Value::Int(9))]),
+            Task::Regression,
+            &y,
         );
-        let e = err(&LIGHTGBM, &[("objective", Value::Str("multiclass".into()))]);
-        assert!(e.contains("no softmax"), "{e}");
-        let e = err(
+        // Softmax by name is one booster per class, as multiclassova.
+        let classes: Vec<f64> = y
+            .iter()
+            .map(|v| (*v > 0.0) as u8 as f64 + (*v > 2.0) as u8 as f64)
+            .collect();
+        same(
+            &LIGHTGBM,
+            &[("objective", Value::Str("multiclass".into()))],
+            &[("objective", Value::Str("multiclassova".into()))],
+            Task::Multiclass,
+            &classes,
+        );
+        same(
+            &XGBOOST,
+            &[("objective", Value::Str("multi:softprob".into()))],
+            &[],
+            Task::Multiclass,
+            &classes,
+        );
+        // Per-level and per-node column shares multiply into the per-tree share.
+        same(
+            &XGBOOST,
+            &[
+                ("colsample_bylevel", Value::Float(0.5)),
+                ("colsample_bynode", Value::Float(0.8)),
+            ],
+            &[("colsample_bytree", Value::Float(0.4))],
+            Task::Regression,
+            &y,
+        );
+        // Minimum rows bound regression leaves only; a classifier accepts them.
+        let p = fit_predict(
+            &LIGHTGBM,
+            &[("min_child_samples", Value::Int(5))],
+            Task::Binary,
+            &labels,
+        );
+        assert_eq!(p.values.len(), labels.len());
+        // Two names of one setting with different values are an error, not a silent choice.
+        let e = stand_in(
             &LIGHTGBM,
             &[
                 ("n_estimators", Value::Int(10)),
                 ("num_iterations", Value::Int(20)),
             ],
-        );
-        assert!(e.contains("aliases"), "{e}");
-        let e = err(&XGBOOST, &[("colsample_bylevel", Value::Float(0.5))]);
-        assert!(
-            e.contains("colsample_bylevel = 0.5 is not supported"),
-            "{e}"
-        );
-        // min_data_in_leaf set for a classifier fails at fit.
-        let (x, y) = table();
-        let labels: Vec<f64> = y.iter().map(|v| f64::from(u8::from(*v > 1.0))).collect();
-        let model = (LIGHTGBM.build)(
-            &model_params(&LIGHTGBM.spec, &[("min_child_samples", Value::Int(5))]),
-            0,
         )
-        .unwrap();
-        let t = Training {
-            x: Rows::all(&x),
-            y: &labels,
-            task: Task::Binary,
-        };
-        let e = model.fit(&t).err().expect("an error").to_string();
-        assert!(
-            e.contains("not supported by the forust engine for classification"),
-            "{e}"
-        );
+        .err()
+        .expect("an error")
+        .to_string();
+        assert!(e.contains("aliases"), "{e}");
     }
 }

@@ -73,6 +73,7 @@ pub static LASSO: ModelDef = ModelDef {
         params: &concat::<4>(&[LassoParams::SPECS, Descent::SPECS, Intercept::SPECS]),
         tasks: &[Task::Regression],
         engine: ENGINE,
+        stand_in: None,
     },
     build: |p, _| {
         let alpha = LassoParams::read(p)?.alpha;
@@ -87,6 +88,7 @@ pub static ELASTIC_NET: ModelDef = ModelDef {
         params: &concat::<5>(&[ElasticNetParams::SPECS, Descent::SPECS, Intercept::SPECS]),
         tasks: &[Task::Regression],
         engine: ENGINE,
+        stand_in: None,
     },
     build: |p, _| {
         let own = ElasticNetParams::read(p)?;

@@ -31,6 +31,7 @@ pub static EXTRA_TREES: ModelDef = ModelDef {
         params: &concat::<9>(&[Count::SPECS, Growth::SPECS, ExtraTreesParams::SPECS]),
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
         engine: "kreplay CART, random splitter, scikit-learn 1.9 tree for tree",
+        stand_in: None,
     },
     build: |p, seed| {
         let own = ExtraTreesParams::read(p)?;

@@ -43,6 +43,7 @@ pub static RANDOM_FOREST: ModelDef = ModelDef {
         params: &concat::<9>(&[Count::SPECS, Growth::SPECS, RandomForestParams::SPECS]),
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
         engine: "kreplay CART forest, scikit-learn 1.9 tree for tree (its seeds, bootstrap and splits)",
+        stand_in: None,
     },
     build: |p, seed| {
         let own = RandomForestParams::read(p)?;

@@ -115,6 +115,7 @@ pub static GRADIENT_BOOSTING: ModelDef = ModelDef {
         params: GradientBoostingParams::SPECS,
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
         engine: "kreplay gradient boosting on its CART, scikit-learn 1.9 stage for stage (subsample, seeds, losses)",
+        stand_in: None,
     },
     build: |p, seed| Ok(Box::new(GradientBoosting::new(GradientBoostingParams::read(p)?, seed)?)),
 };

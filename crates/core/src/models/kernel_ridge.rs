@@ -71,6 +71,7 @@ pub static KERNEL_RIDGE: ModelDef = ModelDef {
         params: KernelRidgeParams::SPECS,
         tasks: &[Task::Regression],
         engine: "kreplay closed form (Cholesky on the n×n kernel)",
+        stand_in: None,
     },
     build: |p, _| {
         let p = KernelRidgeParams::read(p)?;

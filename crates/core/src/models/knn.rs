@@ -43,6 +43,7 @@ pub static KNN: ModelDef = ModelDef {
         params: KnnParams::SPECS,
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
         engine: "kreplay brute force (linfa-nn has no classifier)",
+        stand_in: None,
     },
     build: |p, _| {
         let p = KnnParams::read(p)?;

@@ -44,6 +44,7 @@ pub static LASSO_CV: ModelDef = ModelDef {
         params: &concat::<5>(&[LassoCvParams::SPECS, Descent::SPECS, Intercept::SPECS]),
         tasks: &[Task::Regression],
         engine: "kreplay coordinate descent (sklearn cd_fast semantics)",
+        stand_in: None,
     },
     build: |p, _| {
         let own = LassoCvParams::read(p)?;

@@ -46,6 +46,7 @@ pub static LOGISTIC_REGRESSION: ModelDef = ModelDef {
         params: LogisticParams::SPECS,
         tasks: &[Task::Binary, Task::Multiclass],
         engine: "kreplay (L-BFGS)",
+        stand_in: None,
     },
     build: |p, _| {
         let p = LogisticParams::read(p)?;

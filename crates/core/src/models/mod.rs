@@ -10,6 +10,8 @@ mod boosting;
 mod cart;
 mod coordinate_descent;
 mod elastic_net;
+#[cfg(any(feature = "lightgbm", feature = "xgboost"))]
+mod engine_params;
 mod extra_trees;
 mod forest;
 mod gradient_boosting;
@@ -17,6 +19,8 @@ mod kernel_ridge;
 mod knn;
 mod lasso_cv;
 mod lbfgs;
+#[cfg(feature = "lightgbm")]
+mod lightgbm_engine;
 mod linear;
 mod logistic;
 mod naive_bayes;
@@ -25,6 +29,8 @@ mod ridge;
 mod smo;
 mod svm;
 mod tree;
+#[cfg(feature = "xgboost")]
+pub mod xgboost_engine;
 
 #[cfg(test)]
 mod sklearn_parity;
@@ -117,6 +123,18 @@ pub static MODELS: &[&ModelDef] = &[
     &elastic_net::ELASTIC_NET,
     &lasso_cv::LASSO_CV,
 ];
+
+/// The library a kind runs in this build, as a replay names it (its version, and for a library
+/// loaded at run time, its file); `None` where kreplay's own code or a stand-in runs the kind.
+pub fn library_of(kind: &str) -> Option<String> {
+    match kind {
+        #[cfg(feature = "lightgbm")]
+        "lightgbm" => Some("LightGBM 4.7.0 (built in)".into()),
+        #[cfg(feature = "xgboost")]
+        "xgboost" => xgboost_engine::loaded(),
+        _ => None,
+    }
+}
 
 pub fn def(kind: &str) -> Option<&'static ModelDef> {
     MODELS.iter().copied().find(|d| d.spec.kind == kind)

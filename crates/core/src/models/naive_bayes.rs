@@ -32,6 +32,7 @@ pub static GAUSSIAN_NB: ModelDef = ModelDef {
         params: GaussianNbParams::SPECS,
         tasks: &[Task::Binary, Task::Multiclass],
         engine: "linfa-bayes",
+        stand_in: None,
     },
     build: |p, _| {
         Ok(Box::new(GaussianNaiveBayes {

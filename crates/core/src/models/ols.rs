@@ -24,6 +24,7 @@ pub static LINEAR_REGRESSION: ModelDef = ModelDef {
         params: Intercept::SPECS,
         tasks: &[Task::Regression],
         engine: "linfa-linear",
+        stand_in: None,
     },
     build: |p, _| {
         Ok(Box::new(Ols {

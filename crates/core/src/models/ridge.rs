@@ -34,6 +34,7 @@ pub static RIDGE: ModelDef = ModelDef {
         params: &concat::<2>(&[RidgeParams::SPECS, Intercept::SPECS]),
         tasks: &[Task::Regression],
         engine: "kreplay closed form (Cholesky; linfa's ridge is on another scale)",
+        stand_in: None,
     },
     build: |p, _| {
         Ok(Box::new(Ridge {

@@ -320,3 +320,10 @@ fn tree_models_match_scikit_learn() {
 fn logistic_regression_matches_scikit_learn() {
     assert_cases_match("linear.py");
 }
+
+#[test]
+#[cfg(all(feature = "lightgbm", feature = "xgboost"))]
+#[ignore = "needs the lightgbm and xgboost packages (KREPLAY_PYTHON) and the Titanic files; .ci/run runs it"]
+fn boosting_engines_match_their_python_packages() {
+    assert_cases_match("boosting.py");
+}

@@ -58,6 +58,7 @@ pub static SVM: ModelDef = ModelDef {
         params: SvmParams::SPECS,
         tasks: &[Task::Binary, Task::Multiclass],
         engine: "kreplay libsvm solver (SMO, WSS3; sklearn semantics)",
+        stand_in: None,
     },
     build: |p, seed| {
         let p = SvmParams::read(p)?;

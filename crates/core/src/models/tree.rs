@@ -81,6 +81,7 @@ pub static DECISION_TREE: ModelDef = ModelDef {
         params: &concat::<8>(&[Growth::SPECS, DecisionTreeParams::SPECS]),
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
         engine: "kreplay CART, scikit-learn 1.9 tree for tree (its random numbers and arithmetic)",
+        stand_in: None,
     },
     build: |p, seed| {
         let own = DecisionTreeParams::read(p)?;

@@ -29,6 +29,7 @@ pub static AVERAGE: EnsembleDef = EnsembleDef {
         params: AverageParams::SPECS,
         tasks: &[Task::Binary, Task::Regression],
         engine: "kreplay ensemble",
+        stand_in: None,
     },
     build: |p, b| {
         let k = AverageParams::read(p)?;

@@ -23,6 +23,7 @@ pub static MEMBER: EnsembleDef = EnsembleDef {
         params: MemberParams::SPECS,
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
         engine: "kreplay ensemble",
+        stand_in: None,
     },
     build: |p, b| Ok(Box::new(b.member(&MemberParams::read(p)?.member)?)),
 };

@@ -52,6 +52,7 @@ pub static STACK: EnsembleDef = EnsembleDef {
         params: StackParams::SPECS,
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
         engine: "kreplay ensemble",
+        stand_in: None,
     },
     build: |p, b| {
         let k = StackParams::read(p)?;

@@ -43,6 +43,7 @@ pub static VOTE: EnsembleDef = EnsembleDef {
         params: VoteParams::SPECS,
         tasks: &[Task::Binary, Task::Multiclass],
         engine: "kreplay ensemble",
+        stand_in: None,
     },
     build: |p, b| {
         let k = VoteParams::read(p)?;

@@ -11,7 +11,7 @@ use polars::prelude::DataFrame;
 use kreplay_core::models as core;
 use kreplay_recipe::{ModelSpec, Params, Task};
 
-pub use kreplay_core::models::{seed_or, Classes, Explanation, Prediction};
+pub use kreplay_core::models::{library_of, seed_or, Classes, Explanation, Prediction};
 
 use crate::error::Result;
 use crate::matrix::{Matrix, Rows};

@@ -21,6 +21,7 @@ pub static RULE: ModelDef = ModelDef {
         params: RuleParams::SPECS,
         tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
         engine: "polars SQL",
+        stand_in: None,
     },
     build: |p, _| {
         let sql = RuleParams::read(p)?.expr;

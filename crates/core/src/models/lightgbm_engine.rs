@@ -1,0 +1,385 @@
+//! LightGBM 4.7.0 itself behind the `lightgbm` kind (the `lightgbm` cargo feature, through
+//! lightgbm3-sys, which builds LightGBM's own sources).
+//!
+//! A fit does what `LGBMRegressor.fit` / `LGBMClassifier.fit` do with a notebook's keyword
+//! arguments: the parameters the recipe set go to LightGBM under the names the recipe wrote
+//! (LightGBM resolves its aliases and applies its defaults), for both the Dataset (whose
+//! binning reads `max_bin` and friends) and the Booster; labels are float32 class indices of
+//! the sorted classes; the objective is the wrapper's (`regression`, `binary`, or
+//! `multiclass` with `num_class`) unless the recipe names one; `n_estimators` rounds.
+//!
+//! lightgbm3-sys builds LightGBM without OpenMP, so every fit runs on one thread and its trees
+//! do not depend on the machine (kreplay runs folds in parallel around it); scikit-learn's
+//! wrapper with `n_jobs=1` gives the same numbers.
+
+use std::ffi::{c_int, c_void, CStr, CString};
+use std::sync::Mutex;
+
+use kreplay_recipe::Task;
+use lightgbm3_sys as sys;
+
+use super::engine_params::library_error;
+use super::{Classes, Explanation, Model, Prediction, Trained, Training};
+use crate::error::{Error, Result};
+use crate::matrix::Matrix;
+
+const LIBRARY: &str = "LightGBM";
+
+/// Gain importances, as `LGBMModel.booster_.feature_importance("gain")`.
+const GAIN: &str = "total gain of the splits on the feature (LightGBM's importance_type='gain')";
+
+/// A LightGBM kind ready to fit: rounds, the recipe's parameters, and the objective named.
+pub(super) struct LightGbm {
+    pub kind: &'static str,
+    pub rounds: usize,
+    pub params: Vec<(String, String)>,
+    /// The recipe's objective, or `None` for the wrapper's choice by task.
+    pub objective: Option<String>,
+}
+
+fn check(kind: &str, code: c_int) -> Result<()> {
+    if code == 0 {
+        return Ok(());
+    }
+    // SAFETY: LightGBM returns a pointer to its thread-local, NUL-terminated last error.
+    let message = unsafe { CStr::from_ptr(sys::LGBM_GetLastError()) };
+    Err(library_error(kind, LIBRARY, &message.to_string_lossy()))
+}
+
+/// The parameter string of LightGBM's C API (`k=v k=v`), as the Python package joins it.
+fn joined(kind: &str, params: &[(String, String)]) -> Result<CString> {
+    let text = params
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    CString::new(text).map_err(|_| Error::model(kind, "a parameter value holds a NUL byte"))
+}
+
+fn dims(kind: &str, x: &Matrix) -> Result<(i32, i32)> {
+    match (i32::try_from(x.rows), i32::try_from(x.cols)) {
+        (Ok(r), Ok(c)) => Ok((r, c)),
+        _ => Err(Error::model(
+            kind,
+            format!(
+                "{} rows × {} columns exceed LightGBM's 32-bit sizes",
+                x.rows, x.cols
+            ),
+        )),
+    }
+}
+
+/// A LightGBM handle, freed on drop. LightGBM's handles may move between threads; the
+/// booster's calls are serialised by the [`Mutex`] around it.
+struct Handle {
+    ptr: *mut c_void,
+    free: unsafe extern "C" fn(*mut c_void) -> c_int,
+}
+
+// SAFETY: a LightGBM dataset or booster is not tied to the thread that made it, and every use
+// of a booster goes through a Mutex.
+unsafe impl Send for Handle {}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        // SAFETY: `ptr` came from the matching create call and is freed once.
+        unsafe {
+            (self.free)(self.ptr);
+        }
+    }
+}
+
+impl LightGbm {
+    /// The objective and class count for `task`: the recipe's, or the wrapper's default.
+    fn objective(&self, task: Task, classes: usize) -> Result<Vec<(String, String)>> {
+        let named = self.objective.as_deref();
+        let objective = match (task, named) {
+            (Task::Regression, None) => "regression",
+            (Task::Binary, None) => "binary",
+            (Task::Multiclass, None) => "multiclass",
+            (Task::Regression, Some(o @ ("regression" | "regression_l2" | "l2" | "mse"))) => o,
+            (Task::Binary, Some(o @ "binary")) => o,
+            (Task::Multiclass, Some(o @ ("multiclass" | "softmax" | "multiclassova" | "ova"))) => o,
+            (task, Some(o)) => {
+                return Err(Error::model(
+                    self.kind,
+                    format!(
+                        "{}.objective = {o:?} does not fit a {task:?} task",
+                        self.kind
+                    ),
+                ))
+            }
+        };
+        let mut out = vec![("objective".to_string(), objective.to_string())];
+        if task == Task::Multiclass {
+            out.push(("num_class".into(), classes.to_string()));
+        }
+        Ok(out)
+    }
+}
+
+impl Model for LightGbm {
+    fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
+        let x = t.x.matrix();
+        if x.rows == 0 || x.cols == 0 {
+            return Err(Error::model(self.kind, "no training rows or no features"));
+        }
+        let (rows, cols) = dims(self.kind, &x)?;
+        let (labels, classes) = if t.task.is_classification() {
+            let classes = Classes::new(t.y, self.kind)?;
+            let labels = classes.index.iter().map(|&i| i as f32).collect();
+            (labels, Some(classes))
+        } else {
+            if t.y.iter().any(|v| !v.is_finite()) {
+                return Err(Error::model(
+                    self.kind,
+                    "the target has missing or infinite values",
+                ));
+            }
+            (t.y.iter().map(|&v| v as f32).collect::<Vec<f32>>(), None)
+        };
+        let k = classes.as_ref().map_or(0, |c| c.labels.len());
+        let mut params = self.objective(t.task, k)?;
+        params.extend(self.params.iter().cloned());
+        // One thread (the library has no OpenMP here anyway) and no chatter on stdout, which
+        // `--json` owns.
+        params.push(("num_threads".into(), "1".into()));
+        params.push(("verbosity".into(), "-1".into()));
+        let text = joined(self.kind, &params)?;
+
+        let mut dataset: *mut c_void = std::ptr::null_mut();
+        // SAFETY: `x.data` holds rows × cols f64 in row-major order and outlives the call,
+        // which copies what it needs into the Dataset.
+        check(self.kind, unsafe {
+            sys::LGBM_DatasetCreateFromMat(
+                x.data.as_ptr().cast(),
+                sys::C_API_DTYPE_FLOAT64 as c_int,
+                rows,
+                cols,
+                1,
+                text.as_ptr(),
+                std::ptr::null_mut(),
+                &mut dataset,
+            )
+        })?;
+        let dataset = Handle {
+            ptr: dataset,
+            free: sys::LGBM_DatasetFree,
+        };
+        let field = CString::new("label").expect("no NUL");
+        // SAFETY: one f32 label per row.
+        check(self.kind, unsafe {
+            sys::LGBM_DatasetSetField(
+                dataset.ptr,
+                field.as_ptr(),
+                labels.as_ptr().cast(),
+                rows,
+                sys::C_API_DTYPE_FLOAT32 as c_int,
+            )
+        })?;
+        let mut booster: *mut c_void = std::ptr::null_mut();
+        // SAFETY: the dataset is alive; the booster copies the parameters.
+        check(self.kind, unsafe {
+            sys::LGBM_BoosterCreate(dataset.ptr, text.as_ptr(), &mut booster)
+        })?;
+        let booster = Handle {
+            ptr: booster,
+            free: sys::LGBM_BoosterFree,
+        };
+        let mut rounds = 0;
+        for _ in 0..self.rounds {
+            let mut finished: c_int = 0;
+            // SAFETY: the booster and its training dataset are alive.
+            check(self.kind, unsafe {
+                sys::LGBM_BoosterUpdateOneIter(booster.ptr, &mut finished)
+            })?;
+            // As lightgbm.train: a round that can split nothing ends training.
+            if finished != 0 {
+                break;
+            }
+            rounds += 1;
+        }
+        // As lightgbm.train (keep_training_booster=False): the model goes through its text
+        // form and back, which frees the training data and rounds what the text rounds (the
+        // split gains of `explain`).
+        let booster = reloaded(self.kind, &booster)?;
+        drop(dataset);
+        Ok(Box::new(TrainedLightGbm {
+            kind: self.kind,
+            booster: Mutex::new(booster),
+            cols: x.cols,
+            classes,
+            rounds,
+        }))
+    }
+}
+
+/// `booster` saved to LightGBM's model text and loaded back as a new booster.
+fn reloaded(kind: &str, booster: &Handle) -> Result<Handle> {
+    let mut text: Vec<u8> = vec![0; 1 << 20];
+    let mut len: i64 = 0;
+    for _ in 0..2 {
+        // SAFETY: `text` has room for `text.len()` bytes; LightGBM writes at most that many
+        // and reports the length it needs (with the NUL).
+        check(kind, unsafe {
+            sys::LGBM_BoosterSaveModelToString(
+                booster.ptr,
+                0,
+                -1,
+                sys::C_API_FEATURE_IMPORTANCE_SPLIT as c_int,
+                text.len() as i64,
+                &mut len,
+                text.as_mut_ptr().cast(),
+            )
+        })?;
+        if (len as usize) <= text.len() {
+            break;
+        }
+        text = vec![0; len as usize];
+    }
+    let model = CStr::from_bytes_until_nul(&text)
+        .map_err(|_| Error::model(kind, "LightGBM's model text has no end"))?;
+    let (mut iterations, mut out): (c_int, *mut c_void) = (0, std::ptr::null_mut());
+    // SAFETY: a NUL-terminated model text; LightGBM parses it into a new booster.
+    check(kind, unsafe {
+        sys::LGBM_BoosterLoadModelFromString(model.as_ptr(), &mut iterations, &mut out)
+    })?;
+    Ok(Handle {
+        ptr: out,
+        free: sys::LGBM_BoosterFree,
+    })
+}
+
+struct TrainedLightGbm {
+    kind: &'static str,
+    booster: Mutex<Handle>,
+    cols: usize,
+    classes: Option<Classes>,
+    rounds: usize,
+}
+
+impl TrainedLightGbm {
+    /// LightGBM's normal predictions from the first `iterations` rounds (all for `None`):
+    /// values, P(class 1), or a row of class probabilities per row.
+    fn raw(&self, x: &Matrix, iterations: Option<usize>) -> Result<Vec<f64>> {
+        if x.cols != self.cols {
+            return Err(Error::model(
+                self.kind,
+                format!(
+                    "fitted on {} features, asked to predict from {}",
+                    self.cols, x.cols
+                ),
+            ));
+        }
+        let (rows, cols) = dims(self.kind, x)?;
+        let k = self.classes.as_ref().map_or(1, |c| {
+            if c.labels.len() > 2 {
+                c.labels.len()
+            } else {
+                1
+            }
+        });
+        let mut out = vec![0.0f64; x.rows * k];
+        if x.rows == 0 {
+            return Ok(out);
+        }
+        let mut len: i64 = 0;
+        let params = CString::new("num_threads=1").expect("no NUL");
+        let iterations = iterations.map_or(-1, |i| i.min(i32::MAX as usize) as c_int);
+        let booster = self.booster.lock().unwrap_or_else(|e| e.into_inner());
+        // SAFETY: `x.data` is rows × cols row-major f64; `out` has room for rows × classes.
+        check(self.kind, unsafe {
+            sys::LGBM_BoosterPredictForMat(
+                booster.ptr,
+                x.data.as_ptr().cast(),
+                sys::C_API_DTYPE_FLOAT64 as c_int,
+                rows,
+                cols,
+                1,
+                sys::C_API_PREDICT_NORMAL as c_int,
+                0,
+                iterations,
+                params.as_ptr(),
+                &mut len,
+                out.as_mut_ptr(),
+            )
+        })?;
+        if len as usize != out.len() {
+            return Err(Error::model(
+                self.kind,
+                format!("LightGBM gave {len} predictions for {} rows", x.rows),
+            ));
+        }
+        Ok(out)
+    }
+
+    fn prediction(&self, raw: Vec<f64>, rows: usize) -> Prediction {
+        match &self.classes {
+            None => Prediction {
+                values: raw,
+                proba: None,
+            },
+            Some(classes) if classes.labels.len() == 2 => {
+                // LGBMClassifier.predict: argmax of (1 − p, p), so p = 0.5 is class 0.
+                let values = raw
+                    .iter()
+                    .map(|&p| classes.labels[usize::from(p > 0.5)])
+                    .collect();
+                let rows: Vec<Vec<f64>> = raw.iter().map(|&p| vec![1.0 - p, p]).collect();
+                Prediction {
+                    values,
+                    proba: classes.positive_proba(&rows),
+                }
+            }
+            Some(classes) => {
+                let k = classes.labels.len();
+                let values = (0..rows)
+                    .map(|i| classes.argmax(&raw[i * k..(i + 1) * k]))
+                    .collect();
+                Prediction {
+                    values,
+                    proba: None,
+                }
+            }
+        }
+    }
+}
+
+impl Trained for TrainedLightGbm {
+    fn predict(&self, x: &Matrix) -> Result<Prediction> {
+        Ok(self.prediction(self.raw(x, None)?, x.rows))
+    }
+
+    fn explain(&self) -> Option<Explanation> {
+        let mut values = vec![0.0; self.cols];
+        let booster = self.booster.lock().unwrap_or_else(|e| e.into_inner());
+        // SAFETY: `values` has one slot per feature.
+        let code = unsafe {
+            sys::LGBM_BoosterFeatureImportance(
+                booster.ptr,
+                0,
+                sys::C_API_FEATURE_IMPORTANCE_GAIN as c_int,
+                values.as_mut_ptr(),
+            )
+        };
+        (code == 0).then_some(Explanation {
+            measure: GAIN,
+            values,
+        })
+    }
+
+    fn stages(&self) -> Option<usize> {
+        Some(self.rounds)
+    }
+
+    fn staged(&self, x: &Matrix, stages: &[usize]) -> Option<Vec<Prediction>> {
+        stages
+            .iter()
+            .map(|&s| {
+                self.raw(x, Some(s))
+                    .ok()
+                    .map(|raw| self.prediction(raw, x.rows))
+            })
+            .collect()
+    }
+}
