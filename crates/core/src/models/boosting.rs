@@ -291,7 +291,7 @@ fn xgboost_library(p: &Params) -> Result<Box<dyn Model>> {
     Ok(Box::new(super::xgboost_engine::Xgboost {
         kind: XGBOOST.spec.kind,
         rounds: own.n_estimators,
-        params: super::engine_params::explicit(p, fields!(own: n_estimators, objective)),
+        params: super::library::explicit(p, fields!(own: n_estimators, objective)),
         objective: (own.objective != XgbObjective::Auto).then(|| own.objective.name().to_string()),
     }))
 }
@@ -386,10 +386,7 @@ fn lightgbm_library(p: &Params) -> Result<Box<dyn Model>> {
     Ok(Box::new(super::lightgbm_engine::LightGbm {
         kind: LIGHTGBM.spec.kind,
         rounds: settings.rounds,
-        params: super::engine_params::explicit(
-            p,
-            fields!(own: n_estimators, num_iterations, objective),
-        ),
+        params: super::library::explicit(p, fields!(own: n_estimators, num_iterations, objective)),
         objective: (own.objective != LgbObjective::Auto).then(|| own.objective.name().to_string()),
     }))
 }
@@ -609,15 +606,7 @@ struct TrainedBoosting {
 
 impl Trained for TrainedBoosting {
     fn predict(&self, x: &Matrix) -> Result<Prediction> {
-        if x.cols != self.cols {
-            return Err(Error::model(
-                self.kind,
-                format!(
-                    "fitted on {} features, asked to predict from {}",
-                    self.cols, x.cols
-                ),
-            ));
-        }
+        super::same_width(self.kind, self.cols, x)?;
         let buf = column_major(x);
         let data = forust_ml::Matrix::new(&buf, x.rows, x.cols);
         match &self.fitted {

@@ -214,15 +214,7 @@ struct TrainedKernelRidge {
 
 impl Trained for TrainedKernelRidge {
     fn predict(&self, x: &Matrix) -> Result<Prediction> {
-        if x.cols != self.x.cols {
-            return Err(Error::model(
-                KIND,
-                format!(
-                    "fitted on {} features, asked to predict from {}",
-                    self.x.cols, x.cols
-                ),
-            ));
-        }
+        super::same_width(KIND, self.x.cols, x)?;
         let k = self.kernel.matrix(x, &self.x, false);
         let n = self.x.rows;
         let values = k.chunks_exact(n).map(|row| dot(row, &self.dual)).collect();

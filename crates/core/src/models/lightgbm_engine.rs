@@ -18,7 +18,7 @@ use std::sync::Mutex;
 use kreplay_recipe::Task;
 use lightgbm3_sys as sys;
 
-use super::engine_params::library_error;
+use super::library::{self, library_error, Handle};
 use super::{Classes, Explanation, Model, Prediction, Trained, Training};
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
@@ -69,77 +69,32 @@ fn dims(kind: &str, x: &Matrix) -> Result<(i32, i32)> {
     }
 }
 
-/// A LightGBM handle, freed on drop. LightGBM's handles may move between threads; the
-/// booster's calls are serialised by the [`Mutex`] around it.
-struct Handle {
-    ptr: *mut c_void,
-    free: unsafe extern "C" fn(*mut c_void) -> c_int,
-}
-
-// SAFETY: a LightGBM dataset or booster is not tied to the thread that made it, and every use
-// of a booster goes through a Mutex.
-unsafe impl Send for Handle {}
-
-impl Drop for Handle {
-    fn drop(&mut self) {
-        // SAFETY: `ptr` came from the matching create call and is freed once.
-        unsafe {
-            (self.free)(self.ptr);
-        }
-    }
-}
-
-impl LightGbm {
-    /// The objective and class count for `task`: the recipe's, or the wrapper's default.
-    fn objective(&self, task: Task, classes: usize) -> Result<Vec<(String, String)>> {
-        let named = self.objective.as_deref();
-        let objective = match (task, named) {
-            (Task::Regression, None) => "regression",
-            (Task::Binary, None) => "binary",
-            (Task::Multiclass, None) => "multiclass",
-            (Task::Regression, Some(o @ ("regression" | "regression_l2" | "l2" | "mse"))) => o,
-            (Task::Binary, Some(o @ "binary")) => o,
-            (Task::Multiclass, Some(o @ ("multiclass" | "softmax" | "multiclassova" | "ova"))) => o,
-            (task, Some(o)) => {
-                return Err(Error::model(
-                    self.kind,
-                    format!(
-                        "{}.objective = {o:?} does not fit a {task:?} task",
-                        self.kind
-                    ),
-                ))
-            }
-        };
-        let mut out = vec![("objective".to_string(), objective.to_string())];
-        if task == Task::Multiclass {
-            out.push(("num_class".into(), classes.to_string()));
-        }
-        Ok(out)
+/// LightGBM's objectives for each task, as a recipe may name them.
+fn accepts(task: Task, objective: &str) -> bool {
+    match task {
+        Task::Regression => matches!(objective, "regression" | "regression_l2" | "l2" | "mse"),
+        Task::Binary => objective == "binary",
+        Task::Multiclass => matches!(
+            objective,
+            "multiclass" | "softmax" | "multiclassova" | "ova"
+        ),
     }
 }
 
 impl Model for LightGbm {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
-        let x = t.x.matrix();
-        if x.rows == 0 || x.cols == 0 {
-            return Err(Error::model(self.kind, "no training rows or no features"));
-        }
+        let (x, labels, classes) = library::prepared(self.kind, t)?;
         let (rows, cols) = dims(self.kind, &x)?;
-        let (labels, classes) = if t.task.is_classification() {
-            let classes = Classes::new(t.y, self.kind)?;
-            let labels = classes.index.iter().map(|&i| i as f32).collect();
-            (labels, Some(classes))
-        } else {
-            if t.y.iter().any(|v| !v.is_finite()) {
-                return Err(Error::model(
-                    self.kind,
-                    "the target has missing or infinite values",
-                ));
-            }
-            (t.y.iter().map(|&v| v as f32).collect::<Vec<f32>>(), None)
-        };
         let k = classes.as_ref().map_or(0, |c| c.labels.len());
-        let mut params = self.objective(t.task, k)?;
+        let mut params = library::objective(
+            self.kind,
+            t.task,
+            self.objective.as_deref(),
+            ["regression", "binary", "multiclass"],
+            accepts,
+            k,
+            "",
+        )?;
         params.extend(self.params.iter().cloned());
         // One thread (the library has no OpenMP here anyway) and no chatter on stdout, which
         // `--json` owns.
@@ -262,23 +217,9 @@ impl TrainedLightGbm {
     /// LightGBM's normal predictions from the first `iterations` rounds (all for `None`):
     /// values, P(class 1), or a row of class probabilities per row.
     fn raw(&self, x: &Matrix, iterations: Option<usize>) -> Result<Vec<f64>> {
-        if x.cols != self.cols {
-            return Err(Error::model(
-                self.kind,
-                format!(
-                    "fitted on {} features, asked to predict from {}",
-                    self.cols, x.cols
-                ),
-            ));
-        }
+        super::same_width(self.kind, self.cols, x)?;
         let (rows, cols) = dims(self.kind, x)?;
-        let k = self.classes.as_ref().map_or(1, |c| {
-            if c.labels.len() > 2 {
-                c.labels.len()
-            } else {
-                1
-            }
-        });
+        let k = library::outputs_per_row(self.classes.as_ref());
         let mut out = vec![0.0f64; x.rows * k];
         if x.rows == 0 {
             return Ok(out);
@@ -312,42 +253,14 @@ impl TrainedLightGbm {
         }
         Ok(out)
     }
-
-    fn prediction(&self, raw: Vec<f64>, rows: usize) -> Prediction {
-        match &self.classes {
-            None => Prediction {
-                values: raw,
-                proba: None,
-            },
-            Some(classes) if classes.labels.len() == 2 => {
-                // LGBMClassifier.predict: argmax of (1 − p, p), so p = 0.5 is class 0.
-                let values = raw
-                    .iter()
-                    .map(|&p| classes.labels[usize::from(p > 0.5)])
-                    .collect();
-                let rows: Vec<Vec<f64>> = raw.iter().map(|&p| vec![1.0 - p, p]).collect();
-                Prediction {
-                    values,
-                    proba: classes.positive_proba(&rows),
-                }
-            }
-            Some(classes) => {
-                let k = classes.labels.len();
-                let values = (0..rows)
-                    .map(|i| classes.argmax(&raw[i * k..(i + 1) * k]))
-                    .collect();
-                Prediction {
-                    values,
-                    proba: None,
-                }
-            }
-        }
-    }
 }
 
 impl Trained for TrainedLightGbm {
     fn predict(&self, x: &Matrix) -> Result<Prediction> {
-        Ok(self.prediction(self.raw(x, None)?, x.rows))
+        Ok(library::prediction(
+            self.classes.as_ref(),
+            self.raw(x, None)?,
+        ))
     }
 
     fn explain(&self) -> Option<Explanation> {
@@ -378,7 +291,7 @@ impl Trained for TrainedLightGbm {
             .map(|&s| {
                 self.raw(x, Some(s))
                     .ok()
-                    .map(|raw| self.prediction(raw, x.rows))
+                    .map(|raw| library::prediction(self.classes.as_ref(), raw))
             })
             .collect()
     }

@@ -10,8 +10,6 @@ mod boosting;
 mod cart;
 mod coordinate_descent;
 mod elastic_net;
-#[cfg(any(feature = "lightgbm", feature = "xgboost"))]
-mod engine_params;
 mod extra_trees;
 mod forest;
 mod gradient_boosting;
@@ -19,6 +17,8 @@ mod kernel_ridge;
 mod knn;
 mod lasso_cv;
 mod lbfgs;
+#[cfg(any(feature = "lightgbm", feature = "xgboost"))]
+mod library;
 #[cfg(feature = "lightgbm")]
 mod lightgbm_engine;
 mod linear;
@@ -123,6 +123,20 @@ pub static MODELS: &[&ModelDef] = &[
     &elastic_net::ELASTIC_NET,
     &lasso_cv::LASSO_CV,
 ];
+
+/// An error unless `x` has the `fitted` number of feature columns a model was fitted on.
+pub(crate) fn same_width(kind: &str, fitted: usize, x: &Matrix) -> Result<()> {
+    if x.cols == fitted {
+        return Ok(());
+    }
+    Err(Error::model(
+        kind,
+        format!(
+            "fitted on {fitted} features, asked to predict from {}",
+            x.cols
+        ),
+    ))
+}
 
 /// The library a kind runs in this build, as a replay names it (its version, and for a library
 /// loaded at run time, its file); `None` where kreplay's own code or a stand-in runs the kind.

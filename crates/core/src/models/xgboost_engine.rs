@@ -23,7 +23,7 @@ use std::sync::{Mutex, OnceLock};
 
 use kreplay_recipe::Task;
 
-use super::engine_params::library_error;
+use super::library::{self, library_error, Handle};
 use super::{Classes, Model, Prediction, Trained, Training};
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
@@ -141,25 +141,6 @@ fn c_string(kind: &str, s: &str) -> Result<CString> {
     CString::new(s).map_err(|_| Error::model(kind, "a parameter value holds a NUL byte"))
 }
 
-/// An XGBoost handle, freed on drop.
-struct Handle {
-    ptr: *mut c_void,
-    free: unsafe extern "C" fn(*mut c_void) -> c_int,
-}
-
-// SAFETY: XGBoost's DMatrix and Booster handles are not tied to the thread that made them;
-// every use of a booster goes through a Mutex.
-unsafe impl Send for Handle {}
-
-impl Drop for Handle {
-    fn drop(&mut self) {
-        // SAFETY: `ptr` came from the matching create call and is freed once.
-        unsafe {
-            (self.free)(self.ptr);
-        }
-    }
-}
-
 /// `x` as XGBoost's float32 DMatrix, NaN missing (as the Python package builds it from a
 /// float64 array: each value rounded to the nearest float32).
 fn dmatrix(kind: &str, api: &Api, x: &Matrix) -> Result<Handle> {
@@ -190,53 +171,18 @@ pub(super) struct Xgboost {
     pub objective: Option<String>,
 }
 
-impl Xgboost {
-    fn objective(&self, task: Task, classes: usize) -> Result<Vec<(String, String)>> {
-        let objective = match (task, self.objective.as_deref()) {
-            (Task::Regression, None) => "reg:squarederror",
-            (Task::Binary, None) => "binary:logistic",
-            (Task::Multiclass, None) => "multi:softprob",
-            (Task::Regression, Some(o @ ("reg:squarederror" | "reg:linear"))) => o,
-            (Task::Binary, Some(o @ "binary:logistic")) => o,
-            (Task::Multiclass, Some(o @ "multi:softprob")) => o,
-            (task, Some(o)) => {
-                return Err(Error::model(
-                    self.kind,
-                    format!(
-                        "{}.objective = {o:?} does not fit a {task:?} task here (multi:softmax \
-                         predicts labels only: use multi:softprob, which XGBClassifier uses)",
-                        self.kind
-                    ),
-                ))
-            }
-        };
-        let mut out = vec![("objective".to_string(), objective.to_string())];
-        if task == Task::Multiclass {
-            out.push(("num_class".into(), classes.to_string()));
-        }
-        Ok(out)
+/// XGBoost's objectives for each task, as a recipe may name them.
+fn accepts(task: Task, objective: &str) -> bool {
+    match task {
+        Task::Regression => matches!(objective, "reg:squarederror" | "reg:linear"),
+        Task::Binary => objective == "binary:logistic",
+        Task::Multiclass => objective == "multi:softprob",
     }
 }
 
 impl Model for Xgboost {
     fn fit(&self, t: &Training) -> Result<Box<dyn Trained>> {
-        let x = t.x.matrix();
-        if x.rows == 0 || x.cols == 0 {
-            return Err(Error::model(self.kind, "no training rows or no features"));
-        }
-        let (labels, classes) = if t.task.is_classification() {
-            let classes = Classes::new(t.y, self.kind)?;
-            let labels: Vec<f32> = classes.index.iter().map(|&i| i as f32).collect();
-            (labels, Some(classes))
-        } else {
-            if t.y.iter().any(|v| !v.is_finite()) {
-                return Err(Error::model(
-                    self.kind,
-                    "the target has missing or infinite values",
-                ));
-            }
-            (t.y.iter().map(|&v| v as f32).collect(), None)
-        };
+        let (x, labels, classes) = library::prepared(self.kind, t)?;
         let k = classes.as_ref().map_or(0, |c| c.labels.len());
         let api = api(self.kind)?;
         let train = dmatrix(self.kind, api, &x)?;
@@ -259,7 +205,15 @@ impl Model for Xgboost {
             ptr: booster,
             free: api.booster_free,
         };
-        let mut params = self.objective(t.task, k)?;
+        let mut params = library::objective(
+            self.kind,
+            t.task,
+            self.objective.as_deref(),
+            ["reg:squarederror", "binary:logistic", "multi:softprob"],
+            accepts,
+            k,
+            " here (multi:softmax predicts labels only: use multi:softprob, as XGBClassifier does)",
+        )?;
         params.extend(self.params.iter().cloned());
         // One thread, so the trees never depend on the machine; no chatter on stdout.
         params.push(("nthread".into(), "1".into()));
@@ -295,22 +249,8 @@ struct TrainedXgboost {
 
 impl Trained for TrainedXgboost {
     fn predict(&self, x: &Matrix) -> Result<Prediction> {
-        if x.cols != self.cols {
-            return Err(Error::model(
-                self.kind,
-                format!(
-                    "fitted on {} features, asked to predict from {}",
-                    self.cols, x.cols
-                ),
-            ));
-        }
-        let k = self.classes.as_ref().map_or(1, |c| {
-            if c.labels.len() > 2 {
-                c.labels.len()
-            } else {
-                1
-            }
-        });
+        super::same_width(self.kind, self.cols, x)?;
+        let k = library::outputs_per_row(self.classes.as_ref());
         let raw: Vec<f64> = if x.rows == 0 {
             Vec::new()
         } else {
@@ -333,27 +273,6 @@ impl Trained for TrainedXgboost {
             let slice = unsafe { std::slice::from_raw_parts(out, len as usize) };
             slice.iter().map(|&v| f64::from(v)).collect()
         };
-        Ok(match &self.classes {
-            None => Prediction {
-                values: raw,
-                proba: None,
-            },
-            Some(classes) if classes.labels.len() == 2 => {
-                // XGBClassifier.predict: class 1 where P > 0.5.
-                let values = raw
-                    .iter()
-                    .map(|&p| classes.labels[usize::from(p > 0.5)])
-                    .collect();
-                let rows: Vec<Vec<f64>> = raw.iter().map(|&p| vec![1.0 - p, p]).collect();
-                Prediction {
-                    values,
-                    proba: classes.positive_proba(&rows),
-                }
-            }
-            Some(classes) => Prediction {
-                values: raw.chunks(k).map(|p| classes.argmax(p)).collect(),
-                proba: None,
-            },
-        })
+        Ok(library::prediction(self.classes.as_ref(), raw))
     }
 }
