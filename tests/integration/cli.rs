@@ -303,12 +303,7 @@ fn stand_in_engines_are_named() {
     let lgbm = !cfg!(feature = "lightgbm");
     let out = stdout(&kreplay(
         &dir,
-        &[
-            "replay",
-            "spaceship-titanic/dantas-lgbm",
-            "--no-record",
-            "--no-submission",
-        ],
+        &["replay", "spaceship-titanic/dantas-lgbm", "--no-submission"],
     ));
     assert_eq!(
         out.contains("stand-in      lightgbm runs on forust-ml")
@@ -316,6 +311,14 @@ fn stand_in_engines_are_named() {
         lgbm,
         "{out}"
     );
+    // The run record says which engine decided its numbers.
+    let run = stdout(&kreplay(&dir, &["runs", "show", "1"]));
+    let recorded = if lgbm {
+        "lightgbm on the forust-ml stand-in"
+    } else {
+        "LightGBM 4.7.0 (built in)"
+    };
+    assert!(run.contains(recorded), "{run}");
     // The stack reaches XGBoost only through its meta member; the tree members run as written.
     let r = replay_json(
         &dir,

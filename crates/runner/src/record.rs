@@ -40,7 +40,7 @@ pub fn run_of(
         train: Some(report.train_score),
         seconds: report.elapsed.as_secs_f64(),
         cv_seconds: report.cv_time.as_secs_f64(),
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        tool_version: crate::catalog::tool_version(recipe),
         submission: report.submission.as_ref().map(|s| SubmissionRecord {
             path: s.path.display().to_string(),
             rows: s.rows as u64,

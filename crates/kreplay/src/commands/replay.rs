@@ -3,7 +3,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use kreplay_recipe::{Catalog, PublishedKind, Recipe, Scheme};
+use kreplay_recipe::{PublishedKind, Recipe, Scheme};
 use kreplay_runner::{data, replay_owned, ReplayOptions, ReplayReport, RunError};
 use kreplay_store as store;
 
@@ -142,28 +142,11 @@ pub fn run(a: Args) -> Result<()> {
     Ok(())
 }
 
-/// What this build runs in place of the libraries the replay's model kinds are named after.
-fn stand_ins(r: &Recipe) -> Vec<&'static str> {
-    let catalog = kreplay_runner::catalog::catalog();
-    r.model_kinds()
-        .into_iter()
-        .filter_map(|kind| catalog.model(kind).and_then(|m| m.stand_in))
-        .collect()
-}
-
-/// The libraries this build runs for the replay's model kinds (LightGBM, XGBoost), versioned.
-fn libraries(r: &Recipe) -> Vec<String> {
-    r.model_kinds()
-        .into_iter()
-        .filter_map(kreplay_runner::models::library_of)
-        .collect()
-}
-
 fn json(r: &Recipe, rep: &ReplayReport) -> serde_json::Value {
     serde_json::json!({
         "recipe": r.display_name(),
-        "stand_ins": stand_ins(r),
-        "libraries": libraries(r),
+        "stand_ins": kreplay_runner::catalog::stand_ins(r),
+        "libraries": kreplay_runner::catalog::libraries(r),
         "hash": r.hash,
         "metric": rep.metric.name(),
         "folds": rep.fold_scores,
@@ -189,10 +172,10 @@ fn print(r: &Recipe, rep: &ReplayReport) {
     if !r.overrides.is_empty() {
         out!("  overrides     {}", r.overrides.join(" "));
     }
-    for note in stand_ins(r) {
+    for note in kreplay_runner::catalog::stand_ins(r) {
         out!("  stand-in      {note}");
     }
-    for library in libraries(r) {
+    for library in kreplay_runner::catalog::libraries(r) {
         out!("  library       {library}");
     }
     if !rep.fold_scores.is_empty() {
