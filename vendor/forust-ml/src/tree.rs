@@ -61,9 +61,6 @@ fn children_of_split(split: &SplitInfo) -> usize {
     }
 }
 
-/// Does the right child of a split hold rows that go right? The partition functions
-/// are only wrong when no row goes right, and then the right child holds a row that
-/// goes left, or none. Checking its first row is enough.
 /// A leaf that can be split, keyed by its best split's gain (then by age: the older first).
 struct Candidate {
     node: SplittableNode,
@@ -90,6 +87,9 @@ impl Ord for Candidate {
     }
 }
 
+/// Does the right child of a split hold rows that go right? The partition functions
+/// are only wrong when no row goes right, and then the right child holds a row that
+/// goes left, or none. Checking its first row is enough.
 fn right_child_rows_exact(
     parent: &SplittableNode,
     children: &[SplittableNode],

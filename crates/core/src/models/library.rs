@@ -2,8 +2,8 @@
 //! are told the parameters a recipe set, under the names it wrote them, as the libraries'
 //! scikit-learn wrappers pass a notebook's keyword arguments (both resolve their own aliases and
 //! apply their own defaults to everything else, so nothing is restated here); they train on
-//! float32 labels, the class indices of the sorted classes; they are told the wrapper's
-//! objective; they answer probabilities, which become labels as the wrappers' `predict` makes
+//! float32 labels, the class indices of the sorted classes; they are told the objective the
+//! wrapper would choose; they answer probabilities, which become labels as the wrappers' `predict` makes
 //! them; and their handles are freed on drop.
 
 use std::borrow::Cow;
@@ -108,6 +108,13 @@ pub(super) fn objective(
     classes: usize,
     hint: &str,
 ) -> Result<Vec<(String, String)>> {
+    // As the wrappers: two classes are binary and more are multiclass, whatever the recipe's
+    // task says (a fold can lose a class); the output per row follows (`outputs_per_row`).
+    let task = match task {
+        Task::Regression => Task::Regression,
+        _ if classes > 2 => Task::Multiclass,
+        _ => Task::Binary,
+    };
     let objective = match named {
         None => match task {
             Task::Regression => defaults[0],

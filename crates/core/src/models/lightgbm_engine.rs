@@ -141,27 +141,24 @@ impl Model for LightGbm {
             ptr: booster,
             free: sys::LGBM_BoosterFree,
         };
-        let mut rounds = 0;
         for _ in 0..self.rounds {
+            // As lightgbm.train, every round runs: a round that can split nothing does not end
+            // training (a later one may draw other rows or columns).
             let mut finished: c_int = 0;
             // SAFETY: the booster and its training dataset are alive.
             check(self.kind, unsafe {
                 sys::LGBM_BoosterUpdateOneIter(booster.ptr, &mut finished)
             })?;
-            // As lightgbm.train: a round that can split nothing ends training.
-            if finished != 0 {
-                break;
-            }
-            rounds += 1;
         }
         // As lightgbm.train (keep_training_booster=False): the model goes through its text
         // form and back, which frees the training data and rounds what the text rounds (the
-        // split gains of `explain`).
-        let booster = reloaded(self.kind, &booster)?;
+        // split gains of `explain`). The training booster goes before the dataset it reads.
+        let (trained, rounds) = reloaded(self.kind, &booster)?;
+        drop(booster);
         drop(dataset);
         Ok(Box::new(TrainedLightGbm {
             kind: self.kind,
-            booster: Mutex::new(booster),
+            booster: Mutex::new(trained),
             cols: x.cols,
             classes,
             rounds,
@@ -169,8 +166,9 @@ impl Model for LightGbm {
     }
 }
 
-/// `booster` saved to LightGBM's model text and loaded back as a new booster.
-fn reloaded(kind: &str, booster: &Handle) -> Result<Handle> {
+/// `booster` saved to LightGBM's model text and loaded back as a new booster, with its number
+/// of rounds.
+fn reloaded(kind: &str, booster: &Handle) -> Result<(Handle, usize)> {
     let mut text: Vec<u8> = vec![0; 1 << 20];
     let mut len: i64 = 0;
     for _ in 0..2 {
@@ -199,10 +197,13 @@ fn reloaded(kind: &str, booster: &Handle) -> Result<Handle> {
     check(kind, unsafe {
         sys::LGBM_BoosterLoadModelFromString(model.as_ptr(), &mut iterations, &mut out)
     })?;
-    Ok(Handle {
-        ptr: out,
-        free: sys::LGBM_BoosterFree,
-    })
+    Ok((
+        Handle {
+            ptr: out,
+            free: sys::LGBM_BoosterFree,
+        },
+        usize::try_from(iterations).unwrap_or(0),
+    ))
 }
 
 struct TrainedLightGbm {
@@ -220,14 +221,32 @@ impl TrainedLightGbm {
         super::same_width(self.kind, self.cols, x)?;
         let (rows, cols) = dims(self.kind, x)?;
         let k = library::outputs_per_row(self.classes.as_ref());
-        let mut out = vec![0.0f64; x.rows * k];
         if x.rows == 0 {
-            return Ok(out);
+            return Ok(Vec::new());
         }
         let mut len: i64 = 0;
         let params = CString::new("num_threads=1").expect("no NUL");
         let iterations = iterations.map_or(-1, |i| i.min(i32::MAX as usize) as c_int);
         let booster = self.booster.lock().unwrap_or_else(|e| e.into_inner());
+        // How many numbers LightGBM will write, asked before it writes them into `out`.
+        // SAFETY: a live booster and an out-parameter.
+        check(self.kind, unsafe {
+            sys::LGBM_BoosterCalcNumPredict(
+                booster.ptr,
+                rows,
+                sys::C_API_PREDICT_NORMAL as c_int,
+                0,
+                iterations,
+                &mut len,
+            )
+        })?;
+        if len as usize != x.rows * k {
+            return Err(Error::model(
+                self.kind,
+                format!("LightGBM would give {len} predictions for {} rows", x.rows),
+            ));
+        }
+        let mut out = vec![0.0f64; x.rows * k];
         // SAFETY: `x.data` is rows × cols row-major f64; `out` has room for rows × classes.
         check(self.kind, unsafe {
             sys::LGBM_BoosterPredictForMat(

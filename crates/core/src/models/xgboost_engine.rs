@@ -95,6 +95,17 @@ fn bind(library: libloading::Library, path: String) -> std::result::Result<Api, 
                 .map_err(|e| format!("{path} is not an XGBoost library: {e}"))?
         };
     }
+    let version: unsafe extern "C" fn(*mut c_int, *mut c_int, *mut c_int) =
+        symbol!("XGBoostVersion");
+    let mut major = 0;
+    // SAFETY: three out-parameters.
+    unsafe { version(&mut major, &mut 0, &mut 0) };
+    if major < 1 {
+        // Before 1.0, XGBoosterPredict had no `training` argument: calling it would be wrong.
+        return Err(format!(
+            "{path} is XGBoost {major}.x: kreplay needs 1.0 or later"
+        ));
+    }
     Ok(Api {
         get_last_error: symbol!("XGBGetLastError"),
         version: symbol!("XGBoostVersion"),
@@ -205,14 +216,20 @@ impl Model for Xgboost {
             ptr: booster,
             free: api.booster_free,
         };
+        // multi:softmax predicts labels only; softprob's probabilities give the same labels
+        // (their argmax) and P for kreplay, so it trains as softprob.
+        let named = self.objective.as_deref().map(|o| match o {
+            "multi:softmax" => "multi:softprob",
+            o => o,
+        });
         let mut params = library::objective(
             self.kind,
             t.task,
-            self.objective.as_deref(),
+            named,
             ["reg:squarederror", "binary:logistic", "multi:softprob"],
             accepts,
             k,
-            " here (multi:softmax predicts labels only: use multi:softprob, as XGBClassifier does)",
+            "",
         )?;
         params.extend(self.params.iter().cloned());
         // One thread, so the trees never depend on the machine; no chatter on stdout.
