@@ -56,6 +56,11 @@ pub(crate) fn same_as_sklearn(recipe: &str, spec: &str) -> PathBuf {
     same_as(&python(), recipe, spec)
 }
 
+/// [`same_as_sklearn`] with `extra` arguments to the replay (overrides).
+pub(crate) fn same_as_sklearn_with(recipe: &str, extra: &[&str], spec: &str) -> PathBuf {
+    same_as_with(&python(), recipe, extra, spec)
+}
+
 /// What one replay leaves: its export folder, its submission and its JSON report.
 struct Replayed {
     export: PathBuf,
@@ -103,11 +108,15 @@ fn numbers(v: &serde_json::Value) -> Vec<f64> {
 
 /// [`same_as_sklearn`] with the scikit-learn of `python`.
 fn same_as(python: &std::path::Path, recipe: &str, spec: &str) -> PathBuf {
+    same_as_with(python, recipe, &[], spec)
+}
+
+fn same_as_with(python: &std::path::Path, recipe: &str, extra: &[&str], spec: &str) -> PathBuf {
     let Replayed {
         export,
         submission: sub,
         report: ours,
-    } = replay_exported(recipe, &[]);
+    } = replay_exported(recipe, extra);
     let theirs = python_json(python, "replay.py", &[export.to_str().unwrap(), spec]);
     let folds = |v: &serde_json::Value, key: &str| -> Vec<f64> {
         v[key]

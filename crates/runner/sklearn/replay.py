@@ -6,7 +6,8 @@ The export dir is written by `kreplay replay --export-features DIR` (train.csv w
 target, test.csv, validation.json; with steps fitted per fold, fold-<i>/ tables too, which
 are used instead of drawing the folds). The estimator JSON names a scikit-learn class and its
 keyword arguments, e.g. {"class": "RandomForestClassifier", "params": {"n_estimators": 700,
-"random_state": 1}} (a parameter may itself be such an object); optional "proba": true predicts P(class 1) rather than the class; "inverse" ("exp", "expm1") and "clip_min": <number> turn the test
+"random_state": 1}} (a parameter may itself be such an object, or a list of them); class
+"OofStack" is the notebooks' hand-written out-of-fold stacking (below); optional "proba": true predicts P(class 1) rather than the class; "inverse" ("exp", "expm1") and "clip_min": <number> turn the test
 predictions into the submission's values as the notebook does (in float64, as kreplay does: numpy
 would keep XGBoost's float32 predictions in float32). Prints JSON: the fold scores
 under the recipe's validation scheme (drawn by scikit-learn's own splitters) and the
@@ -20,6 +21,7 @@ import sys
 import numpy as np
 import pandas as pd
 from sklearn import ensemble, svm, tree
+from sklearn.base import clone
 from sklearn.metrics import accuracy_score, mean_squared_error
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
@@ -33,19 +35,60 @@ CLASSES = {
 # `xgboost` features run the same libraries).
 try:
     from lightgbm import LGBMClassifier, LGBMRegressor
+
+    CLASSES.update(LGBMClassifier=LGBMClassifier, LGBMRegressor=LGBMRegressor)
+except ImportError:
+    pass
+try:
     from xgboost import XGBClassifier, XGBRegressor
 
-    CLASSES.update(LGBMClassifier=LGBMClassifier, LGBMRegressor=LGBMRegressor,
-                   XGBClassifier=XGBClassifier, XGBRegressor=XGBRegressor)
+    CLASSES.update(XGBClassifier=XGBClassifier, XGBRegressor=XGBRegressor)
 except ImportError:
     pass
 
 
+class OofStack:
+    """Anisotropic's get_oof and Serigne's StackingAveragedModels: each member is fitted on
+    the training rows of every unshuffled KFold(folds) split and predicts its held-out rows,
+    which make the meta estimator's training columns (members in order); a test row's column
+    is the mean of the member's fold models' predictions (not a refit, unlike sklearn's
+    StackingClassifier)."""
+
+    def __init__(self, members, meta, folds=5):
+        self.members, self.meta, self.folds = members, meta, folds
+
+    def fit(self, x, y):
+        splits = list(KFold(n_splits=self.folds).split(x))
+        oof = np.zeros((len(y), len(self.members)))
+        self.fold_models_ = []
+        for j, member in enumerate(self.members):
+            models = []
+            for tr, va in splits:
+                model = clone(member).fit(x[tr], y[tr])
+                oof[va, j] = model.predict(x[va])
+                models.append(model)
+            self.fold_models_.append(models)
+        self.meta_ = clone(self.meta).fit(oof, y)
+        return self
+
+    def predict(self, x):
+        columns = [np.mean([m.predict(x) for m in models], axis=0) for models in self.fold_models_]
+        return self.meta_.predict(np.column_stack(columns))
+
+
+CLASSES["OofStack"] = OofStack
+
+
+def is_spec(v):
+    return isinstance(v, dict) and "class" in v
+
+
 def build(spec):
-    """The estimator a spec names; a parameter that is itself a spec (AdaBoost's `estimator`)
-    is built the same way."""
+    """The estimator a spec names; a parameter that is itself a spec (AdaBoost's `estimator`,
+    a stack's `meta`) or a list of specs (a stack's `members`) is built the same way."""
     params = {
-        k: build(v) if isinstance(v, dict) and "class" in v else v
+        k: build(v) if is_spec(v) else [build(e) for e in v]
+        if isinstance(v, list) and v and all(map(is_spec, v)) else v
         for k, v in spec["params"].items()
     }
     return CLASSES[spec["class"]](**params)
