@@ -164,6 +164,326 @@ fn bin_matrix_from_cuts<T: FloatData<T>>(
     binned
 }
 
+/// How `bin_matrix` places a column's cuts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+pub enum BinRule {
+    /// forust's: the distinct values when there are at most `nbins`, else `nbins` weighted
+    /// percentiles.
+    #[default]
+    Percentiles,
+    /// kreplay: LightGBM 4's `BinMapper::FindBin` for numerical features (greedy bins of
+    /// similar counts, at least `min_data_in_bin` rows each, zero in a bin of its own, bounds
+    /// halfway between neighbouring distinct values), over every row where LightGBM samples
+    /// `bin_construct_sample_cnt` (200,000) of them.
+    LightGbm { min_data_in_bin: usize },
+    /// kreplay: XGBoost 1.x's exact greedy algorithm: every distinct value (in single
+    /// precision, as XGBoost reads features) in a bin of its own, the cuts being the values
+    /// themselves, so that a bin's value is known; splitters told to (`node_midpoints`) then
+    /// place each split halfway between the node's own neighbouring values, as XGBoost does.
+    /// A column with `nbins` or more distinct values is an error (`TooManyValues`).
+    Exact,
+}
+
+/// One column's cuts by `BinRule::Exact`, or `None` past `nbins - 1` distinct values. Bin
+/// `b > 0` holds the values whose single precision is `cuts[b - 1] as f32`: each cut but the
+/// first (the column's minimum) is the smallest double that rounds to its value.
+pub fn exact_cuts(column: &[f64], missing: f64, nbins: usize) -> Option<Vec<f64>> {
+    let present = || {
+        column
+            .iter()
+            .filter(|v| !is_missing(*v, &missing) && !v.is_nan())
+    };
+    let mut values: Vec<f32> = present().map(|&v| v as f32).collect();
+    values.sort_by(|a, b| a.partial_cmp(b).expect("no NaN left"));
+    values.dedup();
+    if values.len() >= nbins {
+        return None;
+    }
+    let mut cuts = Vec::with_capacity(values.len() + 1);
+    // The first cut is the smallest value itself, which no value is below.
+    if let Some(first) = present().copied().reduce(f64::min) {
+        cuts.push(first);
+    }
+    cuts.extend(values.iter().skip(1).map(|&v| lowest_double_of(v)));
+    cuts.push(f64::MAX);
+    cuts.dedup();
+    Some(cuts)
+}
+
+/// The smallest double that rounds to `v` in single precision (to nearest, ties to even).
+fn lowest_double_of(v: f32) -> f64 {
+    if v == f32::MIN || !v.is_finite() {
+        return f64::from(v);
+    }
+    let below = if v > 0.0 {
+        f32::from_bits(v.to_bits() - 1)
+    } else if v < 0.0 {
+        f32::from_bits(v.to_bits() + 1)
+    } else {
+        -f32::from_bits(1)
+    };
+    // Halfway between two floats is exact in double precision; it rounds to the even one.
+    let half = (f64::from(below) + f64::from(v)) / 2.0;
+    if v.to_bits() & 1 == 0 {
+        half
+    } else {
+        next_up(half)
+    }
+}
+
+/// XGBoost's exact split value between the neighbouring values `lo < hi` a node holds, given
+/// as their single-precision values: `(lo + hi) * 0.5f`, or `None` where that rounds onto
+/// either of them. XGBoost sends `f32(value) < mid` left; the split value returned is the
+/// smallest double that rounds to `mid`, so that forust's `value < split` on doubles says the
+/// same, and agrees with the bins of `BinRule::Exact`.
+pub fn exact_split_value(lo: f32, hi: f32) -> Option<f64> {
+    let mid = (lo + hi) * 0.5;
+    (mid > lo && mid < hi).then(|| lowest_double_of(mid))
+}
+
+/// LightGBM's `kZeroThreshold` (a float literal, `1e-35f`).
+const LIGHTGBM_ZERO: f64 = 1e-35_f32 as f64;
+
+/// The next double above `a` (`std::nextafter(a, INFINITY)` for finite `a`).
+pub fn next_up(a: f64) -> f64 {
+    if a.is_nan() || a == f64::INFINITY {
+        return a;
+    }
+    if a == 0.0 {
+        return f64::from_bits(1);
+    }
+    let bits = a.to_bits();
+    f64::from_bits(if a > 0.0 { bits + 1 } else { bits - 1 })
+}
+
+/// LightGBM's `GreedyFindBin`: the upper bounds of the bins of one run of distinct values.
+fn lightgbm_greedy_bins(
+    values: &[f64],
+    counts: &[usize],
+    max_bin: usize,
+    total: usize,
+    min_data_in_bin: usize,
+) -> Vec<f64> {
+    let n = values.len();
+    let mut bounds = Vec::new();
+    let push = |bounds: &mut Vec<f64>, val: f64| {
+        if bounds.last().map_or(true, |&last| val > next_up(last)) {
+            bounds.push(val);
+            true
+        } else {
+            false
+        }
+    };
+    if n <= max_bin {
+        let mut in_bin = 0;
+        for i in 0..n.saturating_sub(1) {
+            in_bin += counts[i];
+            if in_bin >= min_data_in_bin
+                && push(&mut bounds, next_up((values[i] + values[i + 1]) / 2.0))
+            {
+                in_bin = 0;
+            }
+        }
+        bounds.push(f64::INFINITY);
+        return bounds;
+    }
+    let mut max_bin = max_bin;
+    if min_data_in_bin > 0 {
+        max_bin = max_bin.min(total / min_data_in_bin).max(1);
+    }
+    let mut mean_bin_size = total as f64 / max_bin as f64;
+    let mut rest_bins = max_bin as i64;
+    let mut rest_samples = total as i64;
+    let big: Vec<bool> = counts.iter().map(|&c| c as f64 >= mean_bin_size).collect();
+    for (&b, &c) in big.iter().zip(counts) {
+        if b {
+            rest_bins -= 1;
+            rest_samples -= c as i64;
+        }
+    }
+    mean_bin_size = rest_samples as f64 / rest_bins as f64;
+    let mut upper = vec![f64::INFINITY; max_bin];
+    let mut lower = vec![f64::INFINITY; max_bin];
+    let mut bins = 0;
+    lower[0] = values[0];
+    let mut in_bin = 0;
+    for i in 0..n - 1 {
+        if !big[i] {
+            rest_samples -= counts[i] as i64;
+        }
+        in_bin += counts[i];
+        if big[i]
+            || in_bin as f64 >= mean_bin_size
+            || (big[i + 1] && in_bin as f64 >= (mean_bin_size * 0.5).max(1.0))
+        {
+            upper[bins] = values[i];
+            bins += 1;
+            lower[bins] = values[i + 1];
+            if bins >= max_bin - 1 {
+                break;
+            }
+            in_bin = 0;
+            if !big[i] {
+                rest_bins -= 1;
+                mean_bin_size = rest_samples as f64 / rest_bins as f64;
+            }
+        }
+    }
+    bins += 1;
+    for i in 0..bins - 1 {
+        push(&mut bounds, next_up((upper[i] + lower[i + 1]) / 2.0));
+    }
+    bounds.push(f64::INFINITY);
+    bounds
+}
+
+/// LightGBM's `FindBinWithZeroAsOneBin`: negative values, zero, then positive values.
+fn lightgbm_bins_around_zero(
+    values: &[f64],
+    counts: &[usize],
+    max_bin: usize,
+    total: usize,
+    min_data_in_bin: usize,
+) -> Vec<f64> {
+    let (mut left_data, mut zero_data, mut right_data) = (0, 0, 0);
+    for (&v, &c) in values.iter().zip(counts) {
+        if v <= -LIGHTGBM_ZERO {
+            left_data += c;
+        } else if v > LIGHTGBM_ZERO {
+            right_data += c;
+        } else {
+            zero_data += c;
+        }
+    }
+    let left = values
+        .iter()
+        .position(|&v| v > -LIGHTGBM_ZERO)
+        .unwrap_or(values.len());
+    let mut bounds = Vec::new();
+    if left > 0 && max_bin > 1 {
+        let left_max_bin = ((left_data as f64 / (total - zero_data) as f64 * (max_bin - 1) as f64)
+            as usize)
+            .max(1);
+        bounds = lightgbm_greedy_bins(
+            &values[..left],
+            &counts[..left],
+            left_max_bin,
+            left_data,
+            min_data_in_bin,
+        );
+        if let Some(last) = bounds.last_mut() {
+            *last = -LIGHTGBM_ZERO;
+        }
+    }
+    let right = values[left..]
+        .iter()
+        .position(|&v| v > LIGHTGBM_ZERO)
+        .map(|p| p + left);
+    let right_max_bin = (max_bin - 1) as i64 - bounds.len() as i64;
+    match right {
+        Some(start) if right_max_bin > 0 => {
+            let rest = lightgbm_greedy_bins(
+                &values[start..],
+                &counts[start..],
+                right_max_bin as usize,
+                right_data,
+                min_data_in_bin,
+            );
+            bounds.push(LIGHTGBM_ZERO);
+            bounds.extend(rest);
+        }
+        _ => bounds.push(f64::INFINITY),
+    }
+    bounds
+}
+
+/// One column's bins as LightGBM 4's `BinMapper::FindBin` makes them for a numerical
+/// feature: the upper bounds of its bins (the last infinite), without the bin LightGBM adds
+/// for missing values.
+pub fn lightgbm_bounds(
+    column: &[f64],
+    missing: f64,
+    max_bin: usize,
+    min_data_in_bin: usize,
+) -> Vec<f64> {
+    let total = column.len();
+    let mut nonzero: Vec<f64> = Vec::new();
+    let mut na = 0;
+    for &v in column {
+        if is_missing(&v, &missing) || v.is_nan() {
+            na += 1;
+        } else if v.abs() > LIGHTGBM_ZERO {
+            nonzero.push(v);
+        }
+    }
+    let zero_cnt = total - nonzero.len() - na;
+    nonzero.sort_by(|a, b| a.partial_cmp(b).expect("no NaN left"));
+    let mut values: Vec<f64> = Vec::new();
+    let mut counts: Vec<usize> = Vec::new();
+    if nonzero.is_empty() || (nonzero[0] > 0.0 && zero_cnt > 0) {
+        values.push(0.0);
+        counts.push(zero_cnt);
+    }
+    for (i, &v) in nonzero.iter().enumerate() {
+        if i > 0 && v <= next_up(nonzero[i - 1]) {
+            // LightGBM keeps the larger of two values one unit apart.
+            *values.last_mut().expect("a value") = v;
+            *counts.last_mut().expect("a count") += 1;
+            continue;
+        }
+        if i > 0 && nonzero[i - 1] < 0.0 && v > 0.0 {
+            values.push(0.0);
+            counts.push(zero_cnt);
+        }
+        values.push(v);
+        counts.push(1);
+    }
+    if nonzero.last().is_some_and(|&v| v < 0.0) && zero_cnt > 0 {
+        values.push(0.0);
+        counts.push(zero_cnt);
+    }
+    // With missing values LightGBM keeps a bin for them; forust's missing bin is its own.
+    let (max_bin, counted) = if na > 0 {
+        (max_bin - 1, total - na)
+    } else {
+        (max_bin, total)
+    };
+    lightgbm_bins_around_zero(&values, &counts, max_bin, counted, min_data_in_bin)
+}
+
+/// One column's cuts by LightGBM's rule (see `BinRule::LightGbm`): forust's cuts start at
+/// the column's smallest value, and a value goes below cut `c` where LightGBM has it at or
+/// below the bound just under `c`. LightGBM's bins below the smallest value (the bin of zero
+/// in a positive column, say) are empty and left out.
+pub fn lightgbm_cuts(
+    column: &[f64],
+    missing: f64,
+    max_bin: usize,
+    min_data_in_bin: usize,
+) -> Vec<f64> {
+    let Some(smallest) = column
+        .iter()
+        .filter(|v| !is_missing(v, &missing) && !v.is_nan())
+        .copied()
+        .reduce(f64::min)
+    else {
+        return vec![f64::MAX];
+    };
+    let bounds = lightgbm_bounds(column, missing, max_bin, min_data_in_bin);
+    let mut cuts = Vec::with_capacity(bounds.len() + 1);
+    cuts.push(smallest);
+    cuts.extend(
+        bounds
+            .iter()
+            .filter(|b| b.is_finite())
+            .map(|&b| next_up(b))
+            .filter(|&c| c > smallest),
+    );
+    cuts.push(f64::MAX);
+    cuts.dedup();
+    cuts
+}
+
 /// Bin a numeric matrix.
 ///
 /// * `data` - A numeric matrix, of data to be binned.
@@ -178,6 +498,25 @@ pub fn bin_matrix(
     missing: f64,
     parallel: bool,
 ) -> Result<BinnedData<f64>, ForustError> {
+    bin_matrix_by(
+        data,
+        sample_weight,
+        nbins,
+        missing,
+        parallel,
+        BinRule::Percentiles,
+    )
+}
+
+/// `bin_matrix` with the cuts placed by `rule`.
+pub fn bin_matrix_by(
+    data: &Matrix<f64>,
+    sample_weight: &[f64],
+    nbins: u16,
+    missing: f64,
+    parallel: bool,
+    rule: BinRule,
+) -> Result<BinnedData<f64>, ForustError> {
     let mut pcts = Vec::new();
     let nbins_ = f64::from_u16(nbins);
     for i in 0..nbins {
@@ -187,6 +526,21 @@ pub fn bin_matrix(
 
     // First we need to generate the bins for each of the columns.
     let column_cuts = |i: usize| {
+        match rule {
+            BinRule::LightGbm { min_data_in_bin } => {
+                return Ok(lightgbm_cuts(
+                    data.get_col(i),
+                    missing,
+                    usize::from(nbins),
+                    min_data_in_bin,
+                ))
+            }
+            BinRule::Exact => {
+                return exact_cuts(data.get_col(i), missing, usize::from(nbins))
+                    .ok_or(ForustError::TooManyValues(i, nbins))
+            }
+            BinRule::Percentiles => {}
+        }
         let (no_miss, w): (Vec<f64>, Vec<f64>) = data
             .get_col(i)
             .iter()
@@ -199,12 +553,17 @@ pub fn bin_matrix(
         let mut col_cuts = percentiles_or_value(&no_miss, &w, &pcts);
         col_cuts.push(f64::MAX);
         col_cuts.dedup();
-        col_cuts
+        Ok(col_cuts)
     };
     let all_cuts: Vec<Vec<f64>> = if parallel {
-        (0..data.cols).into_par_iter().map(column_cuts).collect()
+        (0..data.cols)
+            .into_par_iter()
+            .map(column_cuts)
+            .collect::<Result<_, ForustError>>()?
     } else {
-        (0..data.cols).map(column_cuts).collect()
+        (0..data.cols)
+            .map(column_cuts)
+            .collect::<Result<_, ForustError>>()?
     };
 
     let mut cuts = JaggedMatrix::new();

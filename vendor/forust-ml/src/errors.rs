@@ -19,4 +19,7 @@ pub enum ForustError {
     MissingValuesFound(String),
     #[error("Negative values found in {0}")]
     NegativeValuesFound(String),
+    /// kreplay: `BinRule::Exact` needs fewer distinct values than bins in every column.
+    #[error("Feature number {0} has more distinct values than the {1} bins of the exact rule.")]
+    TooManyValues(usize, u16),
 }

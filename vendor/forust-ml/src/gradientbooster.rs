@@ -1,5 +1,6 @@
 use crate::binning::{
-    bin_for_prediction, bin_matrix, cuts_support_bin_prediction, TiledBins, PREDICT_MISSING_BIN,
+    bin_for_prediction, bin_matrix_by, cuts_support_bin_prediction, BinRule, TiledBins,
+    PREDICT_MISSING_BIN,
 };
 use crate::constraints::ConstraintMap;
 use crate::data::{Matrix, RowMajorMatrix};
@@ -146,6 +147,17 @@ pub struct GradientBooster {
     /// Minimum sum of the hessian values of the loss function
     /// required to be in a node.
     pub min_leaf_weight: f32,
+    /// kreplay: minimum rows in a leaf, estimated from the hessians as LightGBM does
+    /// (0: no bound).
+    #[serde(default)]
+    pub min_data_in_leaf: usize,
+    /// kreplay: with `SampleMethod::Random`, draw the rows again every this many trees
+    /// (LightGBM's `bagging_freq`); the trees between reuse the last draw.
+    #[serde(default = "default_subsample_freq")]
+    pub subsample_freq: usize,
+    /// kreplay: how the columns' cuts are placed.
+    #[serde(default)]
+    pub bin_rule: BinRule,
     /// The initial prediction value of the model.
     pub base_score: f64,
     /// Number of bins to calculate to partition the data. Setting this to
@@ -281,6 +293,9 @@ fn default_prediction_iteration() -> Option<usize> {
 }
 fn default_terminate_missing_features() -> HashSet<usize> {
     HashSet::new()
+}
+fn default_subsample_freq() -> usize {
+    1
 }
 fn default_colsample_bytree() -> f64 {
     1.0
@@ -431,6 +446,9 @@ impl GradientBooster {
             gamma,
             max_delta_step,
             min_leaf_weight,
+            min_data_in_leaf: 0,
+            subsample_freq: 1,
+            bin_rule: BinRule::Percentiles,
             base_score,
             nbins,
             parallel,
@@ -572,6 +590,8 @@ impl GradientBooster {
                 max_delta_step: self.max_delta_step,
                 gamma: self.gamma,
                 min_leaf_weight: self.min_leaf_weight,
+                min_data_in_leaf: self.min_data_in_leaf as f32,
+                node_midpoints: self.bin_rule == BinRule::Exact,
                 learning_rate: self.learning_rate,
                 allow_missing_splits: self.allow_missing_splits,
                 constraints_map,
@@ -587,6 +607,8 @@ impl GradientBooster {
                 max_delta_step: self.max_delta_step,
                 gamma: self.gamma,
                 min_leaf_weight: self.min_leaf_weight,
+                min_data_in_leaf: self.min_data_in_leaf as f32,
+                node_midpoints: self.bin_rule == BinRule::Exact,
                 learning_rate: self.learning_rate,
                 allow_missing_splits: self.allow_missing_splits,
                 constraints_map,
@@ -685,7 +707,14 @@ impl GradientBooster {
         // TODO
         // In scikit-learn, they sample 200_000 records for generating the bins.
         // we could consider that, especially if this proved to be a large bottleneck...
-        let binned_data = bin_matrix(data, sample_weight, self.nbins, self.missing, self.parallel)?;
+        let binned_data = bin_matrix_by(
+            data,
+            sample_weight,
+            self.nbins,
+            self.missing,
+            self.parallel,
+            self.bin_rule,
+        )?;
         let bdata = Matrix::new(&binned_data.binned_data, data.rows, data.cols);
         let tiles = self
             .tiled_histograms
@@ -724,6 +753,8 @@ impl GradientBooster {
         let mut stop_early = false;
         let col_index: Vec<usize> = (0..data.cols).collect();
         let mut row_subset = RowSubset::default();
+        // The last rows drawn, kept for `subsample_freq`.
+        let mut bag: Option<(Vec<usize>, Vec<usize>)> = None;
         for i in 0..self.iterations {
             let verbose = if self.log_iterations == 0 {
                 false
@@ -731,8 +762,27 @@ impl GradientBooster {
                 i % self.log_iterations == 0
             };
             let sample_method = self.iteration_sample_method(i);
-            let (chosen_index, excluded_index) =
-                self.sample_index(sample_method, &mut rng, &data.index, &mut grad, &mut hess);
+            let (chosen_index, excluded_index) = match &bag {
+                Some(drawn)
+                    if sample_method == SampleMethod::Random
+                        && i % self.subsample_freq.max(1) != 0 =>
+                {
+                    drawn.clone()
+                }
+                _ => {
+                    let drawn = self.sample_index(
+                        sample_method,
+                        &mut rng,
+                        &data.index,
+                        &mut grad,
+                        &mut hess,
+                    );
+                    if sample_method == SampleMethod::Random && self.subsample_freq > 1 {
+                        bag = Some(drawn.clone());
+                    }
+                    drawn
+                }
+            };
             let mut tree = Tree::new();
 
             // If we are doing any column sampling...
@@ -1489,6 +1539,26 @@ impl GradientBooster {
     /// * `monotone_constraints` - The monotone constraints of the booster.
     pub fn set_monotone_constraints(mut self, monotone_constraints: Option<ConstraintMap>) -> Self {
         self.monotone_constraints = monotone_constraints;
+        self
+    }
+
+    /// Set the minimum rows in a leaf (kreplay: LightGBM's `min_data_in_leaf`, estimated
+    /// from the hessians as LightGBM does).
+    pub fn set_min_data_in_leaf(mut self, min_data_in_leaf: usize) -> Self {
+        self.min_data_in_leaf = min_data_in_leaf;
+        self
+    }
+
+    /// Draw the sampled rows again every `subsample_freq` trees (kreplay: LightGBM's
+    /// `bagging_freq`); at least 1.
+    pub fn set_subsample_freq(mut self, subsample_freq: usize) -> Self {
+        self.subsample_freq = subsample_freq.max(1);
+        self
+    }
+
+    /// Set how the columns' cuts are placed (kreplay).
+    pub fn set_bin_rule(mut self, bin_rule: BinRule) -> Self {
+        self.bin_rule = bin_rule;
         self
     }
 

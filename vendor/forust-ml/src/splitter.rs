@@ -52,6 +52,7 @@ pub trait Splitter: Sync {
     fn get_constraint(&self, feature: &usize) -> Option<&Constraint>;
     // fn get_allow_missing_splits(&self) -> bool;
     fn get_gamma(&self) -> f32;
+    fn get_min_data_in_leaf(&self) -> f32;
     fn get_l1(&self) -> f32;
     fn get_l2(&self) -> f32;
     fn get_max_delta_step(&self) -> f32;
@@ -153,13 +154,39 @@ pub trait Splitter: Sync {
         let elements = histogram.len();
         assert!(elements == histogram.len());
 
+        // kreplay: LightGBM's minimum rows per leaf. Like LightGBM, the histograms keep no
+        // row counts: a bin's rows are estimated as its hessian sum times the node's rows per
+        // unit of hessian, rounded as LightGBM's `RoundInt` (exact when every row's hessian is
+        // the same). As in LightGBM's scan from the right, the right side's rows are the sum
+        // of its bins' estimates and the left side's the rest.
+        let min_data = self.get_min_data_in_leaf() as i64;
+        let node_rows = (node.stop_idx - node.start_idx) as i64;
+        let rows_per_hessian = node_rows as f64 / f64::from(node.hessian_sum);
+        let rows_of = |hessian: f32| (f64::from(hessian) * rows_per_hessian + 0.5) as i64;
+        let missing_rows = if min_data > 0 {
+            rows_of(missing.hessian_sum)
+        } else {
+            0
+        };
+        let present_rows: i64 = if min_data > 0 {
+            histogram[1..].iter().map(|b| rows_of(b.hessian_sum)).sum()
+        } else {
+            0
+        };
+        let mut cuml_rows: i64 = 0;
+
         for (i, bin) in histogram[1..].iter().enumerate() {
             let left_gradient = cuml_grad;
             let left_hessian = cuml_hess;
             let right_gradient = node.gradient_sum - cuml_grad - missing.gradient_sum;
             let right_hessian = node.hessian_sum - cuml_hess - missing.hessian_sum;
+            let right_rows = present_rows - cuml_rows;
+            let left_rows = node_rows - missing_rows - right_rows;
             cuml_grad += bin.gradient_sum;
             cuml_hess += bin.hessian_sum;
+            if min_data > 0 {
+                cuml_rows += rows_of(bin.hessian_sum);
+            }
 
             let (mut left_node_info, mut right_node_info, missing_info) = match self.evaluate_split(
                 left_gradient,
@@ -178,6 +205,16 @@ pub trait Splitter: Sync {
                 }
                 Some(v) => v,
             };
+            if min_data > 0 {
+                let (left, right) = match missing_info {
+                    MissingInfo::Left => (left_rows + missing_rows, right_rows),
+                    MissingInfo::Right => (left_rows, right_rows + missing_rows),
+                    MissingInfo::Leaf(_) | MissingInfo::Branch(_) => (left_rows, right_rows),
+                };
+                if left < min_data || right < min_data {
+                    continue;
+                }
+            }
 
             let split_gain = node.get_split_gain(
                 &left_node_info,
@@ -291,6 +328,45 @@ pub trait Splitter: Sync {
     }
 }
 
+/// kreplay: XGBoost's exact split value for a split chosen on `BinRule::Exact` bins (one
+/// single-precision value per bin: `cuts[b - 1] as f32`): halfway between the largest value
+/// left of the split and the smallest right of it among the node's rows. The split value then
+/// sends the node's rows where the split bin does, so the bins stay the same; where rounding
+/// would not (neighbouring floats), the cut stays.
+fn move_to_node_midpoint(
+    split: &mut SplitInfo,
+    rows: &[usize],
+    data: &Matrix<u16>,
+    cuts: &JaggedMatrix<f64>,
+) {
+    let column = data.get_col(split.split_feature);
+    let (mut lo, mut hi) = (0u16, u16::MAX);
+    for &i in rows {
+        let bin = column[i];
+        if bin == 0 {
+            continue;
+        }
+        if bin < split.split_bin {
+            lo = lo.max(bin);
+        } else {
+            hi = hi.min(bin);
+        }
+    }
+    if lo == 0 || hi == u16::MAX {
+        return;
+    }
+    let feature_cuts = cuts.get_col(split.split_feature);
+    let value_of = |bin: u16| feature_cuts[usize::from(bin) - 1] as f32;
+    let Some(value) = crate::binning::exact_split_value(value_of(lo), value_of(hi)) else {
+        return;
+    };
+    let bin = feature_cuts.partition_point(|c| *c < value) + 1;
+    if bin > usize::from(lo) && bin <= usize::from(hi) {
+        split.split_value = value;
+        split.split_bin = bin as u16;
+    }
+}
+
 /// Missing branch splitter
 /// Always creates a separate branch for the missing values of a feature.
 /// This results, in every node having a specific "missing", direction.
@@ -302,6 +378,10 @@ pub struct MissingBranchSplitter {
     pub max_delta_step: f32,
     pub gamma: f32,
     pub min_leaf_weight: f32,
+    /// Minimum rows on each side of a split, estimated from hessians as LightGBM does.
+    pub min_data_in_leaf: f32,
+    /// Place each split halfway between the node's neighbouring values (`BinRule::Exact`).
+    pub node_midpoints: bool,
     pub learning_rate: f32,
     pub allow_missing_splits: bool,
     pub constraints_map: ConstraintMap,
@@ -378,6 +458,10 @@ impl Splitter for MissingBranchSplitter {
 
     fn get_gamma(&self) -> f32 {
         self.gamma
+    }
+
+    fn get_min_data_in_leaf(&self) -> f32 {
+        self.min_data_in_leaf
     }
 
     fn get_l1(&self) -> f32 {
@@ -560,6 +644,10 @@ impl Splitter for MissingBranchSplitter {
         build_child_histograms: bool,
         tiles: Option<&TiledBins>,
     ) -> Vec<SplittableNode> {
+        let mut split_info = split_info;
+        if self.node_midpoints {
+            move_to_node_midpoint(&mut split_info, index, data, cuts);
+        }
         // `index` starts at this node's first row.
         let offset = node.start_idx;
         let missing_child = *n_nodes;
@@ -807,6 +895,10 @@ pub struct MissingImputerSplitter {
     pub max_delta_step: f32,
     pub gamma: f32,
     pub min_leaf_weight: f32,
+    /// Minimum rows on each side of a split, estimated from hessians as LightGBM does.
+    pub min_data_in_leaf: f32,
+    /// Place each split halfway between the node's neighbouring values (`BinRule::Exact`).
+    pub node_midpoints: bool,
     pub learning_rate: f32,
     pub allow_missing_splits: bool,
     pub constraints_map: ConstraintMap,
@@ -831,6 +923,8 @@ impl MissingImputerSplitter {
             max_delta_step,
             gamma,
             min_leaf_weight,
+            min_data_in_leaf: 0.0,
+            node_midpoints: false,
             learning_rate,
             allow_missing_splits,
             constraints_map,
@@ -845,6 +939,10 @@ impl Splitter for MissingImputerSplitter {
 
     fn get_gamma(&self) -> f32 {
         self.gamma
+    }
+
+    fn get_min_data_in_leaf(&self) -> f32 {
+        self.min_data_in_leaf
     }
 
     fn get_l1(&self) -> f32 {
@@ -1043,6 +1141,10 @@ impl Splitter for MissingImputerSplitter {
         build_child_histograms: bool,
         tiles: Option<&TiledBins>,
     ) -> Vec<SplittableNode> {
+        let mut split_info = split_info;
+        if self.node_midpoints {
+            move_to_node_midpoint(&mut split_info, index, data, cuts);
+        }
         // `index` starts at this node's first row.
         let offset = node.start_idx;
         let left_child = *n_nodes;
@@ -1166,6 +1268,8 @@ mod tests {
             max_delta_step: 0.,
             gamma: 0.0,
             min_leaf_weight: 0.0,
+            min_data_in_leaf: 0.0,
+            node_midpoints: false,
             learning_rate: 1.0,
             allow_missing_splits: true,
             constraints_map: ConstraintMap::new(),
@@ -1214,6 +1318,8 @@ mod tests {
             max_delta_step: 0.,
             gamma: 0.0,
             min_leaf_weight: 0.0,
+            min_data_in_leaf: 0.0,
+            node_midpoints: false,
             learning_rate: 1.0,
             allow_missing_splits: true,
             constraints_map: ConstraintMap::new(),
@@ -1263,6 +1369,8 @@ mod tests {
             max_delta_step: 0.,
             gamma: 3.0,
             min_leaf_weight: 1.0,
+            min_data_in_leaf: 0.0,
+            node_midpoints: false,
             learning_rate: 0.3,
             allow_missing_splits: true,
             constraints_map: ConstraintMap::new(),
@@ -1343,6 +1451,8 @@ mod tests {
             max_delta_step: 0.,
             gamma: 0.0,
             min_leaf_weight: 1.0,
+            min_data_in_leaf: 0.0,
+            node_midpoints: false,
             learning_rate: 0.3,
             allow_missing_splits: true,
             constraints_map: ConstraintMap::new(),

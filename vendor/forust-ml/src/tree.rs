@@ -46,8 +46,9 @@ pub fn split_bins(tree: &Tree, cuts: &JaggedMatrix<f64>) -> Vec<u16> {
                 return 0;
             }
             let feature_cuts = cuts.get_col(n.split_feature);
+            // A split value is a cut, or (kreplay's node midpoints) lies between the two cuts
+            // of the node's neighbouring values, and gives the same bin for the node's rows.
             let bin = feature_cuts.partition_point(|c| *c < n.split_value) + 1;
-            debug_assert_eq!(feature_cuts[bin - 1], n.split_value);
             bin as u16
         })
         .collect()
@@ -251,7 +252,10 @@ impl Tree {
             let mut growable: BinaryHeap<Candidate> = BinaryHeap::new();
             if max_depth > 0 {
                 if let Some(split) = splitter.best_split(&root_node, col_index, cuts, parallel) {
-                    growable.push(Candidate { node: root_node, split });
+                    growable.push(Candidate {
+                        node: root_node,
+                        split,
+                    });
                 }
             }
             while let Some(candidate) = growable.pop() {
@@ -294,7 +298,8 @@ impl Tree {
                     for n in new_nodes {
                         self.nodes.push(n.as_node(splitter.get_learning_rate()));
                         if !n.is_missing_leaf && n.depth < max_depth {
-                            if let Some(split) = splitter.best_split(&n, col_index, cuts, parallel) {
+                            if let Some(split) = splitter.best_split(&n, col_index, cuts, parallel)
+                            {
                                 growable.push(Candidate { node: n, split });
                             }
                         }
@@ -1060,6 +1065,8 @@ mod tests {
                 max_delta_step: 0.,
                 gamma: 0.0,
                 min_leaf_weight: 1.0,
+                min_data_in_leaf: 0.0,
+                node_midpoints: false,
                 learning_rate: 0.3,
                 allow_missing_splits: true,
                 constraints_map: ConstraintMap::new(),
@@ -1155,6 +1162,8 @@ mod tests {
             max_delta_step: 0.,
             gamma: 0.0,
             min_leaf_weight: 1.0,
+            min_data_in_leaf: 0.0,
+            node_midpoints: false,
             learning_rate: 0.3,
             allow_missing_splits: true,
             constraints_map: ConstraintMap::new(),
@@ -1165,6 +1174,8 @@ mod tests {
             max_delta_step: 0.,
             gamma: 0.0,
             min_leaf_weight: 1.0,
+            min_data_in_leaf: 0.0,
+            node_midpoints: false,
             learning_rate: 0.3,
             allow_missing_splits: true,
             constraints_map: ConstraintMap::new(),
@@ -1188,6 +1199,8 @@ mod tests {
             max_delta_step: 0.,
             gamma: 0.0,
             min_leaf_weight: 1.0,
+            min_data_in_leaf: 0.0,
+            node_midpoints: false,
             learning_rate: 0.3,
             allow_missing_splits: true,
             constraints_map: ConstraintMap::new(),
@@ -1198,6 +1211,8 @@ mod tests {
             max_delta_step: 0.,
             gamma: 0.0,
             min_leaf_weight: 1.0,
+            min_data_in_leaf: 0.0,
+            node_midpoints: false,
             learning_rate: 0.3,
             allow_missing_splits: true,
             constraints_map: ConstraintMap::new(),
@@ -1233,6 +1248,8 @@ mod tests {
             max_delta_step: 0.,
             gamma: 3.0,
             min_leaf_weight: 1.0,
+            min_data_in_leaf: 0.0,
+            node_midpoints: false,
             learning_rate: 0.3,
             allow_missing_splits: true,
             constraints_map: ConstraintMap::new(),
@@ -1281,6 +1298,8 @@ mod tests {
             max_delta_step: 0.,
             gamma: 3.0,
             min_leaf_weight: 1.0,
+            min_data_in_leaf: 0.0,
+            node_midpoints: false,
             learning_rate: 0.3,
             allow_missing_splits: true,
             constraints_map: ConstraintMap::new(),
@@ -1366,6 +1385,8 @@ mod tests {
             max_delta_step: 0.,
             gamma: 3.0,
             min_leaf_weight: 1.0,
+            min_data_in_leaf: 0.0,
+            node_midpoints: false,
             learning_rate: 0.3,
             allow_missing_splits: true,
             constraints_map: ConstraintMap::new(),
@@ -1418,6 +1439,8 @@ mod tests {
             max_delta_step: 0.,
             gamma: 0.0,
             min_leaf_weight: 1.0,
+            min_data_in_leaf: 0.0,
+            node_midpoints: false,
             learning_rate: 0.3,
             allow_missing_splits: true,
             constraints_map: map,
@@ -1502,6 +1525,8 @@ mod tests {
             max_delta_step: 0.,
             gamma: 3.0,
             min_leaf_weight: 1.0,
+            min_data_in_leaf: 0.0,
+            node_midpoints: false,
             learning_rate: 0.3,
             allow_missing_splits: false,
             constraints_map: ConstraintMap::new(),

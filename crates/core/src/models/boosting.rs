@@ -7,18 +7,23 @@
 //! (the default, pure-Rust build) they run on forust-ml, a stand-in, and the replay header says
 //! so ([`ModelSpec::stand_in`]).
 //!
-//! forust (vendor/forust-ml, patched so that leaf-wise growth splits the leaf whose best split
-//! gains most, as LightGBM does) is pure Rust and deterministic (its parallel histogram and
-//! split search give the same trees on any thread count), builds in seconds and grows trees the
-//! XGBoost way:
-//! second-order leaf weights −G/(H+λ) with L1 soft-thresholding, split gain G²/(H+λ) summed
-//! over the children minus the parent's, minus gamma (XGBoost's `gamma`, LightGBM's
-//! `min_split_gain`, both on that same unhalved scale), histogram splits on quantile bins, and a
-//! base score fitted to the target (the mean, or the log-odds of the positive rate, as XGBoost
-//! ≥ 2 and LightGBM's `boost_from_average`). Its bins, sampling draws and float sums differ from
-//! the libraries', so scores come close without repeating them: `bench/boosting.sh` prints the
-//! gap to the libraries on the recipes and on a 7-class table (at most 0.009 accuracy when
-//! measured: XGBoost's softmax, exact splits and 0.5 base score are what the stand-in lacks).
+//! forust (vendor/forust-ml, patched as its KREPLAY.md says) is pure Rust and deterministic (its
+//! parallel histogram and split search give the same trees on any thread count), builds in
+//! seconds and grows trees the XGBoost way: second-order leaf weights −G/(H+λ) with L1
+//! soft-thresholding, split gain G²/(H+λ) summed over the children minus the parent's, minus
+//! gamma (XGBoost's `gamma`, LightGBM's `min_split_gain`, both on that same unhalved scale),
+//! and histogram splits. For `lightgbm` the patches make it grow as LightGBM does: leaf-wise by
+//! split gain, on LightGBM's bins (its `FindBin`; a test checks the bin counts and every
+//! threshold a LightGBM model uses), with its minimum rows per leaf (estimated from hessians as
+//! LightGBM estimates them) and hessian sum, bagging redrawn every `bagging_freq` trees, and a
+//! base score fitted to the target (the mean, or the log-odds of the positive rate:
+//! `boost_from_average`). For `xgboost` it grows depth-wise from XGBoost 1.x's base score 0.5,
+//! with the exact method's split values (one bin per distinct value, each split halfway
+//! between the node's neighbouring values; the same test compares 5-round models with
+//! XGBoost's split for split) or on `max_bin` quantile bins for `hist`. Its random draws,
+//! softmax and float sums differ from the libraries', so scores come close without repeating
+//! them: `bench/boosting.sh` prints the gap to the libraries on the recipes and on a 7-class
+//! table.
 //!
 //! Where forust cannot honour a parameter, the stand-in approximates it and the parameter's doc
 //! says how (bagging frequencies, per-level column shares, several seeds, softmax), so a
@@ -30,6 +35,7 @@
 //! booster per class, label = the class with the highest probability (LightGBM's
 //! `multiclassova`).
 
+use forust_ml::binning::BinRule;
 use forust_ml::gradientbooster::GrowPolicy;
 use forust_ml::objective::ObjectiveType;
 use forust_ml::sampler::SampleMethod;
@@ -92,7 +98,8 @@ params! {
         max_delta_step: f64 = optional(Ty::Float, Lit::Float(0.0), "bound on each leaf's weight (0 = none)").min(0.0),
         scale_pos_weight: f64 = optional(Ty::Float, Lit::Float(1.0), "weight of class-1 rows (binary)").min(1e-12),
         max_bin: usize = optional(Ty::Int, Lit::Int(256), "histogram bins per feature").min(2.0).max(65_000.0),
-        tree_method: TreeMethod = optional(Ty::Choice(TreeMethod::NAMES), Lit::Str("auto"), "split finding: XGBoost 1.x's auto is the exact greedy algorithm on data under 4M rows (the 2017 notebooks'), hist bins the features; the forust stand-in always bins (max_bin)"),
+        tree_method: TreeMethod = optional(Ty::Choice(TreeMethod::NAMES), Lit::Str("auto"), "split finding: XGBoost 1.x's auto is the exact greedy algorithm on data under 4M rows (the 2017 notebooks'), hist bins the features. The forust stand-in runs exact (and auto) as one bin per distinct value, split where exact splits (up to 65,000 values, then quantile bins), and approx as hist: max_bin quantile bins"),
+        base_score: f64 = optional(Ty::Float, Lit::Float(0.5), "initial prediction (a probability for binary:logistic): XGBoost 1.x's default 0.5, where XGBoost ≥ 2 estimates it from the target"),
         objective: XgbObjective = optional(Ty::Choice(XgbObjective::NAMES), Lit::Str("auto"), "auto: as XGBRegressor/XGBClassifier choose: reg:squarederror, binary:logistic, or multi:softprob (softmax). The forust stand-in fits one logistic booster per class for multiclass"),
         seed: Option<usize> = optional(Ty::OptInt, Lit::None, SEED_DOC),
     }
@@ -108,7 +115,7 @@ pub static XGBOOST: ModelDef = ModelDef {
         engine: if cfg!(feature = "xgboost") {
             "XGBoost itself: a libxgboost loaded at run time (KREPLAY_XGBOOST_LIB, else the system's); one thread per fit"
         } else {
-            "forust-ml 0.8, a stand-in for XGBoost (depth-wise trees, deterministic; multiclass one-vs-rest)"
+            "forust-ml 0.8, a stand-in for XGBoost (depth-wise trees with XGBoost 1.x's exact split values and base score; its own row and column draws; multiclass one-vs-rest)"
         },
         stand_in: if cfg!(feature = "xgboost") {
             None
@@ -146,13 +153,13 @@ params! {
         max_depth: Value = optional(Ty::OptInt, Lit::None, "tree depth limit (none or -1 = no limit)"),
         min_child_weight: f64 = optional(Ty::Float, Lit::Float(1e-3), "minimum hessian sum in a leaf (alias min_sum_hessian_in_leaf)").min(0.0),
         min_sum_hessian_in_leaf: f64 = optional(Ty::Float, Lit::Float(1e-3), "alias of min_child_weight").min(0.0),
-        min_child_samples: usize = optional(Ty::Int, Lit::Int(20), "minimum rows in a leaf (alias min_data_in_leaf). The forust stand-in applies it to regression only (where each row adds 1 to the hessian sum); its classification leaves are bounded by min_child_weight alone").min(0.0),
+        min_child_samples: usize = optional(Ty::Int, Lit::Int(20), "minimum rows in a leaf (alias min_data_in_leaf), counted as LightGBM counts them: from hessian sums, exact for regression").min(0.0),
         min_data_in_leaf: usize = optional(Ty::Int, Lit::Int(20), "alias of min_child_samples").min(0.0),
         min_split_gain: f64 = optional(Ty::Float, Lit::Float(0.0), "minimum gain to split (alias min_gain_to_split)").min(0.0),
         min_gain_to_split: f64 = optional(Ty::Float, Lit::Float(0.0), "alias of min_split_gain").min(0.0),
-        subsample: f64 = optional(Ty::Float, Lit::Float(1.0), "share of rows drawn for bagging, used only when bagging_freq > 0, as in LightGBM (alias bagging_fraction; the forust stand-in keeps each row with this probability where LightGBM draws an exact count)").min(1e-12).max(1.0),
+        subsample: f64 = optional(Ty::Float, Lit::Float(1.0), "share of rows drawn for bagging, used only when bagging_freq > 0, as in LightGBM (alias bagging_fraction): each row is kept with this probability").min(1e-12).max(1.0),
         bagging_fraction: f64 = optional(Ty::Float, Lit::Float(1.0), "alias of subsample").min(1e-12).max(1.0),
-        subsample_freq: usize = optional(Ty::Int, Lit::Int(0), "redraw the bagged rows every k trees (alias bagging_freq): 0 = no bagging. The forust stand-in redraws for every tree whatever k").min(0.0),
+        subsample_freq: usize = optional(Ty::Int, Lit::Int(0), "redraw the bagged rows every k trees (alias bagging_freq): 0 = no bagging").min(0.0),
         bagging_freq: usize = optional(Ty::Int, Lit::Int(0), "alias of subsample_freq").min(0.0),
         colsample_bytree: f64 = optional(Ty::Float, Lit::Float(1.0), "share of columns drawn per tree (alias feature_fraction)").min(1e-12).max(1.0),
         feature_fraction: f64 = optional(Ty::Float, Lit::Float(1.0), "alias of colsample_bytree").min(1e-12).max(1.0),
@@ -160,7 +167,8 @@ params! {
         lambda_l1: f64 = optional(Ty::Float, Lit::Float(0.0), "alias of reg_alpha").min(0.0),
         reg_lambda: f64 = optional(Ty::Float, Lit::Float(0.0), "L2 penalty on leaf weights (alias lambda_l2)").min(0.0),
         lambda_l2: f64 = optional(Ty::Float, Lit::Float(0.0), "alias of reg_lambda").min(0.0),
-        max_bin: usize = optional(Ty::Int, Lit::Int(255), "histogram bins per feature").min(2.0).max(65_000.0),
+        max_bin: usize = optional(Ty::Int, Lit::Int(255), "histogram bins per feature, placed by LightGBM's rule (greedy bins of similar counts, zero alone; the forust stand-in bins every row where LightGBM bins a sample of 200,000)").min(2.0).max(65_000.0),
+        min_data_in_bin: usize = optional(Ty::Int, Lit::Int(3), "minimum rows per histogram bin").min(1.0),
         objective: LgbObjective = optional(Ty::Choice(LgbObjective::NAMES), Lit::Str("auto"), "auto: as LGBMRegressor/LGBMClassifier choose: regression, binary, or multiclass (softmax). The forust stand-in fits one logistic booster per class for any multiclass objective (LightGBM's multiclassova)"),
         seed: Option<usize> = optional(Ty::OptInt, Lit::None, SEED_DOC),
         bagging_seed: Option<usize> = optional(Ty::OptInt, Lit::None, "seed of the bagging draws (LightGBM's default 3). The forust stand-in has one seed for all its draws: the first of seed, bagging_seed, feature_fraction_seed set"),
@@ -177,7 +185,7 @@ pub static LIGHTGBM: ModelDef = ModelDef {
         engine: if cfg!(feature = "lightgbm") {
             "LightGBM 4.7.0 itself (built from source, linked; one thread per fit)"
         } else {
-            "forust-ml 0.8, a stand-in for LightGBM (leaf-wise trees, deterministic; multiclass one-vs-rest)"
+            "forust-ml 0.8, a stand-in for LightGBM (leaf-wise trees with LightGBM's bins, leaf bounds and bagging frequency; its own row and column draws; multiclass one-vs-rest)"
         },
         stand_in: if cfg!(feature = "lightgbm") {
             None
@@ -198,7 +206,7 @@ enum Objective {
 
 /// Everything forust needs, in forust's terms.
 #[derive(Debug, Clone)]
-struct Boosting {
+pub(super) struct Boosting {
     kind: &'static str,
     iterations: usize,
     learning_rate: f32,
@@ -210,11 +218,18 @@ struct Boosting {
     gamma: f32,
     max_delta_step: f32,
     min_leaf_weight: f32,
-    /// LightGBM's minimum rows per leaf (applied to squared error only, where it is exact).
-    min_rows: Option<usize>,
+    /// LightGBM's minimum rows per leaf, estimated from hessian sums as LightGBM does (0: none).
+    min_rows: usize,
     subsample: f32,
+    /// Draw the bagged rows again every this many trees.
+    subsample_freq: usize,
     colsample_bytree: f64,
+    /// `max_bin`: the bins of `Percentiles` (and of `Exact` past [`EXACT_BINS`] values).
     nbins: u16,
+    bin_rule: BinRule,
+    /// XGBoost 1.x's fixed initial prediction (a probability for logistic loss); `None`: fitted
+    /// to the target, as LightGBM's `boost_from_average`.
+    base_score: Option<f64>,
     scale_pos_weight: f64,
     objective: Objective,
     seed: u64,
@@ -284,6 +299,25 @@ fn build_xgboost(p: &Params, recipe_seed: u64) -> Result<Box<dyn Model>> {
     Ok(Box::new(xgboost_stand_in(p, recipe_seed)?))
 }
 
+/// The stand-in's bins for XGBoost's exact method: one per distinct value, for columns of fewer
+/// distinct values than this; a table with a column of more runs as `hist` (`max_bin`).
+const EXACT_BINS: u16 = 65_000;
+
+/// Does every column have fewer than [`EXACT_BINS`] distinct values (in single precision)?
+fn exact_fits(data: &forust_ml::Matrix<f64>) -> bool {
+    (0..data.cols).all(|c| {
+        let mut values: Vec<u32> = data
+            .get_col(c)
+            .iter()
+            .filter(|v| !v.is_nan())
+            .map(|&v| (v as f32).to_bits())
+            .collect();
+        values.sort_unstable();
+        values.dedup();
+        values.len() < usize::from(EXACT_BINS)
+    })
+}
+
 /// XGBoost itself, told the parameters the recipe set.
 #[cfg(feature = "xgboost")]
 fn xgboost_library(p: &Params) -> Result<Box<dyn Model>> {
@@ -296,11 +330,12 @@ fn xgboost_library(p: &Params) -> Result<Box<dyn Model>> {
     }))
 }
 
-/// The forust stand-in for XGBoost. What forust cannot do is approximated, as the parameters'
-/// docs say: per-level and per-node column shares multiply into the per-tree share, softmax is
-/// one booster per class, and `tree_method` is always histograms.
+/// The forust stand-in for XGBoost: depth-wise growth, the exact method's split values, the
+/// 1.x base score. What forust cannot do is approximated, as the parameters' docs say:
+/// per-level and per-node column shares multiply into the per-tree share, softmax is one
+/// booster per class, and approx is hist.
 #[cfg_attr(feature = "xgboost", allow(dead_code))]
-fn xgboost_stand_in(p: &Params, recipe_seed: u64) -> Result<Boosting> {
+pub(super) fn xgboost_stand_in(p: &Params, recipe_seed: u64) -> Result<Boosting> {
     let spec = &XGBOOST.spec;
     let own = XgboostParams::read(p)?;
     let objective = match own.objective {
@@ -310,6 +345,10 @@ fn xgboost_stand_in(p: &Params, recipe_seed: u64) -> Result<Boosting> {
         XgbObjective::MultiSoftprob | XgbObjective::MultiSoftmax => Objective::OneVsRest,
     };
     let unlimited = |v: usize| if v == 0 { usize::MAX } else { v };
+    let bin_rule = match own.tree_method {
+        TreeMethod::Auto | TreeMethod::Exact => BinRule::Exact,
+        TreeMethod::Approx | TreeMethod::Hist => BinRule::Percentiles,
+    };
     Ok(Boosting {
         kind: spec.kind,
         iterations: own.n_estimators,
@@ -322,10 +361,13 @@ fn xgboost_stand_in(p: &Params, recipe_seed: u64) -> Result<Boosting> {
         gamma: own.gamma as f32,
         max_delta_step: own.max_delta_step as f32,
         min_leaf_weight: own.min_child_weight as f32,
-        min_rows: None,
+        min_rows: 0,
+        subsample_freq: 1,
+        bin_rule,
         subsample: own.subsample as f32,
         colsample_bytree: own.colsample_bytree * own.colsample_bylevel * own.colsample_bynode,
         nbins: own.max_bin.min(u16::MAX as usize) as u16,
+        base_score: Some(own.base_score),
         scale_pos_weight: own.scale_pos_weight,
         objective,
         seed: seed_or(own.seed, recipe_seed),
@@ -391,10 +433,11 @@ fn lightgbm_library(p: &Params) -> Result<Box<dyn Model>> {
     }))
 }
 
-/// The forust stand-in for LightGBM. What forust cannot do is approximated, as the parameters'
-/// docs say: any bagging frequency redraws rows for every tree, one seed drives all draws (the
-/// first of `seed`, `bagging_seed`, `feature_fraction_seed` set), softmax is one booster per
-/// class, and the minimum rows per leaf bound classification only through hessian sums.
+/// The forust stand-in for LightGBM: leaf-wise growth by split gain, LightGBM's minimum rows
+/// (estimated from hessians, as LightGBM does) and hessian per leaf, its bins and its bagging
+/// frequency. What forust cannot do is approximated, as the parameters' docs say: one seed
+/// drives all draws (the first of `seed`, `bagging_seed`, `feature_fraction_seed` set), and
+/// softmax is one booster per class.
 #[cfg_attr(feature = "lightgbm", allow(dead_code))]
 fn lightgbm_stand_in(p: &Params, recipe_seed: u64) -> Result<Boosting> {
     let spec = &LIGHTGBM.spec;
@@ -435,8 +478,13 @@ fn lightgbm_stand_in(p: &Params, recipe_seed: u64) -> Result<Boosting> {
         gamma: set.min_gain as f32,
         max_delta_step: 0.0,
         min_leaf_weight: set.min_hessian as f32,
-        min_rows: Some(set.min_rows.1),
+        min_rows: set.min_rows.1,
+        base_score: None,
         subsample,
+        subsample_freq: set.freq.max(1),
+        bin_rule: BinRule::LightGbm {
+            min_data_in_bin: own.min_data_in_bin,
+        },
         colsample_bytree: set.colsample,
         nbins: own.max_bin.min(u16::MAX as usize) as u16,
         scale_pos_weight: 1.0,
@@ -446,7 +494,7 @@ fn lightgbm_stand_in(p: &Params, recipe_seed: u64) -> Result<Boosting> {
 }
 
 /// Our row-major matrix as the column-major buffer forust reads.
-fn column_major(x: &Matrix) -> Vec<f64> {
+pub(super) fn column_major(x: &Matrix) -> Vec<f64> {
     let mut buf = vec![0.0; x.data.len()];
     for (i, row) in x.data.chunks_exact(x.cols.max(1)).enumerate() {
         for (j, v) in row.iter().enumerate() {
@@ -461,7 +509,7 @@ fn sigmoid(v: f64) -> f64 {
 }
 
 impl Boosting {
-    fn booster(&self, objective: ObjectiveType, min_leaf_weight: f32) -> GradientBooster {
+    fn booster(&self, objective: ObjectiveType, exact: bool) -> GradientBooster {
         let mut b = GradientBooster::default()
             .set_objective_type(objective)
             .set_iterations(self.iterations)
@@ -472,9 +520,15 @@ impl Boosting {
             .set_l2(self.l2)
             .set_gamma(self.gamma)
             .set_max_delta_step(self.max_delta_step)
-            .set_min_leaf_weight(min_leaf_weight)
+            .set_min_leaf_weight(self.min_leaf_weight)
+            .set_min_data_in_leaf(self.min_rows)
             .set_colsample_bytree(self.colsample_bytree)
-            .set_nbins(self.nbins)
+            .set_nbins(if exact { EXACT_BINS } else { self.nbins })
+            .set_bin_rule(if self.bin_rule == BinRule::Exact && !exact {
+                BinRule::Percentiles
+            } else {
+                self.bin_rule
+            })
             .set_seed(self.seed)
             .set_initialize_base_score(true)
             // forust's parallel histograms and split search add in a fixed order and break ties
@@ -485,7 +539,8 @@ impl Boosting {
         if self.subsample < 1.0 {
             b = b
                 .set_sample_method(SampleMethod::Random)
-                .set_subsample(self.subsample);
+                .set_subsample(self.subsample)
+                .set_subsample_freq(self.subsample_freq);
         }
         b.grow_policy = if self.leaf_wise {
             GrowPolicy::LossGuide
@@ -495,15 +550,33 @@ impl Boosting {
         b
     }
 
-    fn fit_one(
+    pub(super) fn fit_one(
         &self,
         data: &forust_ml::Matrix<f64>,
         y: &[f64],
         weight: &[f64],
         objective: ObjectiveType,
-        min_leaf_weight: f32,
     ) -> Result<GradientBooster> {
-        let mut b = self.booster(objective, min_leaf_weight);
+        let logistic = matches!(objective, ObjectiveType::LogLoss);
+        let exact = self.bin_rule == BinRule::Exact && exact_fits(data);
+        let mut b = self.booster(objective, exact);
+        if let Some(base) = self.base_score {
+            if logistic && !(base > 0.0 && base < 1.0) {
+                return Err(Error::model(
+                    self.kind,
+                    format!(
+                        "base_score {base} must lie strictly between 0 and 1 for logistic loss"
+                    ),
+                ));
+            }
+            // forust's base score is a margin: XGBoost's probability goes in as its log-odds.
+            b.base_score = if logistic {
+                (base / (1.0 - base)).ln()
+            } else {
+                base
+            };
+            b.initialize_base_score = false;
+        }
         b.fit(data, y, weight, None)
             .map_err(|e| Error::model(self.kind, format!("forust: {e}")))?;
         Ok(b)
@@ -536,12 +609,6 @@ impl Model for Boosting {
             return Err(Error::model(self.kind, "no training rows or no features"));
         }
         let objective = self.objective_for(t.task)?;
-        let mut min_leaf_weight = self.min_leaf_weight;
-        if let (Some(rows), Objective::Squared) = (self.min_rows, objective) {
-            // Squared error gives every row a hessian of 1, so the hessian sum counts rows.
-            // forust bounds only hessian sums, so classification leaves are not bounded by rows.
-            min_leaf_weight = min_leaf_weight.max(rows as f32);
-        }
         let buf = column_major(&x);
         let data = forust_ml::Matrix::new(&buf, x.rows, x.cols);
         let fitted = match objective {
@@ -558,7 +625,6 @@ impl Model for Boosting {
                     t.y,
                     &weight,
                     ObjectiveType::SquaredLoss,
-                    min_leaf_weight,
                 )?))
             }
             _ => {
@@ -578,7 +644,7 @@ impl Model for Boosting {
                             .iter()
                             .map(|&v| if v == 1.0 { self.scale_pos_weight } else { 1.0 })
                             .collect();
-                        self.fit_one(&data, &y, &weight, ObjectiveType::LogLoss, min_leaf_weight)
+                        self.fit_one(&data, &y, &weight, ObjectiveType::LogLoss)
                     })
                     .collect::<Result<Vec<_>>>()?;
                 Fitted::Classes(boosters, classes)
@@ -799,17 +865,96 @@ mod tests {
     }
 
     #[test]
-    fn min_data_in_leaf_bounds_rows_for_regression() {
-        // y jumps on the first 10 of 300 rows: one unconstrained split isolates them, while
-        // with at least 50 rows per leaf each of the two leaves holds 50 or more.
+    fn lightgbm_bins_leave_no_value_below_the_first_cut() {
+        // Values LightGBM counts as zero, and the smaller of two values one unit apart (it
+        // keeps the larger), would otherwise fall below the first cut: in the missing bin.
+        use forust_ml::binning::lightgbm_cuts;
+        let tiny = [-1e-36, 0.0, 0.0, 1.0, 2.0, 3.0];
+        let ulp = [1.0, f64::from_bits(1.0f64.to_bits() + 1), 2.0, 3.0];
+        for column in [&tiny[..], &ulp[..]] {
+            let cuts = lightgbm_cuts(column, f64::NAN, 255, 1);
+            let min = column.iter().copied().fold(f64::INFINITY, f64::min);
+            assert!(cuts[0] <= min, "{cuts:?}");
+            assert!(cuts.windows(2).all(|w| w[0] < w[1]), "{cuts:?}");
+        }
+    }
+
+    #[test]
+    fn exact_split_values_compare_doubles_as_xgboost_compares_floats() {
+        // XGBoost sends f32(x) < mid left; forust compares doubles with the split value.
+        use forust_ml::binning::exact_split_value;
+        for (lo, hi) in [(1.0f32, 2.0f32), (0.2, 0.6), (1920.0, 1922.0), (-3.5, 0.1)] {
+            let split = exact_split_value(lo, hi).expect("a float between");
+            let mid = (lo + hi) * 0.5;
+            for x in [
+                f64::from(mid),
+                split,
+                f64::from(lo),
+                f64::from(hi),
+                0.4,
+                1921.0,
+                1.5,
+            ] {
+                for x in [
+                    x,
+                    f64::from_bits(x.to_bits() - 1),
+                    f64::from_bits(x.to_bits() + 1),
+                ] {
+                    assert_eq!(x < split, (x as f32) < mid, "{lo} {hi}: {x:e}");
+                }
+            }
+        }
+        // Neighbouring floats have no float between them.
+        assert_eq!(
+            exact_split_value(1.0, f32::from_bits(1.0f32.to_bits() + 1)),
+            None
+        );
+    }
+
+    #[test]
+    fn bagging_redraws_the_rows_every_bagging_freq_trees() {
+        // Squared error: a tree's root hessian sum is the number of rows it was grown on.
+        let (x, y) = table();
+        let p = model_params(
+            &LIGHTGBM.spec,
+            &[
+                ("n_estimators", Value::Int(9)),
+                ("bagging_fraction", Value::Float(0.5)),
+                ("bagging_freq", Value::Int(3)),
+            ],
+        );
+        let buf = column_major(&x);
+        let data = forust_ml::Matrix::new(&buf, x.rows, x.cols);
+        let booster = lightgbm_stand_in(&p, 7)
+            .unwrap()
+            .fit_one(&data, &y, &vec![1.0; y.len()], ObjectiveType::SquaredLoss)
+            .unwrap();
+        let rows: Vec<f32> = booster
+            .trees
+            .iter()
+            .map(|t| t.nodes[0].hessian_sum)
+            .collect();
+        for draw in rows.chunks(3) {
+            assert!(draw.iter().all(|r| *r == draw[0]), "{rows:?}");
+        }
+        assert!(rows[0] != rows[3] || rows[3] != rows[6], "{rows:?}");
+        assert!(rows.iter().all(|r| *r < 300.0), "{rows:?}");
+    }
+
+    #[test]
+    fn min_data_in_leaf_bounds_rows() {
+        // y jumps on the first 12 of 300 rows (LightGBM's bins hold 3 rows each here): one
+        // unconstrained split isolates them, while with at least 50 rows per leaf each of the
+        // two leaves holds 50 or more; in classification too, where LightGBM (and the
+        // stand-in) count rows from hessians.
         let x = Matrix {
             data: (0..300).map(f64::from).collect(),
             rows: 300,
             cols: 1,
             names: vec!["i".into()],
         };
-        let y: Vec<f64> = (0..300).map(|i| if i < 10 { 10.0 } else { 0.0 }).collect();
-        let leaf_sizes = |min_rows: i64| {
+        let y: Vec<f64> = (0..300).map(|i| if i < 12 { 10.0 } else { 0.0 }).collect();
+        let leaf_sizes = |min_rows: i64, task: Task, y: &[f64]| {
             let set = [
                 ("n_estimators", Value::Int(1)),
                 ("num_leaves", Value::Int(2)),
@@ -818,17 +963,21 @@ mod tests {
             let model = stand_in(&LIGHTGBM, &set).unwrap();
             let t = Training {
                 x: Rows::all(&x),
-                y: &y,
-                task: Task::Regression,
+                y,
+                task,
             };
             let pred = model.fit(&t).unwrap().predict(&x).unwrap();
-            let first = pred.values[0];
-            let n = pred.values.iter().filter(|v| **v == first).count();
+            let values = pred.proba.unwrap_or(pred.values);
+            let first = values[0];
+            let n = values.iter().filter(|v| **v == first).count();
             (n, 300 - n)
         };
-        assert_eq!(leaf_sizes(1), (10, 290));
-        let (a, b) = leaf_sizes(50);
-        assert!(a >= 50 && b >= 50 && a + b == 300, "{a} {b}");
+        let labels: Vec<f64> = y.iter().map(|v| f64::from(u8::from(*v > 0.0))).collect();
+        for (task, y) in [(Task::Regression, &y), (Task::Binary, &labels)] {
+            assert_eq!(leaf_sizes(1, task, y), (12, 288), "{task:?}");
+            let (a, b) = leaf_sizes(50, task, y);
+            assert!(a >= 50 && b >= 50 && a + b == 300, "{task:?}: {a} {b}");
+        }
     }
 
     #[test]
@@ -845,14 +994,6 @@ mod tests {
         let labels: Vec<f64> = y.iter().map(|v| f64::from(u8::from(*v > 1.0))).collect();
         let bagged = [("bagging_fraction", Value::Float(0.7))];
         let with = |extra: &[(&'static str, Value)]| [&bagged[..], extra].concat();
-        // Any bagging frequency redraws rows for every tree.
-        same(
-            &LIGHTGBM,
-            &with(&[("bagging_freq", Value::Int(5))]),
-            &with(&[("bagging_freq", Value::Int(1))]),
-            Task::Regression,
-            &y,
-        );
         // One seed drives every draw: the first of seed, bagging_seed, feature_fraction_seed.
         same(
             &LIGHTGBM,

@@ -327,3 +327,154 @@ fn logistic_regression_matches_scikit_learn() {
 fn boosting_engines_match_their_python_packages() {
     assert_cases_match("boosting.py");
 }
+
+#[test]
+#[ignore = "needs the lightgbm and xgboost packages (KREPLAY_PYTHON) and the Titanic files; .ci/run runs it"]
+fn the_stand_in_bins_as_the_libraries_do() {
+    // Every feature of trees.py's tables and of a table with every kind of column LightGBM's
+    // FindBin treats apart. LightGBM, under several max_bin / min_data_in_bin: the stand-in's
+    // cuts give LightGBM's number of bins, and every split threshold of a LightGBM model grown
+    // to use them (a bin's upper bound u) is one of the cuts (u's next double: forust's
+    // splits are `value < cut` where LightGBM's are `value <= u`). XGBoost's exact method: the
+    // stand-in's first tree splits where XGBoost's does.
+    use forust_ml::binning::{lightgbm_bounds, lightgbm_cuts, next_up};
+    let doc = sklearn_cases("boosting_bins.py");
+    let column = |x: &Matrix, j: usize| -> Vec<f64> {
+        (0..x.rows).map(|i| x.data[i * x.cols + j]).collect()
+    };
+    let mut report = Vec::new();
+    let mut compared = 0;
+    for case in doc["cases"].as_array().expect("cases") {
+        let cols = case["cols"].as_u64().unwrap_or_default() as usize;
+        let x = matrix(&case["x"], cols);
+        let max_bin = case["max_bin"].as_u64().unwrap_or_default() as usize;
+        let min_data_in_bin = case["min_data_in_bin"].as_u64().unwrap_or_default() as usize;
+        let name = format!(
+            "LightGBM, {} (max_bin {max_bin}, min_data_in_bin {min_data_in_bin})",
+            case["table"]
+        );
+        for j in 0..cols {
+            let column = column(&x, j);
+            let bounds = lightgbm_bounds(&column, f64::NAN, max_bin, min_data_in_bin);
+            let nan_bin = usize::from(column.iter().any(|v| v.is_nan()));
+            let bins = bounds.len() + nan_bin;
+            let expected = case["num_bin"][j].as_u64().unwrap_or_default() as usize;
+            if bins != expected {
+                report.push(format!(
+                    "{name}, feature {j}: {bins} bins, LightGBM {expected}"
+                ));
+            }
+            // forust's cuts: ascending, from the smallest value, each the double after a bound.
+            let cuts = lightgbm_cuts(&column, f64::NAN, max_bin, min_data_in_bin);
+            let smallest = column
+                .iter()
+                .copied()
+                .filter(|v| !v.is_nan())
+                .fold(f64::MAX, f64::min);
+            if !(cuts.windows(2).all(|w| w[0] < w[1]) && cuts[0] <= smallest) {
+                report.push(format!("{name}, feature {j}: cuts out of order: {cuts:?}"));
+            }
+            // An infinite bound splits the missing values from the rest, which forust does
+            // with its missing bin rather than a cut.
+            for t in floats(&case["thresholds"][j])
+                .into_iter()
+                .filter(|t| t.is_finite())
+            {
+                compared += 1;
+                if !bounds.contains(&t) || !cuts.contains(&next_up(t)) {
+                    report.push(format!("{name}, feature {j}: bound {t:e} is no cut"));
+                }
+            }
+        }
+    }
+    // XGBoost's exact method: each tree of the stand-in (one bin per single-precision value,
+    // each split moved halfway between the node's neighbouring values, base score 0.5) has
+    // XGBoost's splits, features and values.
+    let mut trees = 0;
+    for case in doc["exact"].as_array().expect("exact cases") {
+        let cols = case["cols"].as_u64().unwrap_or_default() as usize;
+        let x = matrix(&case["x"], cols);
+        let y = floats(&case["y"]);
+        let rounds = case["rounds"].as_i64().unwrap_or_default();
+        let p = model_params(
+            &super::boosting::XGBOOST.spec,
+            &[
+                ("n_estimators", Value::Int(rounds)),
+                ("max_depth", Value::Int(3)),
+            ],
+        );
+        let buf = super::boosting::column_major(&x);
+        let data = forust_ml::Matrix::new(&buf, x.rows, x.cols);
+        let booster = super::boosting::xgboost_stand_in(&p, 0)
+            .and_then(|b| {
+                b.fit_one(
+                    &data,
+                    &y,
+                    &vec![1.0; y.len()],
+                    forust_ml::objective::ObjectiveType::SquaredLoss,
+                )
+            })
+            .expect("the stand-in fits");
+        let theirs_all = case["splits"].as_array().expect("splits");
+        for (t, (tree, theirs)) in booster.trees.iter().zip(theirs_all).enumerate() {
+            let mut ours: Vec<(u64, u64)> = tree
+                .nodes
+                .iter()
+                .filter(|n| !n.is_leaf)
+                // A split value is the smallest double that rounds to XGBoost's f32 value.
+                .map(|n| {
+                    (
+                        n.split_feature as u64,
+                        f64::from(n.split_value as f32).to_bits(),
+                    )
+                })
+                .collect();
+            let mut theirs: Vec<(u64, u64)> = theirs
+                .as_array()
+                .expect("a tree's splits")
+                .iter()
+                .map(|s| {
+                    (
+                        s[0].as_u64().unwrap_or_default(),
+                        s[1].as_u64().unwrap_or_default(),
+                    )
+                })
+                .collect();
+            ours.sort_unstable();
+            theirs.sort_unstable();
+            trees += 1;
+            if ours != theirs {
+                let show = |s: &[(u64, u64)]| -> Vec<(u64, f64)> {
+                    s.iter().map(|&(f, v)| (f, f64::from_bits(v))).collect()
+                };
+                report.push(format!(
+                    "XGBoost exact, {} tree {t}: splits {:?}, XGBoost's {:?}",
+                    case["table"],
+                    show(&ours),
+                    show(&theirs)
+                ));
+            }
+        }
+        if booster.trees.len() != theirs_all.len() {
+            report.push(format!(
+                "XGBoost exact, {}: {} trees, XGBoost {}",
+                case["table"],
+                booster.trees.len(),
+                theirs_all.len()
+            ));
+        }
+    }
+    assert!(
+        compared > 1000,
+        "only {compared} LightGBM thresholds compared"
+    );
+    assert!(trees >= 35, "only {trees} XGBoost trees compared");
+    assert!(
+        report.is_empty(),
+        "{} differences from LightGBM {} and XGBoost {}:\n{}",
+        report.len(),
+        doc["lightgbm"],
+        doc["xgboost"],
+        report.join("\n")
+    );
+}
