@@ -83,9 +83,9 @@ declare -A note=(
   [titanic/tutorial-random-forest]="no CV in the recipe: one 100-tree fit, so mostly process start-up"
   [titanic/zlatankr-random-forest]="3-fold stratified CV + refit, 700 trees; sklearn n_jobs=-1 (the notebook's)"
   [titanic/ghouzam-ensemble]="10-fold CV of the soft vote + refit; sklearn n_jobs=4 (the notebook's, loky processes; peak = largest process); AdaBoost runs SAMME (SAMME.R is gone from sklearn)"
-  [titanic/anisotropic-stacking]="5-fold CV over the 25-fit stack + refit; XGBoost meta -> HistGradientBoostingClassifier (2000 rounds, depth 4; xgboost not installed); AdaBoost SAMME"
+  [titanic/anisotropic-stacking]="5-fold CV over the 25-fit stack + refit; XGBClassifier meta (2000 rounds, n_jobs=1; kreplay's default build runs its forust stand-in); AdaBoost SAMME"
   [bike-sharing-demand/srinivasan-ensemble]="no CV: 10-tree windspeed forest + 4000-stage GradientBoostingRegressor, training RMSLE"
-  [house-prices-advanced-regression-techniques/serigne-stacked-regressions]="5-fold CV of the blend + refit; sklearn SKIPS the xgb and lgb members (not installed), so it does less work than kreplay"
+  [house-prices-advanced-regression-techniques/serigne-stacked-regressions]="5-fold CV of the blend + refit; XGBRegressor and LGBMRegressor with n_jobs=1 (kreplay's default build runs its forust stand-in)"
 )
 for r in titanic/tutorial-random-forest titanic/zlatankr-random-forest titanic/ghouzam-ensemble \
   titanic/anisotropic-stacking bike-sharing-demand/srinivasan-ensemble \
