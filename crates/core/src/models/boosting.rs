@@ -98,7 +98,7 @@ params! {
         max_delta_step: f64 = optional(Ty::Float, Lit::Float(0.0), "bound on each leaf's weight (0 = none)").min(0.0),
         scale_pos_weight: f64 = optional(Ty::Float, Lit::Float(1.0), "weight of class-1 rows (binary)").min(1e-12),
         max_bin: usize = optional(Ty::Int, Lit::Int(256), "histogram bins per feature").min(2.0).max(65_000.0),
-        tree_method: TreeMethod = optional(Ty::Choice(TreeMethod::NAMES), Lit::Str("auto"), "split finding: XGBoost 1.x's auto is the exact greedy algorithm on data under 4M rows (the 2017 notebooks'), hist bins the features. The forust stand-in runs exact (and auto) as one bin per distinct value, split where exact splits (up to 65,000 values, then quantile bins), and approx as hist: max_bin quantile bins"),
+        tree_method: TreeMethod = optional(Ty::Choice(TreeMethod::NAMES), Lit::Str("auto"), "split finding: XGBoost 1.x's auto is the exact greedy algorithm on data under 4M rows (the 2017 notebooks'), hist bins the features. The forust stand-in runs exact (and auto) as one bin per distinct value, split where exact splits (for tables whose columns have under 16,384 distinct values each; others run as hist), and approx as hist: max_bin quantile bins"),
         base_score: f64 = optional(Ty::Float, Lit::Float(0.5), "initial prediction (a probability for binary:logistic): XGBoost 1.x's default 0.5, where XGBoost ≥ 2 estimates it from the target"),
         objective: XgbObjective = optional(Ty::Choice(XgbObjective::NAMES), Lit::Str("auto"), "auto: as XGBRegressor/XGBClassifier choose: reg:squarederror, binary:logistic, or multi:softprob (softmax). The forust stand-in fits one logistic booster per class for multiclass"),
         seed: Option<usize> = optional(Ty::OptInt, Lit::None, SEED_DOC),
@@ -299,9 +299,10 @@ fn build_xgboost(p: &Params, recipe_seed: u64) -> Result<Box<dyn Model>> {
     Ok(Box::new(xgboost_stand_in(p, recipe_seed)?))
 }
 
-/// The stand-in's bins for XGBoost's exact method: one per distinct value, for columns of fewer
-/// distinct values than this; a table with a column of more runs as `hist` (`max_bin`).
-const EXACT_BINS: u16 = 65_000;
+/// The stand-in's bins for XGBoost's exact method: one per distinct value, for tables whose
+/// columns all have fewer distinct values than this; others run as `hist` (`max_bin`). The
+/// bound keeps a node's histograms to 128 KiB a column (forust keeps a level's at once).
+const EXACT_BINS: u16 = 16_384;
 
 /// Does every column have fewer than [`EXACT_BINS`] distinct values (in single precision)?
 fn exact_fits(data: &forust_ml::Matrix<f64>) -> bool {
@@ -909,6 +910,28 @@ mod tests {
             exact_split_value(1.0, f32::from_bits(1.0f32.to_bits() + 1)),
             None
         );
+    }
+
+    #[test]
+    fn exact_runs_as_hist_past_its_bins() {
+        // A column with more distinct values than the exact rule's bins: the table runs as
+        // hist instead of failing.
+        let rows = usize::from(EXACT_BINS) + 100;
+        let x = Matrix {
+            data: (0..rows).map(|i| i as f64 * 0.5).collect(),
+            rows,
+            cols: 1,
+            names: vec!["v".into()],
+        };
+        let y: Vec<f64> = (0..rows).map(|i| (i % 7) as f64).collect();
+        let model = stand_in(&XGBOOST, &[("n_estimators", Value::Int(2))]).unwrap();
+        let t = Training {
+            x: Rows::all(&x),
+            y: &y,
+            task: Task::Regression,
+        };
+        let pred = model.fit(&t).unwrap().predict(&x).unwrap();
+        assert_eq!(pred.values.len(), rows);
     }
 
     #[test]
