@@ -35,7 +35,7 @@
 //! booster per class, label = the class with the highest probability (LightGBM's
 //! `multiclassova`).
 
-use forust_ml::binning::BinRule;
+use forust_ml::binning::{exact_cuts, BinRule};
 use forust_ml::gradientbooster::GrowPolicy;
 use forust_ml::objective::ObjectiveType;
 use forust_ml::sampler::SampleMethod;
@@ -304,21 +304,6 @@ fn build_xgboost(p: &Params, recipe_seed: u64) -> Result<Box<dyn Model>> {
 /// bound keeps a node's histograms to 128 KiB a column (forust keeps a level's at once).
 const EXACT_BINS: u16 = 16_384;
 
-/// Does every column have fewer than [`EXACT_BINS`] distinct values (in single precision)?
-fn exact_fits(data: &forust_ml::Matrix<f64>) -> bool {
-    (0..data.cols).all(|c| {
-        let mut values: Vec<u32> = data
-            .get_col(c)
-            .iter()
-            .filter(|v| !v.is_nan())
-            .map(|&v| (v as f32).to_bits())
-            .collect();
-        values.sort_unstable();
-        values.dedup();
-        values.len() < usize::from(EXACT_BINS)
-    })
-}
-
 /// XGBoost itself, told the parameters the recipe set.
 #[cfg(feature = "xgboost")]
 fn xgboost_library(p: &Params) -> Result<Box<dyn Model>> {
@@ -510,7 +495,20 @@ fn sigmoid(v: f64) -> f64 {
 }
 
 impl Boosting {
-    fn booster(&self, objective: ObjectiveType, exact: bool) -> GradientBooster {
+    /// The bin rule and bin count forust runs with on `data`: `Exact` only where every column
+    /// has fewer than [`EXACT_BINS`] distinct values (forust's own count), else `hist`'s.
+    pub(super) fn bins_for(&self, data: &forust_ml::Matrix<f64>) -> (BinRule, u16) {
+        let exact = self.bin_rule == BinRule::Exact
+            && (0..data.cols)
+                .all(|c| exact_cuts(data.get_col(c), f64::NAN, usize::from(EXACT_BINS)).is_some());
+        match (self.bin_rule, exact) {
+            (BinRule::Exact, true) => (BinRule::Exact, EXACT_BINS),
+            (BinRule::Exact, false) => (BinRule::Percentiles, self.nbins),
+            (rule, _) => (rule, self.nbins),
+        }
+    }
+
+    fn booster(&self, objective: ObjectiveType, (rule, nbins): (BinRule, u16)) -> GradientBooster {
         let mut b = GradientBooster::default()
             .set_objective_type(objective)
             .set_iterations(self.iterations)
@@ -524,12 +522,8 @@ impl Boosting {
             .set_min_leaf_weight(self.min_leaf_weight)
             .set_min_data_in_leaf(self.min_rows)
             .set_colsample_bytree(self.colsample_bytree)
-            .set_nbins(if exact { EXACT_BINS } else { self.nbins })
-            .set_bin_rule(if self.bin_rule == BinRule::Exact && !exact {
-                BinRule::Percentiles
-            } else {
-                self.bin_rule
-            })
+            .set_nbins(nbins)
+            .set_bin_rule(rule)
             .set_seed(self.seed)
             .set_initialize_base_score(true)
             // forust's parallel histograms and split search add in a fixed order and break ties
@@ -551,16 +545,17 @@ impl Boosting {
         b
     }
 
+    /// One booster on `data`, binned by `bins` ([`Boosting::bins_for`] of that data).
     pub(super) fn fit_one(
         &self,
         data: &forust_ml::Matrix<f64>,
+        bins: (BinRule, u16),
         y: &[f64],
         weight: &[f64],
         objective: ObjectiveType,
     ) -> Result<GradientBooster> {
         let logistic = matches!(objective, ObjectiveType::LogLoss);
-        let exact = self.bin_rule == BinRule::Exact && exact_fits(data);
-        let mut b = self.booster(objective, exact);
+        let mut b = self.booster(objective, bins);
         if let Some(base) = self.base_score {
             if logistic && !(base > 0.0 && base < 1.0) {
                 return Err(Error::model(
@@ -612,6 +607,8 @@ impl Model for Boosting {
         let objective = self.objective_for(t.task)?;
         let buf = column_major(&x);
         let data = forust_ml::Matrix::new(&buf, x.rows, x.cols);
+        // Counted once: one-vs-rest fits a booster per class on the same data.
+        let bins = self.bins_for(&data);
         let fitted = match objective {
             Objective::Squared => {
                 if t.y.iter().any(|v| !v.is_finite()) {
@@ -623,6 +620,7 @@ impl Model for Boosting {
                 let weight = vec![1.0; t.y.len()];
                 Fitted::Regression(Box::new(self.fit_one(
                     &data,
+                    bins,
                     t.y,
                     &weight,
                     ObjectiveType::SquaredLoss,
@@ -645,7 +643,7 @@ impl Model for Boosting {
                             .iter()
                             .map(|&v| if v == 1.0 { self.scale_pos_weight } else { 1.0 })
                             .collect();
-                        self.fit_one(&data, &y, &weight, ObjectiveType::LogLoss)
+                        self.fit_one(&data, bins, &y, &weight, ObjectiveType::LogLoss)
                     })
                     .collect::<Result<Vec<_>>>()?;
                 Fitted::Classes(boosters, classes)
@@ -948,9 +946,15 @@ mod tests {
         );
         let buf = column_major(&x);
         let data = forust_ml::Matrix::new(&buf, x.rows, x.cols);
-        let booster = lightgbm_stand_in(&p, 7)
-            .unwrap()
-            .fit_one(&data, &y, &vec![1.0; y.len()], ObjectiveType::SquaredLoss)
+        let model = lightgbm_stand_in(&p, 7).unwrap();
+        let booster = model
+            .fit_one(
+                &data,
+                model.bins_for(&data),
+                &y,
+                &vec![1.0; y.len()],
+                ObjectiveType::SquaredLoss,
+            )
             .unwrap();
         let rows: Vec<f32> = booster
             .trees

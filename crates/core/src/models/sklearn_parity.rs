@@ -339,9 +339,7 @@ fn the_stand_in_bins_as_the_libraries_do() {
     // stand-in's first tree splits where XGBoost's does.
     use forust_ml::binning::{lightgbm_bounds, lightgbm_cuts, next_up};
     let doc = sklearn_cases("boosting_bins.py");
-    let column = |x: &Matrix, j: usize| -> Vec<f64> {
-        (0..x.rows).map(|i| x.data[i * x.cols + j]).collect()
-    };
+    let column = |x: &Matrix, j: usize| -> Vec<f64> { (0..x.rows).map(|i| x.get(i, j)).collect() };
     let mut report = Vec::new();
     let mut compared = 0;
     for case in doc["cases"].as_array().expect("cases") {
@@ -409,6 +407,7 @@ fn the_stand_in_bins_as_the_libraries_do() {
             .and_then(|b| {
                 b.fit_one(
                     &data,
+                    b.bins_for(&data),
                     &y,
                     &vec![1.0; y.len()],
                     forust_ml::objective::ObjectiveType::SquaredLoss,
